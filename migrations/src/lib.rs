@@ -1,0 +1,15 @@
+//! Jifen's schema, one migration per change. A migration that has landed is history: never edit
+//! it, add a new one. Migrations hold DDL only and never import the server's entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_core_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_core_tables::Migration)]
+    }
+}

@@ -1,0 +1,149 @@
+//! What a member may see and do where. A role held on an org unit reaches every unit below it
+//! (an `org_admin` of a town administers all its branches).
+
+use std::collections::HashSet;
+
+use jifen_shared::domain::Role;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::entity::{member, org_unit, role_assignment};
+use crate::error::{AppError, AppResult, Missing};
+
+/// A member and their role assignments, loaded once per request that needs them.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub member: member::Model,
+    pub grants: Vec<(String, Role)>,
+}
+
+impl Access {
+    pub async fn load(db: &impl ConnectionTrait, member_id: &str) -> AppResult<Self> {
+        // A valid token for a member that no longer exists is treated as not signed in.
+        let member = member::Entity::find_by_id(member_id.to_owned())
+            .one(db)
+            .await?
+            .ok_or(AppError::Unauthorized(
+                crate::error::AuthFailure::InvalidToken,
+            ))?;
+        let grants = role_assignment::Entity::find()
+            .filter(role_assignment::Column::MemberId.eq(member_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|g| g.role.parse().ok().map(|r| (g.org_unit_id, r)))
+            .collect();
+        Ok(Self { member, grants })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.member.id
+    }
+
+    /// The roles this member holds over `unit`, directly or through an ancestor.
+    pub async fn roles_over(&self, db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<Role>> {
+        if self.grants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let chain = ancestors(db, unit).await?;
+        Ok(self
+            .grants
+            .iter()
+            .filter(|(u, _)| chain.contains(u))
+            .map(|(_, r)| *r)
+            .collect())
+    }
+
+    pub async fn can_review(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        Ok(self
+            .roles_over(db, branch)
+            .await?
+            .iter()
+            .any(|r| r.can_review()))
+    }
+
+    pub async fn can_manage(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        Ok(self
+            .roles_over(db, branch)
+            .await?
+            .iter()
+            .any(|r| r.can_manage()))
+    }
+
+    /// Whether the member may see `branch` at all (belongs to it or holds a role over it).
+    pub async fn can_see(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        if self.member.home_branch_id == branch
+            || self.member.migrant_org_id.as_deref() == Some(branch)
+        {
+            return Ok(true);
+        }
+        Ok(!self.roles_over(db, branch).await?.is_empty())
+    }
+
+    /// Every branch whose deeds this member reviews.
+    pub async fn reviewable_branches(&self, db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+        let roots: Vec<String> = self
+            .grants
+            .iter()
+            .filter(|(_, r)| r.can_review())
+            .map(|(u, _)| u.clone())
+            .collect();
+        let mut branches = Vec::new();
+        let mut seen = HashSet::new();
+        let mut frontier = roots;
+        while !frontier.is_empty() {
+            let units = org_unit::Entity::find()
+                .filter(org_unit::Column::Id.is_in(frontier.clone()))
+                .all(db)
+                .await?;
+            for u in &units {
+                if seen.insert(u.id.clone()) && u.kind == "branch" {
+                    branches.push(u.id.clone());
+                }
+            }
+            let children = org_unit::Entity::find()
+                .filter(org_unit::Column::ParentId.is_in(frontier))
+                .all(db)
+                .await?;
+            frontier = children
+                .into_iter()
+                .map(|c| c.id)
+                .filter(|id| !seen.contains(id))
+                .collect();
+        }
+        Ok(branches)
+    }
+}
+
+/// `unit` and all the units above it.
+async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<String>> {
+    let mut chain = Vec::new();
+    let mut next = Some(unit.to_owned());
+    while let Some(id) = next.take() {
+        if chain.contains(&id) || chain.len() > 16 {
+            break;
+        }
+        let Some(u) = org_unit::Entity::find_by_id(id.clone()).one(db).await? else {
+            break;
+        };
+        chain.push(id);
+        next = u.parent_id;
+    }
+    Ok(chain)
+}
+
+/// Looks up a branch, answering 404 when it does not exist or the member may not see it.
+pub async fn visible_branch(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<org_unit::Model> {
+    let unit = org_unit::Entity::find_by_id(branch_id.to_owned())
+        .one(db)
+        .await?
+        .filter(|u| u.kind == "branch")
+        .ok_or(AppError::NotFound(Missing::OrgUnit))?;
+    if !access.can_see(db, &unit.id).await? {
+        return Err(AppError::NotFound(Missing::OrgUnit));
+    }
+    Ok(unit)
+}

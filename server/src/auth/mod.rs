@@ -1,0 +1,10 @@
+//! Who is calling: passwords, access tokens, refresh-token sessions, and the request extractor.
+
+pub mod password;
+pub mod secret;
+pub mod sessions;
+pub mod tokens;
+
+mod extractor;
+
+pub use extractor::AuthUser;

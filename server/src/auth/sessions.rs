@@ -1,0 +1,153 @@
+//! Sign-in sessions: a login starts a family of refresh tokens; each refresh replaces the token
+//! it was given. Presenting a token that was already replaced means it leaked (or was replayed),
+//! so the whole family is revoked and everyone holding it must sign in again.
+
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use jifen_shared::api::TokenResponse;
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+use crate::entity::{member, refresh_token};
+use crate::error::{AppError, AppResult, AuthFailure};
+use crate::ids;
+use crate::startup::AppState;
+
+fn new_refresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+async fn issue(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    member_id: &str,
+    family_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<TokenResponse> {
+    let refresh = new_refresh_token();
+    refresh_token::Entity::insert(refresh_token::ActiveModel {
+        id: Set(ids::new()),
+        family_id: Set(family_id.to_owned()),
+        member_id: Set(member_id.to_owned()),
+        token_hash: Set(digest(&refresh)),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(state.config.refresh_token_ttl_days)),
+        replaced_at: Set(None),
+        revoked_at: Set(None),
+    })
+    .exec(db)
+    .await?;
+    Ok(TokenResponse {
+        access_token: state.keys.issue(member_id, now)?,
+        refresh_token: refresh,
+        token_type: "Bearer".into(),
+        expires_in: state.keys.ttl_secs,
+    })
+}
+
+/// Checks a username and password and starts a session.
+pub async fn login(state: &AppState, username: &str, password: &str) -> AppResult<TokenResponse> {
+    let db = state.db.conn();
+    let found = member::Entity::find()
+        .filter(member::Column::Username.eq(username.trim()))
+        .one(db)
+        .await?;
+    let password = password.to_owned();
+    let member = match found {
+        Some(m) if m.password_hash.is_some() && m.status != "transferred" => {
+            let stored = m.password_hash.clone().unwrap_or_default();
+            let ok =
+                tokio::task::spawn_blocking(move || super::password::verify(&password, &stored))
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            if !ok {
+                return Err(AppError::Unauthorized(AuthFailure::BadCredentials));
+            }
+            m
+        }
+        _ => {
+            tokio::task::spawn_blocking(move || super::password::verify_dummy(&password))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            return Err(AppError::Unauthorized(AuthFailure::BadCredentials));
+        }
+    };
+    let txn = state.db.begin_write().await?;
+    let tokens = issue(&*txn, state, &member.id, &ids::new(), state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(tokens)
+}
+
+/// Replaces a refresh token with a new one (and a new access token).
+pub async fn refresh(state: &AppState, presented: &str) -> AppResult<TokenResponse> {
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let Some(token) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(digest(presented.trim())))
+        .one(&*txn)
+        .await?
+    else {
+        return Err(AppError::Unauthorized(AuthFailure::InvalidRefreshToken));
+    };
+    if token.replaced_at.is_some() {
+        revoke_family(&*txn, &token.family_id, now).await?;
+        txn.commit().await?;
+        tracing::warn!(family = %token.family_id, member = %token.member_id, "refresh token reused; session revoked");
+        return Err(AppError::Unauthorized(AuthFailure::RefreshTokenReused));
+    }
+    if token.revoked_at.is_some() || token.expires_at <= now {
+        return Err(AppError::Unauthorized(AuthFailure::InvalidRefreshToken));
+    }
+    let still_member = member::Entity::find_by_id(token.member_id.clone())
+        .one(&*txn)
+        .await?
+        .is_some_and(|m| m.status != "transferred");
+    if !still_member {
+        return Err(AppError::Unauthorized(AuthFailure::InvalidRefreshToken));
+    }
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::ReplacedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(token.id.clone()))
+        .exec(&*txn)
+        .await?;
+    let tokens = issue(&*txn, state, &token.member_id, &token.family_id, now).await?;
+    txn.commit().await?;
+    Ok(tokens)
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are ignored: logging out twice
+/// is not an error.
+pub async fn logout(state: &AppState, presented: &str) -> AppResult<()> {
+    let txn = state.db.begin_write().await?;
+    if let Some(token) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(digest(presented.trim())))
+        .one(&*txn)
+        .await?
+    {
+        revoke_family(&*txn, &token.family_id, state.clock.now()).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

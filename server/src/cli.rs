@@ -1,0 +1,276 @@
+//! The `jifen` command.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use jifen_shared::domain::Role;
+use migration::{Migrator, MigratorTrait};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::startup::{AppState, Application};
+
+#[derive(Parser)]
+#[command(
+    name = "jifen",
+    version,
+    about = "Jifen (积分): a Party branch's member points system"
+)]
+struct Cli {
+    /// Database URL: sqlite://FILE?mode=rwc or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "JIFEN_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API and the web app.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "JIFEN_BIND")]
+        bind: Option<String>,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create the demo county, branches demo-1 and demo-2, members, rules and deeds.
+    SeedDemo {
+        /// Password for every demo account.
+        #[arg(long)]
+        password: String,
+    },
+    /// Manage organisations, members and roles.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Check the audit history.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Write a consistent copy of the SQLite database to FILE, even while serving.
+    Backup { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create an org unit (county, town, branch, group or migrant).
+    CreateOrg {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// Parent org unit, by id or public code.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Public code, used in the public board's address.
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Add a member to a branch.
+    AddMember {
+        /// Home branch, by id or public code.
+        #[arg(long)]
+        branch: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        username: String,
+        /// Initial password (from the JIFEN_NEW_PASSWORD variable if not given).
+        #[arg(long, env = "JIFEN_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// active, migrant or transferred.
+        #[arg(long, default_value = "active")]
+        status: String,
+    },
+    /// Grant a role on an org unit: member, committee, secretary or org_admin.
+    GrantRole {
+        #[arg(long)]
+        username: String,
+        /// Org unit, by id or public code.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk every hash chain and name the first broken event.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    crate::telemetry::init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load()?;
+    if let Some(url) = cli.database_url {
+        config.database_url = url;
+    }
+    match cli.command {
+        Command::Serve { bind } => {
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            let app = Application::build(config).await?;
+            tracing::info!(port = app.port(), "serving; API docs at /api/docs");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let db = Db::connect(&config.database_url).await?;
+            Migrator::up(db.conn(), None).await?;
+            println!("migrations applied");
+        }
+        Command::SeedDemo { password } => {
+            anyhow::ensure!(
+                password.chars().count() >= 8,
+                "choose a password of at least 8 characters"
+            );
+            let state = AppState::init(config, Clock::System).await?;
+            if crate::seed::exists(&state).await? {
+                println!("demo data already present (branch demo-1 exists); nothing changed");
+                return Ok(());
+            }
+            let demo = crate::seed::organisation(&state, &password).await?;
+            let deeds = crate::seed::deeds(&state, &demo).await?;
+            print!("{}", crate::seed::describe(&demo, deeds));
+        }
+        Command::Admin(cmd) => admin(config, cmd).await?,
+        Command::Audit(AuditCmd::Verify) => {
+            let db = Db::connect(&config.database_url).await?;
+            let ok = crate::audit::verify(db.conn()).await?;
+            println!(
+                "audit history intact: {} chains, {} events",
+                ok.chains, ok.events
+            );
+        }
+        Command::Backup { file } => {
+            let db = Db::connect(&config.database_url).await?;
+            crate::backup::backup(&db, &file).await?;
+            println!("backup written to {}", file.display());
+        }
+    }
+    Ok(())
+}
+
+async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    Migrator::up(db.conn(), None).await?;
+    let now = chrono::Utc::now();
+    let txn = db.begin_write().await?;
+    match cmd {
+        Admin::CreateOrg {
+            kind,
+            name,
+            parent,
+            code,
+        } => {
+            let parent = match parent {
+                Some(p) => Some(crate::orgs::find_org(&*txn, &p).await.map_err(explain)?.id),
+                None => None,
+            };
+            let unit = crate::orgs::create_org(
+                &*txn,
+                parent.as_deref(),
+                &kind,
+                &name,
+                code.as_deref(),
+                now,
+            )
+            .await
+            .map_err(explain)?;
+            println!("created {} {} ({})", unit.kind, unit.name, unit.id);
+        }
+        Admin::AddMember {
+            branch,
+            name,
+            username,
+            password,
+            status,
+        } => {
+            anyhow::ensure!(
+                password.chars().count() >= 8,
+                "choose a password of at least 8 characters"
+            );
+            let branch = crate::orgs::find_org(&*txn, &branch)
+                .await
+                .map_err(explain)?;
+            let hash = crate::auth::password::hash(&password)?;
+            let m = crate::orgs::add_member(
+                &*txn,
+                crate::orgs::NewMember {
+                    branch_id: &branch.id,
+                    name: &name,
+                    username: &username,
+                    password_hash: Some(hash),
+                    status: &status,
+                    migrant_org_id: None,
+                },
+                None,
+                now,
+            )
+            .await
+            .map_err(explain)?;
+            println!("added {} ({}) to {}", m.name, m.username, branch.name);
+        }
+        Admin::GrantRole {
+            username,
+            org,
+            role,
+        } => {
+            let role: Role = role.parse().map_err(|_| {
+                anyhow::anyhow!("role must be member, committee, secretary or org_admin")
+            })?;
+            let unit = crate::orgs::find_org(&*txn, &org).await.map_err(explain)?;
+            let member = crate::entity::member::Entity::find()
+                .filter(crate::entity::member::Column::Username.eq(username.clone()))
+                .one(&*txn)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no member with username {username}"))?;
+            crate::orgs::grant_role(&*txn, &member.id, &unit.id, role, None, now)
+                .await
+                .map_err(explain)?;
+            println!("granted {role} on {} to {}", unit.name, member.username);
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// An error for a person at a terminal: the English message and the field details.
+fn explain(e: crate::error::AppError) -> anyhow::Error {
+    let p = e.problem(jifen_shared::i18n::Lang::En, None);
+    let details: Vec<String> = p
+        .errors
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect();
+    if details.is_empty() {
+        anyhow::anyhow!("{}", p.message)
+    } else {
+        anyhow::anyhow!("{} ({})", p.message, details.join("; "))
+    }
+}

@@ -1,0 +1,113 @@
+//! Connecting to SQLite or PostgreSQL from one URL, and write transactions that are safe on both.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqlxSqliteConnector, Statement, TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The database and, for SQLite, the gate that lets one write transaction in at a time.
+///
+/// SQLite allows a single writer; two deferred transactions that both read and then write fail
+/// with `SQLITE_BUSY` instead of waiting. Queueing writers in-process avoids that, while readers
+/// keep their own pooled connections (WAL lets them read during a write). PostgreSQL needs no gate:
+/// writers lock the rows they depend on instead (see [`crate::audit::lock_chain`]).
+#[derive(Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; holds the SQLite gate until committed or dropped (which rolls back).
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbErr::Custom(format!("invalid SQLite URL: {e}")))?
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: an acknowledged write survives a power cut, not only a process crash.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(options)
+                .await
+                .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)))?;
+            Ok(Self {
+                conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+                gate: Some(Arc::new(Mutex::new(()))),
+            })
+        } else {
+            let mut options = ConnectOptions::new(url);
+            options
+                .max_connections(32)
+                .min_connections(1)
+                .connect_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            Ok(Self {
+                conn: Database::connect(options).await?,
+                gate: None,
+            })
+        }
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Starts a transaction that may write.
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let gate = match &self.gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        Ok(WriteTxn {
+            txn: self.conn.begin().await?,
+            _gate: gate,
+        })
+    }
+
+    /// Answers whether the database takes queries, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn
+            .execute(Statement::from_string(self.backend(), "SELECT 1"))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+}

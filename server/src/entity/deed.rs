@@ -1,0 +1,35 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "deed")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub member_id: String,
+    pub branch_id: String,
+    pub rule_id: String,
+    pub title: String,
+    pub account: String,
+    pub occurred_at: DateTimeUtc,
+    pub cycle_year: i32,
+    pub cycle_quarter: i16,
+    pub place_name: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    /// JSON array of photo ids.
+    pub photo_ids: String,
+    pub status: String,
+    pub points_claimed: i32,
+    pub points_awarded: Option<i32>,
+    pub decision_reason: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub client_request_id: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,47 @@
+use std::collections::HashMap;
+
+use actix_web::{get, web};
+use jifen_shared::api::{MeResponse, RoleGrant};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::access::Access;
+use crate::auth::AuthUser;
+use crate::entity::org_unit;
+use crate::error::AppResult;
+use crate::startup::AppState;
+
+/// The signed-in member and their roles per org unit.
+#[utoipa::path(get, path = "/api/v1/me", tag = "members", security(("bearer" = [])),
+    responses((status = 200, body = MeResponse), (status = 401, body = jifen_shared::problem::Problem)))]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Json<MeResponse>> {
+    let db = state.db.conn();
+    let access = Access::load(db, &user.member_id).await?;
+    let mut unit_ids: Vec<String> = access.grants.iter().map(|(u, _)| u.clone()).collect();
+    unit_ids.push(access.member.home_branch_id.clone());
+    let names: HashMap<String, String> = org_unit::Entity::find()
+        .filter(org_unit::Column::Id.is_in(unit_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let m = access.member;
+    Ok(web::Json(MeResponse {
+        roles: access
+            .grants
+            .into_iter()
+            .map(|(unit, role)| RoleGrant {
+                org_unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                org_unit_id: unit,
+                role,
+            })
+            .collect(),
+        home_branch_name: names.get(&m.home_branch_id).cloned().unwrap_or_default(),
+        id: m.id,
+        name: m.name,
+        username: m.username,
+        status: m.status,
+        home_branch_id: m.home_branch_id,
+    }))
+}

@@ -1,0 +1,501 @@
+//! A lived-in demo: a county, a town, two village branches and a migrant members' branch, about
+//! thirty members, each branch's rules catalogue, and deeds in every state. Everything goes
+//! through the same services as real use, so the demo's ledger and audit history are genuine.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use jifen_shared::api::PlaceDto;
+use jifen_shared::domain::{
+    CycleQuarter, LedgerKind, Points, Reason, Role, RuleCategory, RuleName,
+};
+
+use crate::access::Access;
+use crate::deeds::input::{self, RawForm};
+use crate::deeds::review::{decide, Decision};
+use crate::deeds::submit::submit;
+use crate::entity::{member, org_unit};
+use crate::error::AppResult;
+use crate::ledger::{self, NewEntry};
+use crate::orgs::{self, NewMember};
+use crate::rules::{self, RuleSpec};
+use crate::startup::AppState;
+
+/// What the seed made, for printing and for tests.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    pub county_id: String,
+    pub town_id: String,
+    pub migrant_org_id: String,
+    /// Branch ids by public code (`demo-1`, `demo-2`).
+    pub branches: HashMap<String, String>,
+    /// Member ids by username.
+    pub members: HashMap<String, String>,
+    /// Rule ids by (branch code, rule name).
+    pub rules: HashMap<(String, String), String>,
+}
+
+impl Demo {
+    pub fn branch(&self, code: &str) -> &str {
+        &self.branches[code]
+    }
+
+    pub fn member(&self, username: &str) -> &str {
+        &self.members[username]
+    }
+
+    pub fn rule(&self, branch_code: &str, name: &str) -> &str {
+        &self.rules[&(branch_code.to_owned(), name.to_owned())]
+    }
+}
+
+pub const CLEAN_AREA: &str = "卫生责任区全季度保持整洁";
+pub const SNOW: &str = "参加扫雪清路义务劳动";
+pub const HAIRCUT: &str = "为群众义务理发";
+pub const MEETING: &str = "按时参加组织生活";
+pub const DUES: &str = "按时足额交纳党费";
+pub const ABSENCE: &str = "无故缺席组织生活";
+pub const VILLAGE_RULES: &str = "违反村规民约";
+
+/// (category, name, description, points, cap per quarter, cap per year, evidence required)
+type RuleRow = (
+    RuleCategory,
+    &'static str,
+    &'static str,
+    i32,
+    Option<i32>,
+    Option<i32>,
+    bool,
+);
+
+const CATALOGUE: &[RuleRow] = &[
+    (
+        RuleCategory::Base,
+        MEETING,
+        "每次按时参加支部党员大会、党小组会或党课",
+        2,
+        None,
+        Some(24),
+        false,
+    ),
+    (
+        RuleCategory::Base,
+        DUES,
+        "按月足额交纳党费",
+        5,
+        None,
+        Some(20),
+        false,
+    ),
+    (
+        RuleCategory::Bonus,
+        CLEAN_AREA,
+        "认领的卫生责任区一个季度保持干净整洁",
+        10,
+        Some(10),
+        None,
+        false,
+    ),
+    (
+        RuleCategory::Bonus,
+        SNOW,
+        "参加清扫积雪、疏通道路等义务劳动，每次每人",
+        1,
+        Some(10),
+        None,
+        false,
+    ),
+    (
+        RuleCategory::Bonus,
+        HAIRCUT,
+        "每月为村民义务理发一次",
+        5,
+        Some(20),
+        None,
+        false,
+    ),
+    (
+        RuleCategory::Deduction,
+        ABSENCE,
+        "无正当理由不参加组织生活，每次",
+        -5,
+        None,
+        None,
+        false,
+    ),
+    (
+        RuleCategory::Deduction,
+        VILLAGE_RULES,
+        "经支委会核实的违反村规民约行为",
+        -10,
+        None,
+        None,
+        false,
+    ),
+];
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡",
+];
+const GIVEN: &[&str] = &[
+    "建国", "秀英", "志强", "桂兰", "海涛", "玉梅", "德胜", "凤霞", "永福", "春燕", "国庆", "丽娟",
+    "振华", "淑芬",
+];
+
+fn person(i: usize) -> String {
+    format!(
+        "{}{}",
+        SURNAMES[i % SURNAMES.len()],
+        GIVEN[(i * 7 + i / SURNAMES.len()) % GIVEN.len()]
+    )
+}
+
+/// Whether the demo organisation is already there.
+pub async fn exists(state: &AppState) -> AppResult<bool> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(org_unit::Entity::find()
+        .filter(org_unit::Column::Code.eq("demo-1"))
+        .one(state.db.conn())
+        .await?
+        .is_some())
+}
+
+/// The organisation, catalogue and accounts, without any deeds: what every test starts from.
+pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
+    let hash = {
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || crate::auth::password::hash(&password))
+            .await
+            .map_err(|e| anyhow::anyhow!(e))??
+    };
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let db = &*txn;
+    let county = orgs::create_org(db, None, "county", "示范县委", None, now).await?;
+    let town = orgs::create_org(db, Some(&county.id), "town", "城关镇党委", None, now).await?;
+    let migrant = orgs::create_org(
+        db,
+        Some(&county.id),
+        "migrant",
+        "驻北京流动党员党支部",
+        Some("migrant-bj"),
+        now,
+    )
+    .await?;
+    let mut demo = Demo {
+        county_id: county.id.clone(),
+        town_id: town.id.clone(),
+        migrant_org_id: migrant.id.clone(),
+        branches: HashMap::new(),
+        members: HashMap::new(),
+        rules: HashMap::new(),
+    };
+    let add = |demo: &mut Demo, username: String, id: String| {
+        demo.members.insert(username, id);
+    };
+    let mut n = 0usize;
+    for (code, name, members) in [
+        ("demo-1", "东关村党支部", 1..=15),
+        ("demo-2", "西营村党支部", 16..=28),
+    ] {
+        let branch = orgs::create_org(db, Some(&town.id), "branch", name, Some(code), now).await?;
+        demo.branches.insert(code.to_owned(), branch.id.clone());
+        for (category, rule_name, description, points, cap_q, cap_y, evidence) in CATALOGUE {
+            let spec = RuleSpec {
+                category: *category,
+                name: RuleName::parse(rule_name).map_err(|e| anyhow::anyhow!(e))?,
+                description: (*description).to_owned(),
+                standard_points: Points::parse(*points).map_err(|e| anyhow::anyhow!(e))?,
+                cap_per_quarter: *cap_q,
+                cap_per_year: *cap_y,
+                evidence_required: *evidence,
+            };
+            let rule = rules::insert(db, &branch.id, &spec, now).await?;
+            crate::audit::record(
+                db,
+                crate::audit::Event {
+                    chain_id: &branch.id,
+                    actor_id: None,
+                    action: "rule.created",
+                    entity_type: "rule",
+                    entity_id: &rule.id,
+                    before: None,
+                    after: Some(
+                        serde_json::to_value(rules::view(rule.clone())).unwrap_or_default(),
+                    ),
+                    reason: None,
+                },
+                now,
+            )
+            .await?;
+            demo.rules
+                .insert((code.to_owned(), (*rule_name).to_owned()), rule.id);
+        }
+        let last = *members.end();
+        for i in members {
+            // The last three of each branch work in Beijing and also belong to the migrant branch.
+            let migrant_member = i + 2 >= last;
+            n += 1;
+            let m = orgs::add_member(
+                db,
+                NewMember {
+                    branch_id: &branch.id,
+                    name: &person(n),
+                    username: &format!("member{i}"),
+                    password_hash: Some(hash.clone()),
+                    status: if migrant_member { "migrant" } else { "active" },
+                    migrant_org_id: migrant_member.then_some(migrant.id.as_str()),
+                },
+                None,
+                now,
+            )
+            .await?;
+            if migrant_member {
+                orgs::grant_role(db, &m.id, &migrant.id, Role::Member, None, now).await?;
+            }
+            add(&mut demo, m.username, m.id);
+        }
+        let suffix = &code[5..];
+        for (username, role) in [
+            (format!("committee{suffix}"), Role::Committee),
+            (format!("secretary{suffix}"), Role::Secretary),
+        ] {
+            n += 1;
+            let m = orgs::add_member(
+                db,
+                NewMember {
+                    branch_id: &branch.id,
+                    name: &person(n),
+                    username: &username,
+                    password_hash: Some(hash.clone()),
+                    status: "active",
+                    migrant_org_id: None,
+                },
+                None,
+                now,
+            )
+            .await?;
+            orgs::grant_role(db, &m.id, &branch.id, role, None, now).await?;
+            if role == Role::Secretary {
+                orgs::grant_role(db, &m.id, &branch.id, Role::Committee, None, now).await?;
+            }
+            add(&mut demo, m.username, m.id);
+        }
+    }
+    let admin = orgs::add_member(
+        db,
+        NewMember {
+            branch_id: demo.branch("demo-1"),
+            name: "镇党委组织委员",
+            username: "admin1",
+            password_hash: Some(hash.clone()),
+            status: "active",
+            migrant_org_id: None,
+        },
+        None,
+        now,
+    )
+    .await?;
+    orgs::grant_role(db, &admin.id, &town.id, Role::OrgAdmin, None, now).await?;
+    add(&mut demo, admin.username, admin.id);
+    txn.commit().await?;
+    Ok(demo)
+}
+
+async fn access(state: &AppState, demo: &Demo, username: &str) -> AppResult<Access> {
+    Access::load(state.db.conn(), demo.member(username)).await
+}
+
+const PLACES: &[(&str, f64, f64)] = &[
+    ("东关村村委会", 34.7466, 113.6253),
+    ("村东头到乡道的路段", 34.7481, 113.6302),
+    ("村文化广场", 34.7455, 113.6240),
+    ("西营村卫生室门口", 34.7390, 113.6101),
+];
+
+/// Deeds in every state, spread over the quarters of the current cycle year up to now.
+pub async fn deeds(state: &AppState, demo: &Demo) -> AppResult<usize> {
+    let now = state.clock.now();
+    let year_start = {
+        let q = CycleQuarter::of(now);
+        chrono::NaiveDate::from_ymd_opt(q.year, 1, 1)
+            .and_then(|d| d.and_hms_opt(1, 0, 0))
+            .map(|d| d.and_utc())
+            .unwrap_or(now)
+    };
+    let span = (now - year_start).num_hours().max(24);
+    let mut made = 0;
+    for (code, first, last) in [("demo-1", 1, 15), ("demo-2", 16, 28)] {
+        let reviewer = access(state, demo, &format!("committee{}", &code[5..])).await?;
+        for i in first..=last {
+            let who = access(state, demo, &format!("member{i}")).await?;
+            let plan: &[(&str, &str, &str, Option<&str>)] = &[
+                (
+                    MEETING,
+                    "参加七一主题党日活动",
+                    "按时参加支部主题党日，重温入党誓词。",
+                    Some("approve"),
+                ),
+                (
+                    SNOW,
+                    "清扫村口道路积雪",
+                    "早上六点和村里几位党员一起清扫村口到乡道约两百米的积雪，保证学生上学通行。",
+                    Some("approve"),
+                ),
+                (
+                    CLEAN_AREA,
+                    "责任区本季度保持整洁",
+                    "认领的文化广场东侧卫生责任区，每周清扫两次，本季度保持干净。",
+                    Some("approve"),
+                ),
+                (
+                    HAIRCUT,
+                    "为村里老人义务理发",
+                    "在村委会为八位老人免费理发。",
+                    match i % 5 {
+                        0 => Some("return"),
+                        1 => Some("reject"),
+                        2 => None,
+                        3 => Some("withdraw"),
+                        _ => Some("revoke"),
+                    },
+                ),
+            ];
+            for (k, (rule, title, account, action)) in plan.iter().enumerate() {
+                let at =
+                    year_start + Duration::hours(span * (k as i64 * 2 + 1 + (i % 3) as i64) / 9);
+                let (place, lat, lng) = PLACES[(i + k) % PLACES.len()];
+                let form = input::parse(
+                    RawForm {
+                        rule_id: demo.rule(code, rule),
+                        title,
+                        account,
+                        occurred_at: at,
+                        place: &PlaceDto {
+                            name: place.into(),
+                            lat: Some(lat),
+                            lng: Some(lng),
+                        },
+                        photo_ids: &[],
+                    },
+                    now,
+                )?;
+                let (d, _) = submit(state, &who, form, format!("seed-{i}-{k}")).await?;
+                made += 1;
+                let reason = |s: &str| {
+                    Reason::parse(s)
+                        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!(e)))
+                };
+                match action {
+                    Some("approve") => {
+                        decide(
+                            state,
+                            &reviewer,
+                            &d.id,
+                            Decision::Approve {
+                                points: None,
+                                comment: None,
+                            },
+                        )
+                        .await?;
+                    }
+                    Some("return") => {
+                        decide(
+                            state,
+                            &reviewer,
+                            &d.id,
+                            Decision::Return(reason("请补充理发的具体日期和人数")?),
+                        )
+                        .await?;
+                    }
+                    Some("reject") => {
+                        decide(
+                            state,
+                            &reviewer,
+                            &d.id,
+                            Decision::Reject(reason("本季度同一事项已申报，不重复计分")?),
+                        )
+                        .await?;
+                    }
+                    Some("withdraw") => {
+                        decide(state, &who, &d.id, Decision::Withdraw).await?;
+                    }
+                    Some("revoke") => {
+                        decide(
+                            state,
+                            &reviewer,
+                            &d.id,
+                            Decision::Approve {
+                                points: None,
+                                comment: None,
+                            },
+                        )
+                        .await?;
+                        decide(
+                            state,
+                            &reviewer,
+                            &d.id,
+                            Decision::Revoke(reason("经群众反映核实，当天未开展理发服务")?),
+                        )
+                        .await?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // One committee decision on a deduction, as after a quarterly review of the masses' feedback.
+        let member_id = demo.member(&format!("member{}", first + 1)).to_owned();
+        let txn = state.db.begin_write().await?;
+        ledger::write(
+            &*txn,
+            NewEntry {
+                member_id: &member_id,
+                branch_id: demo.branch(code),
+                quarter: CycleQuarter::of(year_start + Duration::hours(span / 3)),
+                kind: LedgerKind::Deduction,
+                category: RuleCategory::Deduction,
+                points: -5,
+                deed_id: None,
+                rule_id: Some(demo.rule(code, ABSENCE)),
+                reverses_id: None,
+                note: "支委会决定：无故缺席三月份党员大会",
+                actor_id: Some(reviewer.id()),
+            },
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+    }
+    Ok(made)
+}
+
+/// Prints what the demo holds, for `jifen seed-demo`.
+pub fn describe(demo: &Demo, deeds: usize) -> String {
+    let mut out = String::from("Demo data created:\n");
+    out.push_str(
+        "  示范县委 → 城关镇党委 → 东关村党支部 (code demo-1), 西营村党支部 (code demo-2)\n",
+    );
+    out.push_str("  驻北京流动党员党支部 (code migrant-bj) for migrant members\n");
+    out.push_str("  demo-1: member1..member15 (member13-15 migrant), committee1, secretary1\n");
+    out.push_str("  demo-2: member16..member28 (member26-28 migrant), committee2, secretary2\n");
+    out.push_str("  admin1: org_admin over 城关镇党委 (both branches)\n");
+    out.push_str(&format!(
+        "  {} rules per branch, {} deeds in every state, {} accounts\n",
+        CATALOGUE.len(),
+        deeds,
+        demo.members.len()
+    ));
+    out
+}
+
+/// Member rows by username, for the CLI.
+pub async fn member_by_username(
+    state: &AppState,
+    username: &str,
+) -> AppResult<Option<member::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(member::Entity::find()
+        .filter(member::Column::Username.eq(username))
+        .one(state.db.conn())
+        .await?)
+}

@@ -1,0 +1,308 @@
+//! Request and response bodies of the JSON API under `/api/v1`.
+//!
+//! Requests carry raw values (strings, numbers) that the server parses into the domain types once;
+//! responses carry what the server already holds. Add fields compatibly: new request fields are
+//! `#[serde(default)]`, so older clients (the WeChat mini program ships on its own schedule) keep working.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::domain::{DeedStatus, LedgerKind, Role, RuleCategory};
+
+#[cfg(feature = "openapi")]
+use utoipa::{IntoParams, ToSchema};
+
+macro_rules! wire {
+    ($($item:item)*) => {
+        $(
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[cfg_attr(feature = "openapi", derive(ToSchema))]
+            $item
+        )*
+    };
+}
+
+wire! {
+    pub struct LoginRequest {
+        pub username: String,
+        pub password: String,
+    }
+
+    /// A short-lived access token for `Authorization: Bearer`, and a refresh token that is
+    /// replaced on every use.
+    pub struct TokenResponse {
+        pub access_token: String,
+        pub refresh_token: String,
+        /// Always `Bearer`.
+        pub token_type: String,
+        /// Seconds until `access_token` expires.
+        pub expires_in: i64,
+    }
+
+    pub struct RefreshRequest {
+        pub refresh_token: String,
+    }
+
+    pub struct LogoutRequest {
+        pub refresh_token: String,
+    }
+
+    /// The signed-in person and what they may do where.
+    pub struct MeResponse {
+        pub id: String,
+        pub name: String,
+        pub username: String,
+        /// `active`, `migrant` or `transferred`.
+        pub status: String,
+        pub home_branch_id: String,
+        pub home_branch_name: String,
+        pub roles: Vec<RoleGrant>,
+    }
+
+    pub struct RoleGrant {
+        pub org_unit_id: String,
+        pub org_unit_name: String,
+        pub role: Role,
+    }
+
+    /// One item of a branch's rules catalogue (积分细则).
+    pub struct RuleView {
+        pub id: String,
+        pub branch_id: String,
+        pub category: RuleCategory,
+        pub name: String,
+        pub description: String,
+        /// Positive for base and bonus items, negative for deductions.
+        pub standard_points: i32,
+        /// Most points one member may earn from this item in a quarter.
+        pub cap_per_quarter: Option<i32>,
+        /// Most points one member may earn from this item in a cycle year.
+        pub cap_per_year: Option<i32>,
+        pub evidence_required: bool,
+        pub active: bool,
+    }
+
+    pub struct CreateRuleRequest {
+        pub category: RuleCategory,
+        pub name: String,
+        #[serde(default)]
+        pub description: String,
+        pub standard_points: i32,
+        #[serde(default)]
+        pub cap_per_quarter: Option<i32>,
+        #[serde(default)]
+        pub cap_per_year: Option<i32>,
+        #[serde(default)]
+        pub evidence_required: bool,
+    }
+
+    /// Changes to a rule; absent fields stay as they are, `null` caps are removed.
+    pub struct PatchRuleRequest {
+        #[serde(default)]
+        pub name: Option<String>,
+        #[serde(default)]
+        pub description: Option<String>,
+        #[serde(default)]
+        pub standard_points: Option<i32>,
+        #[serde(default, deserialize_with = "double_option")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
+        pub cap_per_quarter: Option<Option<i32>>,
+        #[serde(default, deserialize_with = "double_option")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
+        pub cap_per_year: Option<Option<i32>>,
+        #[serde(default)]
+        pub evidence_required: Option<bool>,
+        #[serde(default)]
+        pub active: Option<bool>,
+    }
+
+    pub struct PlaceDto {
+        pub name: String,
+        #[serde(default)]
+        pub lat: Option<f64>,
+        #[serde(default)]
+        pub lng: Option<f64>,
+    }
+
+    /// A member's self-report: time, place and what happened (时间、地点、经过).
+    pub struct SubmitDeedRequest {
+        pub rule_id: String,
+        pub title: String,
+        pub account: String,
+        /// RFC 3339 with an offset, e.g. `2026-03-31T23:30:00+08:00`.
+        pub occurred_at: DateTime<Utc>,
+        pub place: PlaceDto,
+        #[serde(default)]
+        pub photo_ids: Vec<String>,
+        /// Chosen by the client once per report; sending it again returns the first result
+        /// instead of a second deed, so a retry on a weak network is safe.
+        pub client_request_id: String,
+    }
+
+    /// A returned deed, revised by its member and submitted again.
+    pub struct ReviseDeedRequest {
+        pub rule_id: String,
+        pub title: String,
+        pub account: String,
+        pub occurred_at: DateTime<Utc>,
+        pub place: PlaceDto,
+        #[serde(default)]
+        pub photo_ids: Vec<String>,
+    }
+
+    pub struct DeedView {
+        pub id: String,
+        pub member_id: String,
+        pub member_name: String,
+        pub branch_id: String,
+        pub rule_id: String,
+        pub rule_name: String,
+        pub category: RuleCategory,
+        pub title: String,
+        pub account: String,
+        pub occurred_at: DateTime<Utc>,
+        pub place: PlaceDto,
+        pub photo_ids: Vec<String>,
+        pub status: DeedStatus,
+        pub points_claimed: i32,
+        pub points_awarded: Option<i32>,
+        /// Cycle year and quarter of `occurred_at` in Asia/Shanghai.
+        pub year: i32,
+        pub quarter: u8,
+        /// The committee's reason for the last rejection, return or revocation.
+        pub decision_reason: Option<String>,
+        pub client_request_id: String,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+    }
+
+    pub struct DeedPage {
+        pub items: Vec<DeedView>,
+        /// Pass as `cursor` to get the next page; absent on the last page.
+        pub next_cursor: Option<String>,
+    }
+
+    pub struct ApproveRequest {
+        /// Points to award instead of the rule's standard value.
+        #[serde(default)]
+        pub points: Option<i32>,
+        #[serde(default)]
+        pub comment: Option<String>,
+    }
+
+    pub struct ReasonRequest {
+        pub reason: String,
+    }
+
+    /// One step in a deed's life, read from the audit history.
+    pub struct HistoryEntry {
+        pub at: DateTime<Utc>,
+        pub actor_id: Option<String>,
+        pub actor_name: Option<String>,
+        /// e.g. `deed.submitted`, `deed.approved`, `ledger.entry_written`.
+        pub action: String,
+        pub status: Option<DeedStatus>,
+        pub reason: Option<String>,
+        pub points: Option<i32>,
+    }
+
+    pub struct DeedHistory {
+        pub deed_id: String,
+        pub events: Vec<HistoryEntry>,
+    }
+
+    pub struct LedgerEntryView {
+        pub id: String,
+        pub kind: LedgerKind,
+        pub category: RuleCategory,
+        pub points: i32,
+        pub year: i32,
+        pub quarter: u8,
+        pub deed_id: Option<String>,
+        pub rule_id: Option<String>,
+        pub reverses_id: Option<String>,
+        pub note: String,
+        pub created_at: DateTime<Utc>,
+    }
+
+    pub struct QuarterPoints {
+        pub quarter: u8,
+        pub base: i32,
+        pub bonus: i32,
+        pub deduction: i32,
+        pub total: i32,
+    }
+
+    /// A member's account for one cycle year. `deduction` is negative; `total` is the sum.
+    pub struct PointsSummary {
+        pub member_id: String,
+        pub year: i32,
+        pub base: i32,
+        pub bonus: i32,
+        pub deduction: i32,
+        pub total: i32,
+        pub quarters: Vec<QuarterPoints>,
+        pub entries: Vec<LedgerEntryView>,
+    }
+
+    pub struct Health {
+        pub status: String,
+    }
+}
+
+/// Query of `GET /deeds`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct DeedQuery {
+    /// `mine` (default): my own deeds; `review`: deeds of branches I review.
+    #[serde(default)]
+    pub scope: Option<String>,
+    pub branch_id: Option<String>,
+    pub status: Option<String>,
+    pub member_id: Option<String>,
+    pub year: Option<i32>,
+    pub quarter: Option<u8>,
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+}
+
+/// Query of `GET /members/{id}/points`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PointsQuery {
+    /// Cycle year; the current one in Asia/Shanghai when absent.
+    pub year: Option<i32>,
+}
+
+/// Tells a field that was sent as `null` (`Some(None)`) from one left out (`None`).
+fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_null_cap_clears_it_and_a_missing_cap_keeps_it() {
+        let p: PatchRuleRequest = serde_json::from_str(r#"{"cap_per_quarter": null}"#).unwrap();
+        assert_eq!(p.cap_per_quarter, Some(None));
+        assert_eq!(p.cap_per_year, None);
+    }
+
+    #[test]
+    fn occurred_at_with_an_offset_is_read_as_that_instant() {
+        let body = r#"{"rule_id":"r","title":"t","account":"a","occurred_at":"2026-03-31T23:30:00+08:00",
+            "place":{"name":"p"},"client_request_id":"c"}"#;
+        let req: SubmitDeedRequest = serde_json::from_str(body).unwrap();
+        assert_eq!(req.occurred_at.to_rfc3339(), "2026-03-31T15:30:00+00:00");
+        assert!(req.photo_ids.is_empty());
+    }
+}

@@ -1,0 +1,170 @@
+//! The closed sets of the practice, stored as lower-case words in the database and on the wire.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown value {0:?}")]
+pub struct UnknownVariant(pub String);
+
+macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownVariant;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(UnknownVariant(other.to_owned())),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// What a role assignment lets a person do within an org unit and the units below it.
+    Role {
+        Member => "member",
+        Committee => "committee",
+        Secretary => "secretary",
+        OrgAdmin => "org_admin",
+    }
+);
+
+impl Role {
+    /// Committee members, the secretary and administrators above the branch review deeds.
+    pub fn can_review(self) -> bool {
+        matches!(self, Role::Committee | Role::Secretary | Role::OrgAdmin)
+    }
+
+    /// The secretary and administrators manage the rules catalogue and members.
+    pub fn can_manage(self) -> bool {
+        matches!(self, Role::Secretary | Role::OrgAdmin)
+    }
+}
+
+word_enum!(
+    /// The three parts of a points account.
+    RuleCategory {
+        Base => "base",
+        Bonus => "bonus",
+        Deduction => "deduction",
+    }
+);
+
+impl RuleCategory {
+    /// Whether `points` has the sign this category demands (deductions are negative).
+    pub fn accepts(self, points: i32) -> bool {
+        match self {
+            RuleCategory::Base | RuleCategory::Bonus => points > 0,
+            RuleCategory::Deduction => points < 0,
+        }
+    }
+}
+
+word_enum!(
+    /// Where a self-reported deed stands.
+    DeedStatus {
+        Submitted => "submitted",
+        Approved => "approved",
+        Rejected => "rejected",
+        Returned => "returned",
+        Withdrawn => "withdrawn",
+        Revoked => "revoked",
+    }
+);
+
+impl DeedStatus {
+    /// The lifecycle: submitted → approved | rejected | returned | withdrawn; returned → submitted;
+    /// approved → revoked. Everything else is final.
+    pub fn can_become(self, next: DeedStatus) -> bool {
+        use DeedStatus::*;
+        matches!(
+            (self, next),
+            (Submitted, Approved)
+                | (Submitted, Rejected)
+                | (Submitted, Returned)
+                | (Submitted, Withdrawn)
+                | (Returned, Submitted)
+                | (Returned, Withdrawn)
+                | (Approved, Revoked)
+        )
+    }
+}
+
+word_enum!(
+    /// Kinds of movement in the append-only points ledger.
+    LedgerKind {
+        Base => "base",
+        Bonus => "bonus",
+        Deduction => "deduction",
+        Reversal => "reversal",
+    }
+);
+
+impl From<RuleCategory> for LedgerKind {
+    fn from(c: RuleCategory) -> Self {
+        match c {
+            RuleCategory::Base => LedgerKind::Base,
+            RuleCategory::Bonus => LedgerKind::Bonus,
+            RuleCategory::Deduction => LedgerKind::Deduction,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip() {
+        for s in DeedStatus::ALL {
+            assert_eq!(s.as_str().parse::<DeedStatus>().unwrap(), *s);
+        }
+        assert!("approve".parse::<DeedStatus>().is_err());
+    }
+
+    #[test]
+    fn only_the_documented_transitions_are_allowed() {
+        use DeedStatus::*;
+        assert!(Submitted.can_become(Approved));
+        assert!(Returned.can_become(Submitted));
+        assert!(Approved.can_become(Revoked));
+        assert!(!Approved.can_become(Rejected));
+        assert!(!Rejected.can_become(Submitted));
+        assert!(!Withdrawn.can_become(Submitted));
+        assert!(!Revoked.can_become(Approved));
+    }
+
+    #[test]
+    fn deductions_are_negative_and_bonuses_positive() {
+        assert!(RuleCategory::Deduction.accepts(-5));
+        assert!(!RuleCategory::Deduction.accepts(5));
+        assert!(RuleCategory::Bonus.accepts(1));
+        assert!(!RuleCategory::Base.accepts(-1));
+    }
+}

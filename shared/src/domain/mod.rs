@@ -1,0 +1,13 @@
+//! Domain values that validate on construction, and the pure rules of the points practice.
+
+mod cycle;
+mod enums;
+mod place;
+mod points;
+mod text;
+
+pub use cycle::{CycleQuarter, QuarterError, SHANGHAI_OFFSET_SECS};
+pub use enums::{DeedStatus, LedgerKind, Role, RuleCategory, UnknownVariant};
+pub use place::{Place, PlaceError};
+pub use points::{Points, PointsError};
+pub use text::{DeedAccount, DeedTitle, PlaceName, Reason, RuleName, TextError};
