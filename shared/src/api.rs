@@ -191,6 +191,8 @@ wire! {
     }
 
     pub struct ReasonRequest {
+        /// Required; a missing reason is reported like an empty one.
+        #[serde(default)]
         pub reason: String,
     }
 

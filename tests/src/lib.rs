@@ -1,1 +1,230 @@
+//! Helpers for Jifen's black-box tests: start the real server on a free port against a fresh
+//! database, sign in as the demo people, and call the API with the shared wire types.
 
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use jifen_server::clock::Clock;
+use jifen_server::config::{Config, Secret};
+use jifen_server::seed::{self, Demo};
+use jifen_server::startup::{AppState, Application};
+use jifen_shared::api::{DeedView, PlaceDto, PointsSummary, SubmitDeedRequest, TokenResponse};
+use jifen_shared::problem::Problem;
+use reqwest::{Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use serde::Serialize;
+
+/// Every demo account's password in tests.
+pub const PASSWORD: &str = "correct-horse-42";
+/// The key tests sign with; a test that forges tokens uses another.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// A running server with the demo organisation (no deeds yet) on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub demo: Demo,
+    pub state: web::Data<AppState>,
+    database: TestDatabase,
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub username: String,
+    pub member_id: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with_clock(Clock::System).await
+    }
+
+    /// Starts the server with its clock pinned at `at`.
+    pub async fn spawn_at(at: &str) -> Self {
+        let at = DateTime::parse_from_rfc3339(at).expect("valid RFC 3339").with_timezone(&Utc);
+        Self::spawn_with_clock(Clock::Fixed(at)).await
+    }
+
+    async fn spawn_with_clock(clock: Clock) -> Self {
+        let database = TestDatabase::create().await;
+        let config = Config {
+            bind: "127.0.0.1:0".into(),
+            database_url: database.url.clone(),
+            jwt_secret: Some(Secret::new(JWT_SECRET)),
+            secret_file: database.dir.join("jifen.secret"),
+            photo_dir: database.dir.join("photos"),
+            app_dir: database.dir.join("dist"),
+            workers: 2,
+            ..Config::default()
+        };
+        let app = Application::build_with_clock(config, clock).await.expect("server starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state();
+        tokio::spawn(app.run_until_stopped());
+        let demo = seed::organisation(&state, PASSWORD).await.expect("demo organisation");
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        Self { address, client, demo, state, database }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// The database the server writes to, for tests that look behind its back.
+    pub async fn database(&self) -> sea_orm::DatabaseConnection {
+        Database::connect(&self.database.url).await.expect("test database")
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.state.db.backend()
+    }
+
+    pub async fn login_as(&self, username: &str) -> User {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), StatusCode::OK, "{username} should be able to sign in");
+        let tokens: TokenResponse = res.json().await.expect("token body");
+        User {
+            username: username.to_owned(),
+            member_id: self.demo.member(username).to_owned(),
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+        }
+    }
+
+    pub async fn get(&self, user: &User, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&user.access_token)
+            .send()
+            .await
+            .expect("GET request")
+    }
+
+    pub async fn post(&self, user: &User, path: &str, body: &impl Serialize) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&user.access_token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST request")
+    }
+
+    /// A complete, valid report under `rule` of demo-1 that happened an hour ago.
+    pub fn deed_form(&self, rule: &str) -> SubmitDeedRequest {
+        self.deed_form_in("demo-1", rule)
+    }
+
+    pub fn deed_form_in(&self, branch_code: &str, rule: &str) -> SubmitDeedRequest {
+        SubmitDeedRequest {
+            rule_id: self.demo.rule(branch_code, rule).to_owned(),
+            title: "清扫村口积雪".into(),
+            account: "早上和几位党员一起清扫村口到乡道的积雪。".into(),
+            occurred_at: self.state.clock.now() - chrono::Duration::hours(1),
+            place: PlaceDto { name: "东关村村口".into(), lat: Some(34.7481), lng: Some(113.6302) },
+            photo_ids: vec![],
+            client_request_id: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    /// Submits a report and expects it to be accepted as a new deed.
+    pub async fn submit(&self, user: &User, form: &SubmitDeedRequest) -> DeedView {
+        let res = self.post(user, "/api/v1/deeds", form).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "submission should be accepted");
+        res.json().await.expect("deed body")
+    }
+
+    /// Calls a review action (`approve`, `reject`, `return`, `withdraw`, `revoke`).
+    pub async fn act(&self, user: &User, deed_id: &str, action: &str, body: serde_json::Value) -> Response {
+        self.post(user, &format!("/api/v1/deeds/{deed_id}/{action}"), &body).await
+    }
+
+    pub async fn points(&self, user: &User, member_id: &str, year: i32) -> PointsSummary {
+        let res = self.get(user, &format!("/api/v1/members/{member_id}/points?year={year}")).await;
+        assert_eq!(res.status(), StatusCode::OK, "points should be visible");
+        res.json().await.expect("points body")
+    }
+}
+
+/// Reads a problem response, checking its status and content type.
+pub async fn problem(res: Response, status: StatusCode) -> Problem {
+    assert_eq!(res.status(), status, "unexpected status");
+    let content_type = res
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    res.json().await.expect("problem body")
+}
+
+/// A database of its own for one test: a SQLite file in a temporary directory, or, when
+/// `JIFEN_TEST_DATABASE_URL` names a PostgreSQL server, a new database there, dropped afterwards.
+struct TestDatabase {
+    url: String,
+    dir: std::path::PathBuf,
+    postgres_admin: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        let dir = std::env::temp_dir().join(format!("jifen-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temporary directory");
+        match std::env::var("JIFEN_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(admin_url) => {
+                let name = format!("jifen_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url).await.expect("PostgreSQL reachable");
+                admin
+                    .execute(Statement::from_string(DbBackend::Postgres, format!("CREATE DATABASE {name}")))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                Self { url: format!("{base}/{name}"), dir, postgres_admin: Some((admin_url.clone(), name)) }
+            }
+            None => Self {
+                url: format!("sqlite://{}?mode=rwc", dir.join("jifen.db").display()),
+                dir,
+                postgres_admin: None,
+            },
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = self.postgres_admin.take() {
+            // Dropping happens outside any async context we could borrow, so use a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                rt.block_on(async {
+                    let admin = Database::connect(&admin_url).await.ok()?;
+                    admin
+                        .execute(Statement::from_string(
+                            DbBackend::Postgres,
+                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                        ))
+                        .await
+                        .ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}

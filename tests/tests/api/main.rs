@@ -1,0 +1,10 @@
+//! Jifen's API, told as the stories of the people who use it. Every test starts the real server
+//! on a free port with a fresh database (SQLite, or PostgreSQL when JIFEN_TEST_DATABASE_URL is set).
+
+mod audit_history;
+mod deed_lifecycle;
+mod points_and_quarters;
+mod rules_catalogue;
+mod sessions;
+mod validation;
+mod who_sees_what;
