@@ -45,7 +45,9 @@ impl TestApp {
 
     /// Starts the server with its clock pinned at `at`.
     pub async fn spawn_at(at: &str) -> Self {
-        let at = DateTime::parse_from_rfc3339(at).expect("valid RFC 3339").with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339(at)
+            .expect("valid RFC 3339")
+            .with_timezone(&Utc);
         Self::spawn_with_clock(Clock::Fixed(at)).await
     }
 
@@ -61,16 +63,26 @@ impl TestApp {
             workers: 2,
             ..Config::default()
         };
-        let app = Application::build_with_clock(config, clock).await.expect("server starts");
+        let app = Application::build_with_clock(config, clock)
+            .await
+            .expect("server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
         tokio::spawn(app.run_until_stopped());
-        let demo = seed::organisation(&state, PASSWORD).await.expect("demo organisation");
+        let demo = seed::organisation(&state, PASSWORD)
+            .await
+            .expect("demo organisation");
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("http client");
-        Self { address, client, demo, state, database }
+        Self {
+            address,
+            client,
+            demo,
+            state,
+            database,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -79,7 +91,9 @@ impl TestApp {
 
     /// The database the server writes to, for tests that look behind its back.
     pub async fn database(&self) -> sea_orm::DatabaseConnection {
-        Database::connect(&self.database.url).await.expect("test database")
+        Database::connect(&self.database.url)
+            .await
+            .expect("test database")
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -94,7 +108,11 @@ impl TestApp {
             .send()
             .await
             .expect("login request");
-        assert_eq!(res.status(), StatusCode::OK, "{username} should be able to sign in");
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{username} should be able to sign in"
+        );
         let tokens: TokenResponse = res.json().await.expect("token body");
         User {
             username: username.to_owned(),
@@ -134,7 +152,11 @@ impl TestApp {
             title: "清扫村口积雪".into(),
             account: "早上和几位党员一起清扫村口到乡道的积雪。".into(),
             occurred_at: self.state.clock.now() - chrono::Duration::hours(1),
-            place: PlaceDto { name: "东关村村口".into(), lat: Some(34.7481), lng: Some(113.6302) },
+            place: PlaceDto {
+                name: "东关村村口".into(),
+                lat: Some(34.7481),
+                lng: Some(113.6302),
+            },
             photo_ids: vec![],
             client_request_id: uuid::Uuid::new_v4().to_string(),
         }
@@ -143,17 +165,33 @@ impl TestApp {
     /// Submits a report and expects it to be accepted as a new deed.
     pub async fn submit(&self, user: &User, form: &SubmitDeedRequest) -> DeedView {
         let res = self.post(user, "/api/v1/deeds", form).await;
-        assert_eq!(res.status(), StatusCode::CREATED, "submission should be accepted");
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "submission should be accepted"
+        );
         res.json().await.expect("deed body")
     }
 
     /// Calls a review action (`approve`, `reject`, `return`, `withdraw`, `revoke`).
-    pub async fn act(&self, user: &User, deed_id: &str, action: &str, body: serde_json::Value) -> Response {
-        self.post(user, &format!("/api/v1/deeds/{deed_id}/{action}"), &body).await
+    pub async fn act(
+        &self,
+        user: &User,
+        deed_id: &str,
+        action: &str,
+        body: serde_json::Value,
+    ) -> Response {
+        self.post(user, &format!("/api/v1/deeds/{deed_id}/{action}"), &body)
+            .await
     }
 
     pub async fn points(&self, user: &User, member_id: &str, year: i32) -> PointsSummary {
-        let res = self.get(user, &format!("/api/v1/members/{member_id}/points?year={year}")).await;
+        let res = self
+            .get(
+                user,
+                &format!("/api/v1/members/{member_id}/points?year={year}"),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "points should be visible");
         res.json().await.expect("points body")
     }
@@ -182,19 +220,35 @@ struct TestDatabase {
 
 impl TestDatabase {
     async fn create() -> Self {
-        let dir = std::env::temp_dir().join(format!("jifen-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("jifen-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temporary directory");
-        match std::env::var("JIFEN_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        match std::env::var("JIFEN_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        {
             Some(admin_url) => {
                 let name = format!("jifen_t_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await.expect("PostgreSQL reachable");
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL reachable");
                 admin
-                    .execute(Statement::from_string(DbBackend::Postgres, format!("CREATE DATABASE {name}")))
+                    .execute(Statement::from_string(
+                        DbBackend::Postgres,
+                        format!("CREATE DATABASE {name}"),
+                    ))
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-                Self { url: format!("{base}/{name}"), dir, postgres_admin: Some((admin_url.clone(), name)) }
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
+                Self {
+                    url: format!("{base}/{name}"),
+                    dir,
+                    postgres_admin: Some((admin_url.clone(), name)),
+                }
             }
             None => Self {
                 url: format!("sqlite://{}?mode=rwc", dir.join("jifen.db").display()),
@@ -211,7 +265,10 @@ impl Drop for TestDatabase {
         if let Some((admin_url, name)) = self.postgres_admin.take() {
             // Dropping happens outside any async context we could borrow, so use a thread of its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let admin = Database::connect(&admin_url).await.ok()?;
                     admin

@@ -10,11 +10,19 @@ async fn editing_the_history_behind_the_apps_back_is_detected() {
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
-    app.act(&committee, &deed.id, "reject", json!({"reason": "重复申报"})).await;
+    app.act(
+        &committee,
+        &deed.id,
+        "reject",
+        json!({"reason": "重复申报"}),
+    )
+    .await;
     app.submit(&member, &app.deed_form(SNOW)).await;
 
     let db = app.database().await;
-    let intact = audit::verify(&db).await.expect("an untouched history verifies");
+    let intact = audit::verify(&db)
+        .await
+        .expect("an untouched history verifies");
     assert!(intact.events > 5);
 
     // Someone with database access softens the rejection's reason.
@@ -22,7 +30,9 @@ async fn editing_the_history_behind_the_apps_back_is_detected() {
         .query_one(Statement::from_sql_and_values(
             app.backend(),
             match app.backend() {
-                sea_orm::DbBackend::Postgres => "SELECT id FROM audit_event WHERE entity_id = $1 AND action = 'deed.rejected'",
+                sea_orm::DbBackend::Postgres => {
+                    "SELECT id FROM audit_event WHERE entity_id = $1 AND action = 'deed.rejected'"
+                }
                 _ => "SELECT id FROM audit_event WHERE entity_id = ? AND action = 'deed.rejected'",
             },
             [deed.id.clone().into()],
@@ -33,18 +43,27 @@ async fn editing_the_history_behind_the_apps_back_is_detected() {
         .try_get("", "id")
         .unwrap();
     let tamper = match app.backend() {
-        sea_orm::DbBackend::Postgres => "UPDATE audit_event SET reason = 'approved after all' WHERE id = $1",
+        sea_orm::DbBackend::Postgres => {
+            "UPDATE audit_event SET reason = 'approved after all' WHERE id = $1"
+        }
         _ => "UPDATE audit_event SET reason = 'approved after all' WHERE id = ?",
     };
-    db.execute(Statement::from_sql_and_values(app.backend(), tamper, [rejected_event.clone().into()]))
-        .await
-        .unwrap();
+    db.execute(Statement::from_sql_and_values(
+        app.backend(),
+        tamper,
+        [rejected_event.clone().into()],
+    ))
+    .await
+    .unwrap();
 
     let broken = match audit::verify(&db).await {
         Err(audit::VerifyError::Broken(b)) => b,
         other => panic!("tampering went unnoticed: {other:?}"),
     };
-    assert_eq!(broken.event_id, rejected_event, "verify names the edited event");
+    assert_eq!(
+        broken.event_id, rejected_event,
+        "verify names the edited event"
+    );
 }
 
 #[tokio::test]
@@ -58,9 +77,13 @@ async fn deleting_an_event_breaks_the_chain_after_it() {
         sea_orm::DbBackend::Postgres => "DELETE FROM audit_event WHERE entity_id = $1",
         _ => "DELETE FROM audit_event WHERE entity_id = ?",
     };
-    db.execute(Statement::from_sql_and_values(app.backend(), sql, [first.id.clone().into()]))
-        .await
-        .unwrap();
+    db.execute(Statement::from_sql_and_values(
+        app.backend(),
+        sql,
+        [first.id.clone().into()],
+    ))
+    .await
+    .unwrap();
     let err = audit::verify(&db).await.expect_err("a gap is noticed");
     assert!(err.to_string().contains("missing"), "{err}");
 }

@@ -10,7 +10,14 @@ async fn member_reports_a_deed_and_committee_approves_it() {
     let app = TestApp::spawn().await;
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
-    let year = app.state.clock.now().format("%Y").to_string().parse().unwrap();
+    let year = app
+        .state
+        .clock
+        .now()
+        .format("%Y")
+        .to_string()
+        .parse()
+        .unwrap();
     let before = app.points(&member, &member.member_id, year).await;
 
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
@@ -18,8 +25,16 @@ async fn member_reports_a_deed_and_committee_approves_it() {
     assert_eq!(deed.points_claimed, 1);
     assert_eq!(deed.member_name, "刘凤霞");
 
-    let queue: DeedPage = app.get(&committee, "/api/v1/deeds?scope=review&status=submitted").await.json().await.unwrap();
-    assert!(queue.items.iter().any(|d| d.id == deed.id), "the deed waits in the committee's queue");
+    let queue: DeedPage = app
+        .get(&committee, "/api/v1/deeds?scope=review&status=submitted")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        queue.items.iter().any(|d| d.id == deed.id),
+        "the deed waits in the committee's queue"
+    );
 
     let res = app.act(&committee, &deed.id, "approve", json!({})).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -30,12 +45,26 @@ async fn member_reports_a_deed_and_committee_approves_it() {
     let after = app.points(&member, &member.member_id, year).await;
     assert_eq!(after.bonus, before.bonus + 1);
     assert_eq!(after.total, before.total + 1);
-    assert!(after.entries.iter().any(|e| e.deed_id.as_deref() == Some(deed.id.as_str()) && e.points == 1));
+    assert!(after
+        .entries
+        .iter()
+        .any(|e| e.deed_id.as_deref() == Some(deed.id.as_str()) && e.points == 1));
 
-    let history: DeedHistory = app.get(&member, &format!("/api/v1/deeds/{}/history", deed.id)).await.json().await.unwrap();
+    let history: DeedHistory = app
+        .get(&member, &format!("/api/v1/deeds/{}/history", deed.id))
+        .await
+        .json()
+        .await
+        .unwrap();
     let actions: Vec<&str> = history.events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["deed.submitted", "ledger.entry_written", "deed.approved"]);
-    assert_eq!(history.events[2].actor_id.as_deref(), Some(committee.member_id.as_str()));
+    assert_eq!(
+        actions,
+        ["deed.submitted", "ledger.entry_written", "deed.approved"]
+    );
+    assert_eq!(
+        history.events[2].actor_id.as_deref(),
+        Some(committee.member_id.as_str())
+    );
 }
 
 #[tokio::test]
@@ -43,8 +72,17 @@ async fn committee_approves_with_adjusted_points_and_a_comment() {
     let app = TestApp::spawn().await;
     let member = app.login_as("member4").await;
     let committee = app.login_as("committee1").await;
-    let deed = app.submit(&member, &app.deed_form(jifen_server::seed::HAIRCUT)).await;
-    let res = app.act(&committee, &deed.id, "approve", json!({"points": 3, "comment": "只为三位老人理发"})).await;
+    let deed = app
+        .submit(&member, &app.deed_form(jifen_server::seed::HAIRCUT))
+        .await;
+    let res = app
+        .act(
+            &committee,
+            &deed.id,
+            "approve",
+            json!({"points": 3, "comment": "只为三位老人理发"}),
+        )
+        .await;
     let approved: DeedView = res.json().await.unwrap();
     assert_eq!(approved.points_awarded, Some(3));
 }
@@ -56,19 +94,44 @@ async fn committee_rejects_a_deed_and_the_member_sees_why() {
     let committee = app.login_as("committee1").await;
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
 
-    let without_reason = app.act(&committee, &deed.id, "reject", json!({"reason": "  "})).await;
+    let without_reason = app
+        .act(&committee, &deed.id, "reject", json!({"reason": "  "}))
+        .await;
     let p = problem(without_reason, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.errors[0].field, "reason");
 
-    let res = app.act(&committee, &deed.id, "reject", json!({"reason": "当天未下雪，无法核实"})).await;
+    let res = app
+        .act(
+            &committee,
+            &deed.id,
+            "reject",
+            json!({"reason": "当天未下雪，无法核实"}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let seen: DeedView = app.get(&member, &format!("/api/v1/deeds/{}", deed.id)).await.json().await.unwrap();
+    let seen: DeedView = app
+        .get(&member, &format!("/api/v1/deeds/{}", deed.id))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(seen.status, DeedStatus::Rejected);
-    assert_eq!(seen.decision_reason.as_deref(), Some("当天未下雪，无法核实"));
+    assert_eq!(
+        seen.decision_reason.as_deref(),
+        Some("当天未下雪，无法核实")
+    );
 
     let again = app.act(&committee, &deed.id, "approve", json!({})).await;
-    assert_eq!(problem(again, StatusCode::CONFLICT).await.code, "deed.invalid_transition");
-    assert_eq!(app.points(&member, &member.member_id, seen.year).await.total, 0);
+    assert_eq!(
+        problem(again, StatusCode::CONFLICT).await.code,
+        "deed.invalid_transition"
+    );
+    assert_eq!(
+        app.points(&member, &member.member_id, seen.year)
+            .await
+            .total,
+        0
+    );
 }
 
 #[tokio::test]
@@ -78,8 +141,18 @@ async fn returned_deed_is_revised_resubmitted_and_approved() {
     let committee = app.login_as("committee1").await;
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
 
-    let res = app.act(&committee, &deed.id, "return", json!({"reason": "请写明清扫的路段"})).await;
-    assert_eq!(res.json::<DeedView>().await.unwrap().status, DeedStatus::Returned);
+    let res = app
+        .act(
+            &committee,
+            &deed.id,
+            "return",
+            json!({"reason": "请写明清扫的路段"}),
+        )
+        .await;
+    assert_eq!(
+        res.json::<DeedView>().await.unwrap().status,
+        DeedStatus::Returned
+    );
 
     let mut revised = serde_json::to_value(app.deed_form(SNOW)).unwrap();
     revised["account"] = json!("清扫了村口到乡道约两百米的路段。");
@@ -97,13 +170,35 @@ async fn returned_deed_is_revised_resubmitted_and_approved() {
     assert_eq!(resubmitted.account, "清扫了村口到乡道约两百米的路段。");
     assert_eq!(resubmitted.id, deed.id);
 
-    let approved: DeedView = app.act(&committee, &deed.id, "approve", json!({})).await.json().await.unwrap();
+    let approved: DeedView = app
+        .act(&committee, &deed.id, "approve", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(approved.status, DeedStatus::Approved);
 
-    let history: DeedHistory = app.get(&member, &format!("/api/v1/deeds/{}/history", deed.id)).await.json().await.unwrap();
+    let history: DeedHistory = app
+        .get(&member, &format!("/api/v1/deeds/{}/history", deed.id))
+        .await
+        .json()
+        .await
+        .unwrap();
     let actions: Vec<&str> = history.events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["deed.submitted", "deed.returned", "deed.resubmitted", "ledger.entry_written", "deed.approved"]);
-    assert_eq!(history.events[1].reason.as_deref(), Some("请写明清扫的路段"));
+    assert_eq!(
+        actions,
+        [
+            "deed.submitted",
+            "deed.returned",
+            "deed.resubmitted",
+            "ledger.entry_written",
+            "deed.approved"
+        ]
+    );
+    assert_eq!(
+        history.events[1].reason.as_deref(),
+        Some("请写明清扫的路段")
+    );
 }
 
 #[tokio::test]
@@ -119,7 +214,10 @@ async fn a_deed_that_was_not_returned_cannot_be_revised() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(res, StatusCode::CONFLICT).await.code, "deed.invalid_transition");
+    assert_eq!(
+        problem(res, StatusCode::CONFLICT).await.code,
+        "deed.invalid_transition"
+    );
 }
 
 #[tokio::test]
@@ -129,16 +227,28 @@ async fn member_withdraws_a_pending_deed_but_not_a_decided_one() {
     let committee = app.login_as("committee1").await;
     let pending = app.submit(&member, &app.deed_form(SNOW)).await;
 
-    let by_committee = app.act(&committee, &pending.id, "withdraw", json!({})).await;
-    assert_eq!(problem(by_committee, StatusCode::FORBIDDEN).await.code, "deed.not_owner");
+    let by_committee = app
+        .act(&committee, &pending.id, "withdraw", json!({}))
+        .await;
+    assert_eq!(
+        problem(by_committee, StatusCode::FORBIDDEN).await.code,
+        "deed.not_owner"
+    );
 
     let res = app.act(&member, &pending.id, "withdraw", json!({})).await;
-    assert_eq!(res.json::<DeedView>().await.unwrap().status, DeedStatus::Withdrawn);
+    assert_eq!(
+        res.json::<DeedView>().await.unwrap().status,
+        DeedStatus::Withdrawn
+    );
 
     let approved = app.submit(&member, &app.deed_form(SNOW)).await;
-    app.act(&committee, &approved.id, "approve", json!({})).await;
+    app.act(&committee, &approved.id, "approve", json!({}))
+        .await;
     let res = app.act(&member, &approved.id, "withdraw", json!({})).await;
-    assert_eq!(problem(res, StatusCode::CONFLICT).await.code, "deed.invalid_transition");
+    assert_eq!(
+        problem(res, StatusCode::CONFLICT).await.code,
+        "deed.invalid_transition"
+    );
 }
 
 #[tokio::test]
@@ -146,27 +256,61 @@ async fn revoking_an_approval_writes_a_reversal_and_the_points_come_off() {
     let app = TestApp::spawn().await;
     let member = app.login_as("member7").await;
     let committee = app.login_as("committee1").await;
-    let deed = app.submit(&member, &app.deed_form(jifen_server::seed::CLEAN_AREA)).await;
+    let deed = app
+        .submit(&member, &app.deed_form(jifen_server::seed::CLEAN_AREA))
+        .await;
     app.act(&committee, &deed.id, "approve", json!({})).await;
-    assert_eq!(app.points(&member, &member.member_id, deed.year).await.bonus, 10);
+    assert_eq!(
+        app.points(&member, &member.member_id, deed.year)
+            .await
+            .bonus,
+        10
+    );
 
     let without_reason = app.act(&committee, &deed.id, "revoke", json!({})).await;
     let p = problem(without_reason, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!((p.errors[0].field.as_str(), p.errors[0].code.as_str()), ("reason", "text.empty"));
+    assert_eq!(
+        (p.errors[0].field.as_str(), p.errors[0].code.as_str()),
+        ("reason", "text.empty")
+    );
 
-    let res = app.act(&committee, &deed.id, "revoke", json!({"reason": "群众反映责任区有垃圾堆放"})).await;
-    assert_eq!(res.json::<DeedView>().await.unwrap().status, DeedStatus::Revoked);
+    let res = app
+        .act(
+            &committee,
+            &deed.id,
+            "revoke",
+            json!({"reason": "群众反映责任区有垃圾堆放"}),
+        )
+        .await;
+    assert_eq!(
+        res.json::<DeedView>().await.unwrap().status,
+        DeedStatus::Revoked
+    );
 
     let points = app.points(&member, &member.member_id, deed.year).await;
     assert_eq!(points.bonus, 0);
-    assert_eq!(points.entries.len(), 2, "the award stays, next to its reversal");
+    assert_eq!(
+        points.entries.len(),
+        2,
+        "the award stays, next to its reversal"
+    );
     let award = &points.entries[0];
     let reversal = &points.entries[1];
     assert_eq!(reversal.points, -award.points);
     assert_eq!(reversal.reverses_id.as_deref(), Some(award.id.as_str()));
 
-    let twice = app.act(&committee, &deed.id, "revoke", json!({"reason": "再次撤销"})).await;
-    assert_eq!(problem(twice, StatusCode::CONFLICT).await.code, "deed.invalid_transition");
+    let twice = app
+        .act(
+            &committee,
+            &deed.id,
+            "revoke",
+            json!({"reason": "再次撤销"}),
+        )
+        .await;
+    assert_eq!(
+        problem(twice, StatusCode::CONFLICT).await.code,
+        "deed.invalid_transition"
+    );
 }
 
 #[tokio::test]
@@ -180,14 +324,22 @@ async fn the_same_report_sent_many_times_at_once_makes_one_deed() {
     let mut created = 0;
     for res in responses {
         let status = res.status();
-        assert!(status == StatusCode::CREATED || status == StatusCode::OK, "got {status}");
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::OK,
+            "got {status}"
+        );
         created += usize::from(status == StatusCode::CREATED);
         ids.push(res.json::<DeedView>().await.unwrap().id);
     }
     assert_eq!(created, 1, "exactly one submission creates the deed");
     ids.dedup();
     assert_eq!(ids.len(), 1, "every answer names the same deed");
-    let mine: DeedPage = app.get(&member, "/api/v1/deeds").await.json().await.unwrap();
+    let mine: DeedPage = app
+        .get(&member, "/api/v1/deeds")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine.items.len(), 1);
 }
 

@@ -31,8 +31,20 @@ async fn new_years_eve_afternoon_utc_counts_in_the_next_cycle_year() {
     app.act(&committee, &deed.id, "approve", json!({})).await;
     assert_eq!(app.points(&member, &member.member_id, 2027).await.total, 1);
     assert_eq!(app.points(&member, &member.member_id, 2026).await.total, 0);
-    let default_year = app.get(&member, &format!("/api/v1/members/{}/points", member.member_id)).await;
-    assert_eq!(default_year.json::<jifen_shared::api::PointsSummary>().await.unwrap().year, 2027);
+    let default_year = app
+        .get(
+            &member,
+            &format!("/api/v1/members/{}/points", member.member_id),
+        )
+        .await;
+    assert_eq!(
+        default_year
+            .json::<jifen_shared::api::PointsSummary>()
+            .await
+            .unwrap()
+            .year,
+        2027
+    );
 }
 
 #[tokio::test]
@@ -54,10 +66,23 @@ async fn approving_past_a_quarterly_cap_is_refused_with_what_remains() {
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.code, "rule.cap_exceeded");
     assert_eq!(p.remaining, Some(0));
-    assert!(p.message.contains('0'), "the message says how much remains: {}", p.message);
+    assert!(
+        p.message.contains('0'),
+        "the message says how much remains: {}",
+        p.message
+    );
 
-    let seen: DeedView = app.get(&member, &format!("/api/v1/deeds/{}", fifth.id)).await.json().await.unwrap();
-    assert_eq!(seen.status, jifen_shared::domain::DeedStatus::Submitted, "a refused approval changes nothing");
+    let seen: DeedView = app
+        .get(&member, &format!("/api/v1/deeds/{}", fifth.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.status,
+        jifen_shared::domain::DeedStatus::Submitted,
+        "a refused approval changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -66,12 +91,22 @@ async fn a_partial_award_fits_under_the_cap() {
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
     let first = app.submit(&member, &app.deed_form(CLEAN_AREA)).await;
-    assert_eq!(app.act(&committee, &first.id, "approve", json!({"points": 7})).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.act(&committee, &first.id, "approve", json!({"points": 7}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     let second = app.submit(&member, &app.deed_form(CLEAN_AREA)).await;
     let res = app.act(&committee, &second.id, "approve", json!({})).await;
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.remaining, Some(3));
-    let res = app.act(&committee, &second.id, "approve", json!({"points": 3})).await;
+    let res = app
+        .act(&committee, &second.id, "approve", json!({"points": 3}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.points(&member, &member.member_id, 2026).await.quarters[1].bonus, 10);
+    assert_eq!(
+        app.points(&member, &member.member_id, 2026).await.quarters[1].bonus,
+        10
+    );
 }

@@ -19,16 +19,38 @@ async fn requests_without_a_valid_token_are_refused() {
     let app = TestApp::spawn().await;
     let member_id = app.demo.member("member3");
     let now = app.state.clock.now();
-    let forged = TokenKeys::new(&Secret::new("someone-elses-key-someone-elses-key"), 900).issue(member_id, now).unwrap();
-    let expired = TokenKeys::new(&Secret::new(JWT_SECRET), 900).issue(member_id, now - Duration::hours(1)).unwrap();
-    let valid = TokenKeys::new(&Secret::new(JWT_SECRET), 900).issue(member_id, now).unwrap();
+    let forged = TokenKeys::new(&Secret::new("someone-elses-key-someone-elses-key"), 900)
+        .issue(member_id, now)
+        .unwrap();
+    let expired = TokenKeys::new(&Secret::new(JWT_SECRET), 900)
+        .issue(member_id, now - Duration::hours(1))
+        .unwrap();
+    let valid = TokenKeys::new(&Secret::new(JWT_SECRET), 900)
+        .issue(member_id, now)
+        .unwrap();
 
     let cases = [
         (None, "auth.missing_token", "no Authorization header"),
-        (Some("Basic bWVtYmVyMzpwdw==".to_string()), "auth.invalid_token", "not a bearer token"),
-        (Some("Bearer not-a-jwt".to_string()), "auth.invalid_token", "garbage token"),
-        (Some(format!("Bearer {forged}")), "auth.invalid_token", "signed with another key"),
-        (Some(format!("Bearer {expired}")), "auth.token_expired", "expired an hour ago"),
+        (
+            Some("Basic bWVtYmVyMzpwdw==".to_string()),
+            "auth.invalid_token",
+            "not a bearer token",
+        ),
+        (
+            Some("Bearer not-a-jwt".to_string()),
+            "auth.invalid_token",
+            "garbage token",
+        ),
+        (
+            Some(format!("Bearer {forged}")),
+            "auth.invalid_token",
+            "signed with another key",
+        ),
+        (
+            Some(format!("Bearer {expired}")),
+            "auth.token_expired",
+            "expired an hour ago",
+        ),
     ];
     for (header, code, why) in cases {
         let res = me_with(&app, header.as_deref()).await;
@@ -36,13 +58,20 @@ async fn requests_without_a_valid_token_are_refused() {
         assert_eq!(p.code, code, "{why}");
     }
     let res = me_with(&app, Some(&format!("Bearer {valid}"))).await;
-    assert_eq!(res.status(), StatusCode::OK, "a token signed with the server's key works");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "a token signed with the server's key works"
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
     let app = TestApp::spawn().await;
-    for (username, password) in [("member3", "wrong-password"), ("nobody-here", "correct-horse-42")] {
+    for (username, password) in [
+        ("member3", "wrong-password"),
+        ("nobody-here", "correct-horse-42"),
+    ] {
         let res = app
             .client
             .post(app.url("/api/v1/auth/login"))
@@ -50,7 +79,10 @@ async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
             .send()
             .await
             .unwrap();
-        assert_eq!(problem(res, StatusCode::UNAUTHORIZED).await.code, "auth.bad_credentials");
+        assert_eq!(
+            problem(res, StatusCode::UNAUTHORIZED).await.code,
+            "auth.bad_credentials"
+        );
     }
 }
 
@@ -77,13 +109,22 @@ async fn a_refresh_token_works_once_and_reusing_it_ends_the_session() {
 
     // The old token again: someone replayed it, so the whole family is revoked.
     let res = refresh(&app, &user.refresh_token).await;
-    assert_eq!(problem(res, StatusCode::UNAUTHORIZED).await.code, "auth.refresh_reused");
+    assert_eq!(
+        problem(res, StatusCode::UNAUTHORIZED).await.code,
+        "auth.refresh_reused"
+    );
     let res = refresh(&app, &second.refresh_token).await;
-    assert_eq!(problem(res, StatusCode::UNAUTHORIZED).await.code, "auth.refresh_invalid");
+    assert_eq!(
+        problem(res, StatusCode::UNAUTHORIZED).await.code,
+        "auth.refresh_invalid"
+    );
 
     // Another login is a separate session and unaffected.
     let other = app.login_as("member3").await;
-    assert_eq!(refresh(&app, &other.refresh_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        refresh(&app, &other.refresh_token).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -99,15 +140,27 @@ async fn logging_out_ends_the_session() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let res = refresh(&app, &user.refresh_token).await;
-    assert_eq!(problem(res, StatusCode::UNAUTHORIZED).await.code, "auth.refresh_invalid");
+    assert_eq!(
+        problem(res, StatusCode::UNAUTHORIZED).await.code,
+        "auth.refresh_invalid"
+    );
 }
 
 #[tokio::test]
 async fn errors_speak_english_when_asked() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/api/v1/me")).header("Accept-Language", "en-GB,en;q=0.8").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("Accept-Language", "en-GB,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
     let p = problem(res, StatusCode::UNAUTHORIZED).await;
     assert_eq!(p.message, "Please sign in first.");
     let res = app.client.get(app.url("/api/v1/me")).send().await.unwrap();
-    assert_eq!(problem(res, StatusCode::UNAUTHORIZED).await.message, "请先登录");
+    assert_eq!(
+        problem(res, StatusCode::UNAUTHORIZED).await.message,
+        "请先登录"
+    );
 }

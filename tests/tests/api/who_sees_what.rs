@@ -12,11 +12,21 @@ async fn nobody_reviews_their_own_deed() {
     let own = app.submit(&committee, &app.deed_form(SNOW)).await;
 
     for action in ["approve", "reject", "return"] {
-        let res = app.act(&committee, &own.id, action, json!({"reason": "自己审自己"})).await;
-        assert_eq!(problem(res, StatusCode::FORBIDDEN).await.code, "deed.self_review", "{action}");
+        let res = app
+            .act(&committee, &own.id, action, json!({"reason": "自己审自己"}))
+            .await;
+        assert_eq!(
+            problem(res, StatusCode::FORBIDDEN).await.code,
+            "deed.self_review",
+            "{action}"
+        );
     }
     let res = app.act(&secretary, &own.id, "approve", json!({})).await;
-    assert_eq!(res.status(), StatusCode::OK, "another committee member may approve it");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "another committee member may approve it"
+    );
 }
 
 #[tokio::test]
@@ -26,9 +36,15 @@ async fn a_member_cannot_review_even_a_neighbours_deed() {
     let neighbour = app.login_as("member4").await;
     let deed = app.submit(&author, &app.deed_form(SNOW)).await;
     let res = app.act(&neighbour, &deed.id, "approve", json!({})).await;
-    assert_eq!(problem(res, StatusCode::NOT_FOUND).await.code, "deed.not_found");
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "deed.not_found"
+    );
     let res = app.act(&author, &deed.id, "approve", json!({})).await;
-    assert_eq!(problem(res, StatusCode::FORBIDDEN).await.code, "auth.forbidden");
+    assert_eq!(
+        problem(res, StatusCode::FORBIDDEN).await.code,
+        "auth.forbidden"
+    );
 }
 
 #[tokio::test]
@@ -39,25 +55,80 @@ async fn a_committee_of_another_branch_sees_and_touches_nothing() {
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
     let branch1 = app.demo.branch("demo-1").to_owned();
 
-    let res = app.get(&other_committee, &format!("/api/v1/deeds/{}", deed.id)).await;
-    assert_eq!(problem(res, StatusCode::NOT_FOUND).await.code, "deed.not_found");
-    let res = app.get(&other_committee, &format!("/api/v1/deeds/{}/history", deed.id)).await;
+    let res = app
+        .get(&other_committee, &format!("/api/v1/deeds/{}", deed.id))
+        .await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "deed.not_found"
+    );
+    let res = app
+        .get(
+            &other_committee,
+            &format!("/api/v1/deeds/{}/history", deed.id),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     for action in ["approve", "reject", "return", "revoke"] {
-        let res = app.act(&other_committee, &deed.id, action, json!({"reason": "越权"})).await;
-        assert_eq!(problem(res, StatusCode::NOT_FOUND).await.code, "deed.not_found", "{action}");
+        let res = app
+            .act(
+                &other_committee,
+                &deed.id,
+                action,
+                json!({"reason": "越权"}),
+            )
+            .await;
+        assert_eq!(
+            problem(res, StatusCode::NOT_FOUND).await.code,
+            "deed.not_found",
+            "{action}"
+        );
     }
-    let res = app.get(&other_committee, &format!("/api/v1/deeds?scope=review&branch_id={branch1}")).await;
+    let res = app
+        .get(
+            &other_committee,
+            &format!("/api/v1/deeds?scope=review&branch_id={branch1}"),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let queue: jifen_shared::api::DeedPage = app.get(&other_committee, "/api/v1/deeds?scope=review").await.json().await.unwrap();
+    let queue: jifen_shared::api::DeedPage = app
+        .get(&other_committee, "/api/v1/deeds?scope=review")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(queue.items.iter().all(|d| d.branch_id != branch1));
-    let res = app.get(&other_committee, &format!("/api/v1/members/{}/points", member.member_id)).await;
-    assert_eq!(problem(res, StatusCode::NOT_FOUND).await.code, "member.not_found");
-    let res = app.get(&other_committee, &format!("/api/v1/branches/{branch1}/rules")).await;
-    assert_eq!(problem(res, StatusCode::NOT_FOUND).await.code, "org_unit.not_found");
+    let res = app
+        .get(
+            &other_committee,
+            &format!("/api/v1/members/{}/points", member.member_id),
+        )
+        .await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "member.not_found"
+    );
+    let res = app
+        .get(
+            &other_committee,
+            &format!("/api/v1/branches/{branch1}/rules"),
+        )
+        .await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "org_unit.not_found"
+    );
 
-    let untouched: DeedView = app.get(&member, &format!("/api/v1/deeds/{}", deed.id)).await.json().await.unwrap();
-    assert_eq!(untouched.status, jifen_shared::domain::DeedStatus::Submitted);
+    let untouched: DeedView = app
+        .get(&member, &format!("/api/v1/deeds/{}", deed.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        untouched.status,
+        jifen_shared::domain::DeedStatus::Submitted
+    );
 }
 
 #[tokio::test]
@@ -65,7 +136,9 @@ async fn the_town_administrator_reviews_every_branch_below_it() {
     let app = TestApp::spawn().await;
     let admin = app.login_as("admin1").await;
     let in_branch2 = app.login_as("member17").await;
-    let deed = app.submit(&in_branch2, &app.deed_form_in("demo-2", SNOW)).await;
+    let deed = app
+        .submit(&in_branch2, &app.deed_form_in("demo-2", SNOW))
+        .await;
     let res = app.act(&admin, &deed.id, "approve", json!({})).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
@@ -74,9 +147,19 @@ async fn the_town_administrator_reviews_every_branch_below_it() {
 async fn a_member_sees_only_their_own_points() {
     let app = TestApp::spawn().await;
     let member = app.login_as("member3").await;
-    let res = app.get(&member, &format!("/api/v1/members/{}/points", app.demo.member("member4"))).await;
+    let res = app
+        .get(
+            &member,
+            &format!("/api/v1/members/{}/points", app.demo.member("member4")),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let committee = app.login_as("committee1").await;
-    let res = app.get(&committee, &format!("/api/v1/members/{}/points", app.demo.member("member4"))).await;
+    let res = app
+        .get(
+            &committee,
+            &format!("/api/v1/members/{}/points", app.demo.member("member4")),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
 }

@@ -1,0 +1,264 @@
+//! Load benchmark: starts the real server (use a release build) on loopback with a fresh SQLite
+//! database and the demo data, then drives each endpoint with N concurrent connections for a
+//! fixed time and reports req/s, p50 and p99 next to `/healthz` measured in the same run.
+//!
+//! `cargo run --release -p jifen-tests --bin loadtest -- [--seconds 10] [--connections 64] [--database-url URL]`
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jifen_server::config::{Config, Secret};
+use jifen_server::seed;
+use jifen_server::startup::Application;
+use jifen_shared::api::{PlaceDto, SubmitDeedRequest, TokenResponse};
+
+struct Args {
+    seconds: u64,
+    connections: usize,
+    database_url: Option<String>,
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut a = Args {
+        seconds: 10,
+        connections: 64,
+        database_url: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--seconds" => a.seconds = value()?.parse()?,
+            "--connections" => a.connections = value()?.parse()?,
+            "--database-url" => a.database_url = Some(value()?),
+            other => anyhow::bail!("unknown argument {other}"),
+        }
+    }
+    Ok(a)
+}
+
+#[derive(Clone, Copy)]
+enum Load {
+    Health,
+    Points,
+    ReviewQueue,
+    Submit,
+}
+
+impl Load {
+    fn label(self) -> &'static str {
+        match self {
+            Load::Health => "GET /healthz",
+            Load::Points => "GET /api/v1/members/{id}/points",
+            Load::ReviewQueue => "GET /api/v1/deeds?scope=review",
+            Load::Submit => "POST /api/v1/deeds",
+        }
+    }
+}
+
+struct Fixture {
+    base: String,
+    member_tokens: Vec<(String, String)>,
+    committee_token: String,
+    rule_id: String,
+}
+
+struct Outcome {
+    requests: usize,
+    errors: u64,
+    elapsed: Duration,
+    p50: Duration,
+    p99: Duration,
+}
+
+impl Outcome {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+async fn run(
+    load: Load,
+    fx: Arc<Fixture>,
+    client: reqwest::Client,
+    connections: usize,
+    seconds: u64,
+) -> Outcome {
+    let counter = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for worker in 0..connections {
+        let (fx, client, counter, errors) =
+            (fx.clone(), client.clone(), counter.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(4096);
+            let (member_id, member_token) =
+                fx.member_tokens[worker % fx.member_tokens.len()].clone();
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let req = match load {
+                    Load::Health => client.get(format!("{}/healthz", fx.base)),
+                    Load::Points => client
+                        .get(format!("{}/api/v1/members/{member_id}/points", fx.base))
+                        .bearer_auth(&member_token),
+                    Load::ReviewQueue => client
+                        .get(format!("{}/api/v1/deeds?scope=review", fx.base))
+                        .bearer_auth(&fx.committee_token),
+                    Load::Submit => client
+                        .post(format!("{}/api/v1/deeds", fx.base))
+                        .bearer_auth(&member_token)
+                        .json(&SubmitDeedRequest {
+                            rule_id: fx.rule_id.clone(),
+                            title: "清扫村口积雪".into(),
+                            account: "和几位党员一起清扫村口到乡道约两百米的积雪。".into(),
+                            occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
+                            place: PlaceDto {
+                                name: "东关村村口".into(),
+                                lat: Some(34.748),
+                                lng: Some(113.63),
+                            },
+                            photo_ids: vec![],
+                            client_request_id: format!("load-{worker}-{n}"),
+                        }),
+                };
+                let t = Instant::now();
+                let ok = match req.send().await {
+                    Ok(res) => {
+                        let good = res.status().is_success();
+                        let _ = res.bytes().await;
+                        good
+                    }
+                    Err(_) => false,
+                };
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                latencies.push(t.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Outcome {
+        requests: all.len(),
+        errors: errors.load(Ordering::Relaxed),
+        elapsed,
+        p50: pct(0.50),
+        p99: pct(0.99),
+    }
+}
+
+async fn login(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
+    let res = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": username, "password": "load-test-password"}))
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status().is_success(),
+        "login as {username}: {}",
+        res.status()
+    );
+    Ok(res.json::<TokenResponse>().await?.access_token)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = args()?;
+    let dir = std::env::temp_dir().join(format!("jifen-load-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let database_url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("load.db").display()));
+    let config = Config {
+        bind: "127.0.0.1:0".into(),
+        database_url: database_url.clone(),
+        jwt_secret: Some(Secret::new("load-test-secret-load-test-secret-0123")),
+        secret_file: dir.join("jifen.secret"),
+        ..Config::default()
+    };
+    let app = Application::build(config).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let demo = seed::organisation(&state, "load-test-password").await?;
+    let deeds = seed::deeds(&state, &demo).await?;
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .build()?;
+    let mut member_tokens = Vec::new();
+    for i in 1..=12 {
+        let username = format!("member{i}");
+        member_tokens.push((
+            demo.member(&username).to_owned(),
+            login(&client, &base, &username).await?,
+        ));
+    }
+    let fx = Arc::new(Fixture {
+        committee_token: login(&client, &base, "committee1").await?,
+        member_tokens,
+        rule_id: demo.rule("demo-1", seed::SNOW).to_owned(),
+        base,
+    });
+
+    println!(
+        "Jifen load test: {} concurrent connections, {} s per endpoint, {} (demo data: {} deeds), {} cores",
+        args.connections,
+        args.seconds,
+        if database_url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" },
+        deeds,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    println!("| endpoint | req/s | vs /healthz | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    // Warm up the connection pool and caches.
+    run(
+        Load::Health,
+        fx.clone(),
+        client.clone(),
+        args.connections,
+        1,
+    )
+    .await;
+    let mut health_rate = None;
+    for load in [Load::Health, Load::Points, Load::ReviewQueue, Load::Submit] {
+        let o = run(
+            load,
+            fx.clone(),
+            client.clone(),
+            args.connections,
+            args.seconds,
+        )
+        .await;
+        let base_rate = *health_rate.get_or_insert(o.rate());
+        println!(
+            "| {} | {:.0} | {:.0}% | {:.2} | {:.2} | {} |",
+            load.label(),
+            o.rate(),
+            100.0 * o.rate() / base_rate,
+            o.p50.as_secs_f64() * 1000.0,
+            o.p99.as_secs_f64() * 1000.0,
+            o.errors
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
