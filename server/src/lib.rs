@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod middleware;
 pub mod openapi;
 pub mod orgs;
+pub mod photos;
 pub mod routes;
 pub mod rules;
 pub mod seed;

@@ -22,6 +22,7 @@ Errors are `application/problem+json` with a stable `code` and a `message` in zh
         routes::deeds::approve, routes::deeds::reject, routes::deeds::return_for_information, routes::deeds::withdraw,
         routes::deeds::revoke,
         routes::points::member_points,
+        routes::photos::upload, routes::photos::download,
         routes::health::healthz, routes::health::readyz,
     ),
     components(schemas(jifen_shared::problem::Problem, jifen_shared::problem::FieldError)),

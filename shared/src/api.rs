@@ -247,6 +247,13 @@ wire! {
         pub entries: Vec<LedgerEntryView>,
     }
 
+    /// An uploaded photo, to be listed in a deed's `photo_ids`.
+    pub struct PhotoView {
+        pub id: String,
+        pub content_type: String,
+        pub byte_size: i64,
+    }
+
     pub struct Health {
         pub status: String,
     }

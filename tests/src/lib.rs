@@ -1,6 +1,10 @@
 //! Helpers for Jifen's black-box tests: start the real server on a free port against a fresh
 //! database, sign in as the demo people, and call the API with the shared wire types.
 
+pub mod png;
+pub mod webdriver;
+
+use std::path::PathBuf;
 use std::time::Duration;
 
 use actix_web::web;
@@ -43,6 +47,16 @@ impl TestApp {
         Self::spawn_with_clock(Clock::System).await
     }
 
+    /// Starts the server serving the built web app from `app/dist` (see `scripts/build-app.sh`).
+    pub async fn spawn_with_web_app() -> Self {
+        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/dist");
+        assert!(
+            dist.join("index.html").is_file(),
+            "the web app is not built: run scripts/build-app.sh first"
+        );
+        Self::spawn_inner(Clock::System, Some(dist)).await
+    }
+
     /// Starts the server with its clock pinned at `at`.
     pub async fn spawn_at(at: &str) -> Self {
         let at = DateTime::parse_from_rfc3339(at)
@@ -52,6 +66,10 @@ impl TestApp {
     }
 
     async fn spawn_with_clock(clock: Clock) -> Self {
+        Self::spawn_inner(clock, None).await
+    }
+
+    async fn spawn_inner(clock: Clock, app_dir: Option<PathBuf>) -> Self {
         let database = TestDatabase::create().await;
         let config = Config {
             bind: "127.0.0.1:0".into(),
@@ -59,7 +77,7 @@ impl TestApp {
             jwt_secret: Some(Secret::new(JWT_SECRET)),
             secret_file: database.dir.join("jifen.secret"),
             photo_dir: database.dir.join("photos"),
-            app_dir: database.dir.join("dist"),
+            app_dir: app_dir.unwrap_or_else(|| database.dir.join("dist")),
             workers: 2,
             ..Config::default()
         };

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod deeds;
 pub mod health;
 pub mod me;
+pub mod photos;
 pub mod points;
 pub mod rules;
 
@@ -48,6 +49,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(deeds::withdraw)
             .service(deeds::revoke)
             .service(points::member_points)
+            .service(photos::upload)
+            .service(photos::download)
             .default_service(web::to(not_found)),
     )
     .service(health::healthz)

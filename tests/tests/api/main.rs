@@ -3,6 +3,7 @@
 
 mod audit_history;
 mod deed_lifecycle;
+mod photos;
 mod points_and_quarters;
 mod rules_catalogue;
 mod sessions;

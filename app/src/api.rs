@@ -1,0 +1,333 @@
+//! The one API client. Every call returns `Result<T, ApiError>`, uses the `jifen-shared` wire
+//! types, sends the reader's language, and renews an expired access token once, transparently.
+
+use std::cell::{Cell, RefCell};
+
+use jifen_shared::api::*;
+use jifen_shared::i18n::Lang;
+use jifen_shared::problem::Problem;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+use crate::session;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server could not be reached: offline, weak signal, server down.
+    Network,
+    /// The server answered with a problem.
+    Problem(Problem),
+    /// The answer could not be read (a version mismatch, most likely).
+    Decode(String),
+    /// The session is over; sign in again.
+    SignedOut,
+}
+
+impl ApiError {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            ApiError::Network => lang
+                .pick(
+                    "网络连接失败，请检查网络后重试",
+                    "Cannot reach the server; check your connection and try again.",
+                )
+                .into(),
+            ApiError::Problem(p) => p.message.clone(),
+            ApiError::Decode(_) => lang
+                .pick(
+                    "无法读取服务器的回复，请刷新页面",
+                    "The server's answer could not be read; reload the page.",
+                )
+                .into(),
+            ApiError::SignedOut => lang
+                .pick(
+                    "登录已失效，请重新登录",
+                    "Your session has ended; please sign in again.",
+                )
+                .into(),
+        }
+    }
+
+    /// Per-field errors of a validation problem.
+    pub fn field_errors(&self) -> Vec<jifen_shared::problem::FieldError> {
+        match self {
+            ApiError::Problem(p) => p.errors.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(session::stored_lang()))
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+thread_local! {
+    static REFRESHING: Cell<bool> = const { Cell::new(false) };
+    static ON_SIGNED_OUT: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// What to do when the session ends (the app shows the login page).
+pub fn on_signed_out(f: impl Fn() + 'static) {
+    ON_SIGNED_OUT.with(|c| *c.borrow_mut() = Some(Box::new(f)));
+}
+
+fn signed_out() -> ApiError {
+    session::clear_tokens();
+    ON_SIGNED_OUT.with(|c| {
+        if let Some(f) = c.borrow().as_ref() {
+            f();
+        }
+    });
+    ApiError::SignedOut
+}
+
+enum Body {
+    None,
+    Json(String),
+    Form(web_sys::FormData),
+}
+
+async fn fetch(
+    method: &str,
+    path: &str,
+    body: &Body,
+    token: Option<&str>,
+) -> Result<Response, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let headers = Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Accept-Language", crate::i18n::tag(session::stored_lang()));
+    let _ = headers.set("Accept", "application/json");
+    if let Some(t) = token {
+        let _ = headers.set("Authorization", &format!("Bearer {t}"));
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    match body {
+        Body::None => {}
+        Body::Json(s) => {
+            let _ = headers.set("Content-Type", "application/json");
+            init.set_body(&JsValue::from_str(s));
+        }
+        Body::Form(f) => init.set_body(f),
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Network)?;
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Network)?;
+    response.dyn_into().map_err(|_| ApiError::Network)
+}
+
+async fn text(response: &Response) -> Result<String, ApiError> {
+    let promise = response.text().map_err(|_| ApiError::Network)?;
+    let value = JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiError::Network)?;
+    Ok(value.as_string().unwrap_or_default())
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Renews the access token, once for all callers that found it expired at the same time
+/// (a refresh token works only once; two refreshes with it would end the session).
+async fn renew(expired: Option<String>) -> Result<(), ApiError> {
+    if session::access_token() != expired {
+        return Ok(()); // someone else renewed it meanwhile
+    }
+    if REFRESHING.with(Cell::get) {
+        for _ in 0..200 {
+            sleep(50).await;
+            if !REFRESHING.with(Cell::get) {
+                break;
+            }
+        }
+        return if session::access_token().is_some() {
+            Ok(())
+        } else {
+            Err(ApiError::SignedOut)
+        };
+    }
+    let Some(refresh_token) = session::refresh_token() else {
+        return Err(signed_out());
+    };
+    REFRESHING.with(|r| r.set(true));
+    let body =
+        Body::Json(serde_json::to_string(&RefreshRequest { refresh_token }).unwrap_or_default());
+    let result = fetch("POST", "/api/v1/auth/refresh", &body, None).await;
+    REFRESHING.with(|r| r.set(false));
+    let response = result?;
+    if response.status() == 401 {
+        return Err(signed_out());
+    }
+    let tokens: TokenResponse = decode(&response).await?;
+    session::store_tokens(&tokens);
+    Ok(())
+}
+
+async fn decode<T: DeserializeOwned>(response: &Response) -> Result<T, ApiError> {
+    let body = text(response).await?;
+    if !response.ok() {
+        return Err(ApiError::Problem(
+            serde_json::from_str(&body).unwrap_or_else(|_| Problem {
+                status: response.status(),
+                code: "http.error".into(),
+                message: format!("HTTP {}", response.status()),
+                errors: vec![],
+                remaining: None,
+                request_id: None,
+            }),
+        ));
+    }
+    serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Sends an authenticated request, renewing the access token once if it has expired.
+async fn call(method: &str, path: &str, body: Body) -> Result<Response, ApiError> {
+    let token = session::access_token();
+    let response = fetch(method, path, &body, token.as_deref()).await?;
+    if response.status() != 401 {
+        return Ok(response);
+    }
+    renew(token).await?;
+    let response = fetch(method, path, &body, session::access_token().as_deref()).await?;
+    if response.status() == 401 {
+        return Err(signed_out());
+    }
+    Ok(response)
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    decode(&call("GET", path, Body::None).await?).await
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+    decode(&call(method, path, Body::Json(json)).await?).await
+}
+
+fn encode(s: &str) -> String {
+    js_sys::encode_uri_component(s)
+        .as_string()
+        .unwrap_or_default()
+}
+
+pub async fn login(username: &str, password: &str) -> Result<TokenResponse, ApiError> {
+    let body = LoginRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    };
+    let json = serde_json::to_string(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
+    let tokens: TokenResponse =
+        decode(&fetch("POST", "/api/v1/auth/login", &Body::Json(json), None).await?).await?;
+    session::store_tokens(&tokens);
+    Ok(tokens)
+}
+
+pub async fn logout() {
+    if let Some(refresh_token) = session::refresh_token() {
+        let json = serde_json::to_string(&LogoutRequest { refresh_token }).unwrap_or_default();
+        let _ = fetch("POST", "/api/v1/auth/logout", &Body::Json(json), None).await;
+    }
+    session::clear_tokens();
+}
+
+pub async fn me() -> Result<MeResponse, ApiError> {
+    get("/api/v1/me").await
+}
+
+pub async fn rules(branch_id: &str) -> Result<Vec<RuleView>, ApiError> {
+    get(&format!("/api/v1/branches/{}/rules", encode(branch_id))).await
+}
+
+pub async fn submit(req: &SubmitDeedRequest) -> Result<DeedView, ApiError> {
+    send("POST", "/api/v1/deeds", req).await
+}
+
+pub async fn revise(id: &str, req: &ReviseDeedRequest) -> Result<DeedView, ApiError> {
+    send("PUT", &format!("/api/v1/deeds/{}", encode(id)), req).await
+}
+
+pub async fn deeds(q: &DeedQuery) -> Result<DeedPage, ApiError> {
+    let mut params = Vec::new();
+    let mut add = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            params.push(format!("{k}={}", encode(&v)));
+        }
+    };
+    add("scope", q.scope.clone());
+    add("branch_id", q.branch_id.clone());
+    add("status", q.status.clone());
+    add("member_id", q.member_id.clone());
+    add("year", q.year.map(|y| y.to_string()));
+    add("quarter", q.quarter.map(|y| y.to_string()));
+    add("cursor", q.cursor.clone());
+    add("limit", q.limit.map(|y| y.to_string()));
+    get(&format!("/api/v1/deeds?{}", params.join("&"))).await
+}
+
+pub async fn deed(id: &str) -> Result<DeedView, ApiError> {
+    get(&format!("/api/v1/deeds/{}", encode(id))).await
+}
+
+pub async fn history(id: &str) -> Result<DeedHistory, ApiError> {
+    get(&format!("/api/v1/deeds/{}/history", encode(id))).await
+}
+
+/// A review decision: `approve`, `reject`, `return`, `withdraw` or `revoke`.
+pub async fn act(id: &str, action: &str, body: &serde_json::Value) -> Result<DeedView, ApiError> {
+    send(
+        "POST",
+        &format!("/api/v1/deeds/{}/{action}", encode(id)),
+        body,
+    )
+    .await
+}
+
+pub async fn points(member_id: &str, year: i32) -> Result<PointsSummary, ApiError> {
+    get(&format!(
+        "/api/v1/members/{}/points?year={year}",
+        encode(member_id)
+    ))
+    .await
+}
+
+pub async fn upload_photo(blob: &web_sys::Blob) -> Result<PhotoView, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    form.append_with_blob_and_filename("file", blob, "photo.jpg")
+        .map_err(|_| ApiError::Network)?;
+    decode(&call("POST", "/api/v1/photos", Body::Form(form)).await?).await
+}
+
+/// A photo as an object URL for `<img src>` (photos need the access token, which `<img>` cannot send).
+pub async fn photo_url(id: &str) -> Result<String, ApiError> {
+    let response = call("GET", &format!("/api/v1/photos/{}", encode(id)), Body::None).await?;
+    if !response.ok() {
+        return Err(decode::<()>(&response)
+            .await
+            .err()
+            .unwrap_or(ApiError::Network));
+    }
+    let blob = JsFuture::from(response.blob().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?;
+    let blob: web_sys::Blob = blob.dyn_into().map_err(|_| ApiError::Network)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)
+}

@@ -1,0 +1,125 @@
+//! The shell: session bootstrap, routes, and the bottom tab bar.
+
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+use crate::api;
+use crate::i18n::tr;
+use crate::pages;
+use crate::session::{self, Session};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::new();
+    provide_context(session);
+    api::on_signed_out(move || session.me.set(None));
+
+    // With a stored session, find out who we are before showing anything that needs it.
+    if session::refresh_token().is_some() {
+        leptos::task::spawn_local(async move {
+            if let Ok(me) = api::me().await {
+                session.me.set(Some(me));
+            }
+            session.checking.set(false);
+        });
+    }
+
+    // Language and text size live on <html>, so CSS and screen readers follow them.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", crate::i18n::tag(session.lang.get()));
+            let _ = root.set_attribute(
+                "class",
+                if session.large_text.get() {
+                    "large-text"
+                } else {
+                    ""
+                },
+            );
+        }
+    });
+
+    view! {
+        <Router>
+            <main class="page" id="main">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/login") view=pages::login::LoginPage/>
+                    <Route path=path!("/") view=|| view! { <Guard><Redirect path="/report"/></Guard> }/>
+                    <Route path=path!("/report") view=|| view! { <Guard><pages::report::ReportPage/></Guard> }/>
+                    <Route path=path!("/deeds") view=|| view! { <Guard><pages::my_deeds::MyDeedsPage/></Guard> }/>
+                    <Route path=path!("/deeds/:id") view=|| view! { <Guard><pages::deed::DeedPage/></Guard> }/>
+                    <Route path=path!("/points") view=|| view! { <Guard><pages::points::PointsPage/></Guard> }/>
+                    <Route path=path!("/review") view=|| view! { <Guard><pages::review::ReviewPage/></Guard> }/>
+                    <Route path=path!("/review/:id") view=|| view! { <Guard><pages::review::ReviewPage/></Guard> }/>
+                    <Route path=path!("/me") view=|| view! { <Guard><pages::me::MePage/></Guard> }/>
+                </Routes>
+            </main>
+            <TabBar/>
+        </Router>
+    }
+}
+
+/// Shows its children to a signed-in member, the login page to anyone else.
+#[component]
+fn Guard(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let loading = tr("正在加载…", "Loading…");
+    move || {
+        if session.me.get().is_some() {
+            children().into_any()
+        } else if session.checking.get() {
+            view! { <p class="loading" role="status">{loading}</p> }.into_any()
+        } else {
+            view! { <Redirect path="/login"/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="empty">
+            <h1>{tr("页面不存在", "Page not found")}</h1>
+            <A href="/report">{tr("回到首页", "Back to start")}</A>
+        </section>
+    }
+}
+
+#[component]
+fn TabBar() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let location = use_location();
+    let current = move |prefix: &'static str| {
+        let path = location.pathname.get();
+        if path == prefix || path.starts_with(&format!("{prefix}/")) {
+            "tab current"
+        } else {
+            "tab"
+        }
+    };
+    let tab = move |href: &'static str,
+                    icon: &'static str,
+                    label: Box<dyn Fn() -> &'static str + Send + Sync>| {
+        view! {
+            <A href=href attr:class=move || current(href)>
+                <span class="tab-icon" aria-hidden="true">{icon}</span>
+                <span class="tab-label">{move || label()}</span>
+            </A>
+        }
+    };
+    view! {
+        <Show when=move || session.me.get().is_some()>
+            <nav class="tabbar" aria-label=tr("主导航", "Main")>
+                {tab("/report", "✎", Box::new(tr("申报", "Report")))}
+                {tab("/deeds", "☰", Box::new(tr("我的申报", "My deeds")))}
+                {tab("/points", "★", Box::new(tr("积分", "Points")))}
+                <Show when=move || session.is_reviewer()>
+                    {tab("/review", "✓", Box::new(tr("审核", "Review")))}
+                </Show>
+                {tab("/me", "☺", Box::new(tr("我的", "Me")))}
+            </nav>
+        </Show>
+    }
+}

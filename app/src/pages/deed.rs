@@ -1,0 +1,128 @@
+use jifen_shared::api::{DeedHistory, DeedView};
+use jifen_shared::domain::DeedStatus;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::deed_form::DeedForm;
+use crate::api::{self, ApiError};
+use crate::components::{ErrorState, LoadingState, StatusBadge, Timeline};
+use crate::i18n::{lang, tr};
+
+/// The deed's facts: what, when, where, photos.
+#[component]
+pub fn DeedFacts(deed: DeedView) -> impl IntoView {
+    let coords = deed
+        .place
+        .lat
+        .zip(deed.place.lng)
+        .map(|(a, b)| format!(" ({a:.5}, {b:.5})"));
+    view! {
+        <div class="cells">
+            <div class="cell"><span class="cell-label">{tr("状态", "Status")}</span><StatusBadge status=deed.status/></div>
+            <div class="cell"><span class="cell-label">{tr("项目", "Item")}</span><span>{deed.rule_name.clone()}</span></div>
+            <div class="cell"><span class="cell-label">{tr("分值", "Points")}</span>
+                <span class="points">{deed.points_awarded.unwrap_or(deed.points_claimed)}</span></div>
+            <div class="cell"><span class="cell-label">{tr("时间", "When")}</span><span>{crate::time::show(deed.occurred_at)}
+                {format!(" · {}Q{}", deed.year, deed.quarter)}</span></div>
+            <div class="cell"><span class="cell-label">{tr("地点", "Where")}</span><span>{deed.place.name.clone()}{coords}</span></div>
+            <div class="cell cell-top"><span class="cell-label">{tr("经过", "What happened")}</span><p class="account">{deed.account.clone()}</p></div>
+            {(!deed.photo_ids.is_empty()).then(|| view! { <Photos ids=deed.photo_ids.clone()/> })}
+            {deed.decision_reason.clone().map(|r| view! {
+                <div class="cell cell-top notice"><span class="cell-label">{tr("意见", "Reason")}</span><p>{r}</p></div>
+            })}
+        </div>
+    }
+}
+
+/// Photos load through the API client, which holds the access token. The list outlives a
+/// re-render of the deed (after a decision), so it is filled with `try_set`.
+#[component]
+pub fn Photos(ids: Vec<String>) -> impl IntoView {
+    let urls = RwSignal::new(Vec::<String>::new());
+    leptos::task::spawn_local(async move {
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(api::photo_url(&id).await.unwrap_or_default());
+        }
+        urls.try_set(out);
+    });
+    view! {
+        <div class="cell cell-top">
+            <span class="cell-label">{tr("照片", "Photos")}</span>
+            <div class="photos">
+                {move || urls.try_get().unwrap_or_default().into_iter().map(|u| {
+                    let href = u.clone();
+                    view! { <a class="thumb" href=href target="_blank"><img src=u alt=tr("申报照片", "Deed photo")/></a> }
+                }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// One of my deeds: facts, history, and what I can still do with it.
+#[component]
+pub fn DeedPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let data = LocalResource::new(move || {
+        let id = id();
+        async move {
+            let deed = api::deed(&id).await?;
+            let history = api::history(&id).await?;
+            Ok::<(DeedView, DeedHistory), ApiError>((deed, history))
+        }
+    });
+    let editing = RwSignal::new(false);
+    let action_error = RwSignal::new(None::<String>);
+    let withdraw = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        async move { api::act(&id, "withdraw", &serde_json::json!({})).await }
+    });
+    Effect::new(move |_| match withdraw.value().get() {
+        Some(Ok(_)) => data.refetch(),
+        Some(Err(e)) => action_error.set(Some(e.message(lang()))),
+        None => {}
+    });
+
+    view! {
+        <header class="page-header"><h1>{tr("申报详情", "Deed")}</h1></header>
+        <Transition fallback=|| view! { <LoadingState/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorState error=e retry=move || data.refetch()/> }.into_any(),
+                    Ok((deed, history)) => {
+                        let status = deed.status;
+                        let for_form = deed.clone();
+                        let deed_id = deed.id.clone();
+                        view! {
+                            <h2 class="deed-title">{deed.title.clone()}</h2>
+                            <DeedFacts deed=deed/>
+                            {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                            {(status == DeedStatus::Returned).then(|| {
+                                let for_form = for_form.clone();
+                                view! {
+                                    <Show when=move || editing.get() fallback=move || view! {
+                                        <button class="btn btn-primary" on:click=move |_| editing.set(true)>
+                                            {tr("修改后重新提交", "Revise and resubmit")}</button>
+                                    }>
+                                        <DeedForm editing=Some(for_form.clone()) on_done=Callback::new(move |_| {
+                                            editing.set(false);
+                                            data.refetch();
+                                        })/>
+                                    </Show>
+                                }
+                            })}
+                            {matches!(status, DeedStatus::Submitted | DeedStatus::Returned).then(|| view! {
+                                <button class="btn btn-warn" disabled=move || withdraw.pending().get()
+                                    on:click=move |_| { withdraw.dispatch(deed_id.clone()); }>
+                                    {tr("撤回申报", "Withdraw")}</button>
+                            })}
+                            <h3 class="section-title">{tr("处理记录", "History")}</h3>
+                            <Timeline events=history.events/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,90 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api;
+use crate::i18n::{lang, tr};
+use crate::session::Session;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+
+    let sign_in = Action::new_local(move |_: &()| {
+        let (u, p) = (username.get_untracked(), password.get_untracked());
+        async move {
+            api::login(&u, &p).await?;
+            api::me().await
+        }
+    });
+    Effect::new(move |_| match sign_in.value().get() {
+        Some(Ok(me)) => {
+            let home = if me.roles.iter().any(|r| r.role.can_review()) {
+                "/review"
+            } else {
+                "/report"
+            };
+            session.me.set(Some(me));
+            session.checking.set(false);
+            error.set(None);
+            navigate(home, Default::default());
+        }
+        Some(Err(e)) => error.set(Some(e.message(lang()))),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
+            error.set(Some(
+                lang()
+                    .pick("请输入用户名和密码", "Enter your username and password")
+                    .into(),
+            ));
+            return;
+        }
+        sign_in.dispatch(());
+    };
+
+    view! {
+        <section class="login">
+            <h1 class="brand">"积分" <small>{tr("党员积分管理", "Party member points")}</small></h1>
+            <form on:submit=submit novalidate>
+                <div class="cells">
+                    <label class="cell" for="username">
+                        <span class="cell-label">{tr("用户名", "Username")}</span>
+                        <input id="username" name="username" autocomplete="username" autocapitalize="off"
+                            bind:value=username/>
+                    </label>
+                    <label class="cell" for="password">
+                        <span class="cell-label">{tr("密码", "Password")}</span>
+                        <input id="password" name="password" type="password" autocomplete="current-password"
+                            bind:value=password/>
+                    </label>
+                </div>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <button type="submit" class="btn btn-primary" disabled=move || sign_in.pending().get()>
+                    {move || if sign_in.pending().get() { tr("正在登录…", "Signing in…")() } else { tr("登录", "Sign in")() }}
+                </button>
+            </form>
+            <LangSwitch/>
+        </section>
+    }
+}
+
+/// 中文 / English, one tap each.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let session = expect_context::<Session>();
+    use jifen_shared::i18n::Lang;
+    view! {
+        <div class="lang-switch" role="group" aria-label="Language / 语言">
+            <button class="btn btn-mini" aria-pressed=move || (session.lang.get() == Lang::ZhCn).to_string()
+                on:click=move |_| session.set_lang(Lang::ZhCn)>"中文"</button>
+            <button class="btn btn-mini" aria-pressed=move || (session.lang.get() == Lang::En).to_string()
+                on:click=move |_| session.set_lang(Lang::En)>"English"</button>
+        </div>
+    }
+}

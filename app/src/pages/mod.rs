@@ -1,0 +1,10 @@
+//! One module per screen.
+
+pub mod deed;
+pub mod deed_form;
+pub mod login;
+pub mod me;
+pub mod my_deeds;
+pub mod points;
+pub mod report;
+pub mod review;

@@ -1,0 +1,220 @@
+//! The web app in a real headless Chromium: a member on a phone, a committee member on a tablet.
+//! Each story saves screenshots of the screens it passes under `target/screenshots/`.
+
+use jifen_server::seed::SNOW;
+use jifen_shared::api::DeedPage;
+use jifen_tests::webdriver::{Browser, Driver};
+use jifen_tests::TestApp;
+use serde_json::json;
+
+const PHONE: (u32, u32) = (390, 844);
+const TABLET: (u32, u32) = (1024, 1366);
+
+async fn sign_in(
+    app: &TestApp,
+    driver: &Driver,
+    story: &str,
+    username: &str,
+    viewport: (u32, u32),
+) -> Browser {
+    let mut b = driver
+        .browser(story, viewport.0, viewport.1)
+        .await
+        .expect("browser starts");
+    b.goto(&app.url("/login")).await.unwrap();
+    b.fill("#username", username).await.unwrap();
+    b.fill("#password", jifen_tests::PASSWORD).await.unwrap();
+    b.screenshot("login").await.unwrap();
+    b.click("button[type=submit]").await.unwrap();
+    b.find(".tabbar").await.unwrap();
+    b
+}
+
+#[tokio::test]
+async fn a_deed_goes_from_a_phone_to_the_committees_tablet_and_back_as_points() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+
+    // A member on a phone reports clearing snow, with a photo straight from the camera.
+    let mut phone = sign_in(&app, &driver, "phone-report", "member3", PHONE).await;
+    phone.wait_for_path("/report").await.unwrap();
+    let rule_id = app.demo.rule("demo-1", SNOW).to_owned();
+    phone.select("#rule", &rule_id).await.unwrap();
+    phone.fill("#title", "清扫村口积雪").await.unwrap();
+    phone
+        .fill(
+            "#account",
+            "早上六点和几位党员一起清扫村口到乡道约两百米的积雪。",
+        )
+        .await
+        .unwrap();
+    phone.fill("#place", "东关村村口").await.unwrap();
+    let picture = std::env::temp_dir().join(format!(
+        "jifen-camera-{}.png",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&picture, jifen_tests::png::gradient(2400, 1800)).unwrap();
+    phone.attach("#photo-input", &picture).await.unwrap();
+    phone.wait_for_text(".photos", "已上传").await.unwrap();
+    phone.screenshot("form-filled").await.unwrap();
+    phone.click("button[type=submit]").await.unwrap();
+    let path = phone.wait_for_path("/deeds/").await.unwrap();
+    phone.wait_for_text(".badge", "待审核").await.unwrap();
+    phone.screenshot("pending").await.unwrap();
+    let deed_id = path.trim_start_matches("/deeds/").to_owned();
+
+    // The photo was shrunk on the phone before it was sent.
+    let member = app.login_as("member3").await;
+    let deed: jifen_shared::api::DeedView = app
+        .get(&member, &format!("/api/v1/deeds/{deed_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(deed.photo_ids.len(), 1);
+    let bytes = app
+        .get(&member, &format!("/api/v1/photos/{}", deed.photo_ids[0]))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let (kind, size) = jifen_server::photos::sniff(&bytes).unwrap();
+    assert_eq!(kind, "image/jpeg");
+    assert_eq!(size, Some((1600, 1200)), "long side cut to 1600 px");
+
+    // A committee member on a tablet sees it in the queue, next to its details, and approves it.
+    let mut tablet = sign_in(&app, &driver, "tablet-review", "committee1", TABLET).await;
+    tablet.wait_for_path("/review").await.unwrap();
+    tablet
+        .wait_for_text("#review-queue", "清扫村口积雪")
+        .await
+        .unwrap();
+    tablet
+        .click(&format!("a[href=\"/review/{deed_id}\"]"))
+        .await
+        .unwrap();
+    tablet.wait_for_text(".detail", "东关村村口").await.unwrap();
+    tablet.find(".queue #review-queue").await.unwrap(); // both panes at tablet width
+    tablet.screenshot("two-panes").await.unwrap();
+    tablet.click("#approve").await.unwrap();
+    tablet
+        .wait_for_text(".detail .badge", "已通过")
+        .await
+        .unwrap();
+    tablet.screenshot("approved").await.unwrap();
+
+    // Back on the phone, the points have moved.
+    phone.goto(&app.url("/points")).await.unwrap();
+    phone.wait_for_text(".card-bonus", "1").await.unwrap();
+    phone.wait_for_text(".cells", "清扫村口积雪").await.unwrap();
+    phone.screenshot("points").await.unwrap();
+
+    phone.close().await;
+    tablet.close().await;
+    let _ = std::fs::remove_file(picture);
+}
+
+#[tokio::test]
+async fn a_returned_deed_is_revised_and_resubmitted_from_the_phone() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let member = app.login_as("member5").await;
+    let committee = app.login_as("committee1").await;
+    let deed = app.submit(&member, &app.deed_form(SNOW)).await;
+    app.act(
+        &committee,
+        &deed.id,
+        "return",
+        json!({"reason": "请写明清扫的路段"}),
+    )
+    .await;
+
+    let mut phone = sign_in(&app, &driver, "phone-revise", "member5", PHONE).await;
+    phone.goto(&app.url("/deeds")).await.unwrap();
+    phone.wait_for_text("#my-deeds", "已退回").await.unwrap();
+    phone.screenshot("list").await.unwrap();
+    phone
+        .click(&format!("a[href=\"/deeds/{}\"]", deed.id))
+        .await
+        .unwrap();
+    phone
+        .wait_for_text(".notice", "请写明清扫的路段")
+        .await
+        .unwrap();
+    phone.screenshot("returned").await.unwrap();
+    phone.click(".btn-primary").await.unwrap();
+    phone
+        .fill("#account", "清扫了村口到乡道约两百米的路段。")
+        .await
+        .unwrap();
+    phone.click("form button[type=submit]").await.unwrap();
+    phone.wait_for_text(".badge", "待审核").await.unwrap();
+    phone.screenshot("resubmitted").await.unwrap();
+
+    let page: DeedPage = app
+        .get(&member, "/api/v1/deeds")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].account, "清扫了村口到乡道约两百米的路段。");
+    assert_eq!(
+        page.items[0].status,
+        jifen_shared::domain::DeedStatus::Submitted
+    );
+    phone.close().await;
+}
+
+#[tokio::test]
+async fn an_invalid_report_shows_what_to_fix_next_to_each_field() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let mut phone = sign_in(&app, &driver, "phone-invalid", "member6", PHONE).await;
+    phone.wait_for_path("/report").await.unwrap();
+    phone.find("#rule").await.unwrap();
+    phone.click("button[type=submit]").await.unwrap();
+    for field in ["rule_id", "title", "account", "place-name"] {
+        phone.find(&format!("#err-{field}")).await.unwrap();
+    }
+    phone.wait_for_text("#err-title", "不能为空").await.unwrap();
+    phone.screenshot("empty-form").await.unwrap();
+
+    // The server's own checks show the same way: a time in the future.
+    let rule_id = app.demo.rule("demo-1", SNOW).to_owned();
+    phone.select("#rule", &rule_id).await.unwrap();
+    phone.fill("#title", "扫雪").await.unwrap();
+    phone.fill("#account", "清扫积雪").await.unwrap();
+    phone.fill("#place", "村口").await.unwrap();
+    let next_year = format!(
+        "{}-01-01T08:00",
+        chrono::Utc::now()
+            .format("%Y")
+            .to_string()
+            .parse::<i32>()
+            .unwrap()
+            + 1
+    );
+    phone
+        .execute(
+            "const i = document.querySelector('#occurred'); i.value = arguments[0]; i.dispatchEvent(new Event('input', {bubbles: true}));",
+            json!([next_year]),
+        )
+        .await
+        .unwrap();
+    phone.click("button[type=submit]").await.unwrap();
+    phone
+        .wait_for_text("#err-occurred_at", "不能晚于现在")
+        .await
+        .unwrap();
+    phone.screenshot("future-time").await.unwrap();
+
+    let member = app.login_as("member6").await;
+    let page: DeedPage = app
+        .get(&member, "/api/v1/deeds")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(page.items.is_empty(), "nothing was stored");
+    phone.close().await;
+}
