@@ -291,12 +291,41 @@ pub async fn history(id: &str) -> Result<DeedHistory, ApiError> {
     get(&format!("/api/v1/deeds/{}/history", encode(id))).await
 }
 
-/// A review decision: `approve`, `reject`, `return`, `withdraw` or `revoke`.
-pub async fn act(id: &str, action: &str, body: &serde_json::Value) -> Result<DeedView, ApiError> {
+/// Approves a deed, with the rule's standard points or `points`.
+pub async fn approve(id: &str, points: Option<i32>) -> Result<DeedView, ApiError> {
+    let body = ApproveRequest {
+        points,
+        comment: None,
+    };
+    send(
+        "POST",
+        &format!("/api/v1/deeds/{}/approve", encode(id)),
+        &body,
+    )
+    .await
+}
+
+/// A decision that needs a reason: `reject`, `return` or `revoke`.
+pub async fn decide(id: &str, action: &str, reason: String) -> Result<DeedView, ApiError> {
+    let body = ReasonRequest { reason };
     send(
         "POST",
         &format!("/api/v1/deeds/{}/{action}", encode(id)),
-        body,
+        &body,
+    )
+    .await
+}
+
+/// The member takes back their own report.
+pub async fn withdraw(id: &str) -> Result<DeedView, ApiError> {
+    let body = ApproveRequest {
+        points: None,
+        comment: None,
+    };
+    send(
+        "POST",
+        &format!("/api/v1/deeds/{}/withdraw", encode(id)),
+        &body,
     )
     .await
 }

@@ -11,11 +11,13 @@ use crate::i18n::{lang, tr};
 /// The deed's facts: what, when, where, photos.
 #[component]
 pub fn DeedFacts(deed: DeedView) -> impl IntoView {
-    let coords = deed
-        .place
-        .lat
-        .zip(deed.place.lng)
-        .map(|(a, b)| format!(" ({a:.5}, {b:.5})"));
+    let coords = deed.place.lat.zip(deed.place.lng).map(|(a, b)| {
+        format!(
+            " ({}, {})",
+            crate::time::coordinate(a),
+            crate::time::coordinate(b)
+        )
+    });
     view! {
         <div class="cells">
             <div class="cell"><span class="cell-label">{tr("状态", "Status")}</span><StatusBadge status=deed.status/></div>
@@ -76,7 +78,7 @@ pub fn DeedPage() -> impl IntoView {
     let action_error = RwSignal::new(None::<String>);
     let withdraw = Action::new_local(move |id: &String| {
         let id = id.clone();
-        async move { api::act(&id, "withdraw", &serde_json::json!({})).await }
+        async move { api::withdraw(&id).await }
     });
     Effect::new(move |_| match withdraw.value().get() {
         Some(Ok(_)) => data.refetch(),

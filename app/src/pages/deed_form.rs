@@ -261,7 +261,11 @@ pub fn DeedForm(
             if let (Some(lat), Some(lng)) = (lat, lng) {
                 coords.set(Some((lat, lng)));
                 if place.get_untracked().trim().is_empty() {
-                    place.set(format!("{lat:.5}, {lng:.5}"));
+                    place.set(format!(
+                        "{}, {}",
+                        crate::time::coordinate(lat),
+                        crate::time::coordinate(lng)
+                    ));
                 }
             }
             locating.set(false);
@@ -393,7 +397,7 @@ pub fn DeedForm(
                         {move || if locating.get() { tr("正在定位…", "Locating…")() } else { tr("使用我的位置", "Use my location")() }}
                     </button>
                     <span class="hint">
-                        {move || coords.get().map(|(a, b)| format!("{a:.5}, {b:.5}"))}
+                        {move || coords.get().map(|(a, b)| format!("{}, {}", crate::time::coordinate(a), crate::time::coordinate(b)))}
                     </span>
                 </div>
                 <FieldErrorText errors field="place.name"/>

@@ -8,7 +8,6 @@ use jifen_shared::domain::DeedStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use serde_json::json;
 
 use super::deed::DeedFacts;
 use crate::api::{self, ApiError};
@@ -54,9 +53,9 @@ pub fn ReviewPage() -> impl IntoView {
     let batch = Action::new_local(move |ids: &Vec<String>| {
         let ids = ids.clone();
         async move {
-            let (mut ok, mut failed) = (0, Vec::new());
+            let (mut ok, mut failed) = (0, Vec::<String>::new());
             for id in ids {
-                match api::act(&id, "approve", &json!({})).await {
+                match api::approve(&id, None).await {
                     Ok(_) => ok += 1,
                     Err(e) => failed.push(e.message(lang())),
                 }
@@ -250,10 +249,17 @@ fn ReviewDetail(id: String, #[prop(into)] on_change: Callback<()>) -> impl IntoV
     });
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // (deed id, action, points for an approval); the other decisions carry the reason typed.
     let decide = Action::new_local(
-        move |(id, action, body): &(String, &'static str, serde_json::Value)| {
-            let (id, action, body) = (id.clone(), *action, body.clone());
-            async move { api::act(&id, action, &body).await }
+        move |(id, action, points): &(String, &'static str, Option<i32>)| {
+            let (id, action, points) = (id.clone(), *action, *points);
+            let reason = reason.get_untracked();
+            async move {
+                match action {
+                    "approve" => api::approve(&id, points).await,
+                    other => api::decide(&id, other, reason).await,
+                }
+            }
         },
     );
     Effect::new(move |_| match decide.value().get() {
@@ -281,7 +287,6 @@ fn ReviewDetail(id: String, #[prop(into)] on_change: Callback<()>) -> impl IntoV
                         let status = deed.status;
                         let id = deed.id.clone();
                         let (id_a, id_r, id_t, id_v) = (id.clone(), id.clone(), id.clone(), id);
-                        let reason_body = move || json!({"reason": reason.get_untracked()});
                         view! {
                             <A href="/review" attr:class="back-link">{tr("‹ 返回列表", "‹ Back to list")}</A>
                             <h2 class="deed-title">{deed.title.clone()} " · " {deed.member_name.clone()}</h2>
@@ -308,11 +313,8 @@ fn ReviewDetail(id: String, #[prop(into)] on_change: Callback<()>) -> impl IntoV
                                     </label>
                                     <button class="btn btn-primary" id="approve" disabled=move || decide.pending().get()
                                         on:click=move |_| {
-                                            let body = match points_input.get_untracked().trim().parse::<i32>() {
-                                                Ok(p) => json!({"points": p}),
-                                                Err(_) => json!({}),
-                                            };
-                                            decide.dispatch((id_a.clone(), "approve", body));
+                                            let points = points_input.get_untracked().trim().parse::<i32>().ok();
+                                            decide.dispatch((id_a.clone(), "approve", points));
                                         }>{tr("通过", "Approve")}</button>
                                     <label class="cell cell-top" for="reason">
                                         <span class="cell-label">{tr("意见", "Reason")}</span>
@@ -327,9 +329,9 @@ fn ReviewDetail(id: String, #[prop(into)] on_change: Callback<()>) -> impl IntoV
                                     </div>
                                     <div class="button-row">
                                         <button class="btn btn-default" id="return" disabled=move || decide.pending().get()
-                                            on:click=move |_| { decide.dispatch((id_r.clone(), "return", reason_body())); }>{tr("退回补充", "Return")}</button>
+                                            on:click=move |_| { decide.dispatch((id_r.clone(), "return", None)); }>{tr("退回补充", "Return")}</button>
                                         <button class="btn btn-warn" id="reject" disabled=move || decide.pending().get()
-                                            on:click=move |_| { decide.dispatch((id_t.clone(), "reject", reason_body())); }>{tr("不通过", "Reject")}</button>
+                                            on:click=move |_| { decide.dispatch((id_t.clone(), "reject", None)); }>{tr("不通过", "Reject")}</button>
                                     </div>
                                 </div>
                             })}
@@ -340,7 +342,7 @@ fn ReviewDetail(id: String, #[prop(into)] on_change: Callback<()>) -> impl IntoV
                                         <textarea id="reason" rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                                     </label>
                                     <button class="btn btn-warn" id="revoke" disabled=move || decide.pending().get()
-                                        on:click=move |_| { decide.dispatch((id_v.clone(), "revoke", reason_body())); }>{tr("撤销通过", "Revoke approval")}</button>
+                                        on:click=move |_| { decide.dispatch((id_v.clone(), "revoke", None)); }>{tr("撤销通过", "Revoke approval")}</button>
                                 </div>
                             })}
                             <h3 class="section-title">{tr("处理记录", "History")}</h3>
