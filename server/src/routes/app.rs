@@ -39,10 +39,14 @@ async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Err
     } else {
         (dir.join("index.html"), false)
     };
-    let named = NamedFile::open_async(&file)
+    let named = open_preferring_gzip(&req, &file)
         .await
-        .map_err(|_| AppError::NotFound(Missing::Route))?;
+        .ok_or(AppError::NotFound(Missing::Route))?;
     let mut res = named.use_etag(true).into_response(&req);
+    res.headers_mut().insert(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("accept-encoding"),
+    );
     let cache = if immutable {
         CacheControl(vec![
             CacheDirective::Public,
@@ -57,4 +61,34 @@ async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Err
         cache.to_string().parse().expect("valid header"),
     );
     Ok(ServiceResponse::new(req, res))
+}
+
+/// The build writes `name.gz` beside each file, compressed at gzip's highest level; a client that
+/// accepts gzip gets that copy as it is.
+async fn open_preferring_gzip(
+    req: &actix_web::HttpRequest,
+    file: &std::path::Path,
+) -> Option<NamedFile> {
+    let accepts_gzip = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let mut gz = file.as_os_str().to_owned();
+    gz.push(".gz");
+    let gz = std::path::PathBuf::from(gz);
+    if accepts_gzip && gz.is_file() {
+        let mime = actix_files::file_extension_to_mime(
+            file.extension().and_then(|e| e.to_str()).unwrap_or(""),
+        );
+        if let Ok(named) = NamedFile::open_async(&gz).await {
+            return Some(
+                named
+                    .disable_content_disposition()
+                    .set_content_type(mime)
+                    .set_content_encoding(actix_web::http::header::ContentEncoding::Gzip),
+            );
+        }
+    }
+    NamedFile::open_async(file).await.ok()
 }

@@ -8,4 +8,5 @@ mod points_and_quarters;
 mod rules_catalogue;
 mod sessions;
 mod validation;
+mod web_app;
 mod who_sees_what;
