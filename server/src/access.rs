@@ -18,13 +18,7 @@ pub struct Access {
 
 impl Access {
     pub async fn load(db: &impl ConnectionTrait, member_id: &str) -> AppResult<Self> {
-        // A valid token for a member that no longer exists is treated as not signed in.
-        let member = member::Entity::find_by_id(member_id.to_owned())
-            .one(db)
-            .await?
-            .ok_or(AppError::Unauthorized(
-                crate::error::AuthFailure::InvalidToken,
-            ))?;
+        let member = load_member(db, member_id).await?;
         let grants = role_assignment::Entity::find()
             .filter(role_assignment::Column::MemberId.eq(member_id))
             .all(db)
@@ -92,19 +86,27 @@ impl Access {
         let mut frontier = roots;
         while !frontier.is_empty() {
             let units = org_unit::Entity::find()
-                .filter(org_unit::Column::Id.is_in(frontier.clone()))
+                .filter(org_unit::Column::Id.is_in(frontier))
                 .all(db)
                 .await?;
-            for u in &units {
-                if seen.insert(u.id.clone()) && u.kind == "branch" {
-                    branches.push(u.id.clone());
+            // Deeds belong to branches; only the units above branches need walking down.
+            let mut above = Vec::new();
+            for u in units {
+                if seen.insert(u.id.clone()) {
+                    if u.kind == "branch" {
+                        branches.push(u.id);
+                    } else {
+                        above.push(u.id);
+                    }
                 }
             }
-            let children = org_unit::Entity::find()
-                .filter(org_unit::Column::ParentId.is_in(frontier))
+            if above.is_empty() {
+                break;
+            }
+            frontier = org_unit::Entity::find()
+                .filter(org_unit::Column::ParentId.is_in(above))
                 .all(db)
-                .await?;
-            frontier = children
+                .await?
                 .into_iter()
                 .map(|c| c.id)
                 .filter(|id| !seen.contains(id))
@@ -112,6 +114,17 @@ impl Access {
         }
         Ok(branches)
     }
+}
+
+/// The signed-in member alone, for requests that need no roles. A valid token for a member that
+/// no longer exists is treated as not signed in.
+pub async fn load_member(db: &impl ConnectionTrait, member_id: &str) -> AppResult<member::Model> {
+    member::Entity::find_by_id(member_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized(
+            crate::error::AuthFailure::InvalidToken,
+        ))
 }
 
 /// `unit` and all the units above it.

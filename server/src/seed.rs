@@ -380,7 +380,7 @@ pub async fn deeds(state: &AppState, demo: &Demo) -> AppResult<usize> {
                     },
                     now,
                 )?;
-                let (d, _) = submit(state, &who, form, format!("seed-{i}-{k}")).await?;
+                let (d, _) = submit(state, &who.member, form, format!("seed-{i}-{k}")).await?;
                 made += 1;
                 let reason = |s: &str| {
                     Reason::parse(s)

@@ -1,5 +1,6 @@
 //! A member reports a deed, and revises one the committee returned.
 
+use jifen_shared::api::DeedView;
 use jifen_shared::domain::{CycleQuarter, DeedStatus, RuleCategory};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -10,7 +11,7 @@ use serde_json::json;
 use super::input::DeedForm;
 use crate::access::Access;
 use crate::audit::{self, Event};
-use crate::entity::{deed, photo, point_rule};
+use crate::entity::{deed, member, photo, point_rule};
 use crate::error::{AppError, AppResult, FieldIssue, Refusal};
 use crate::ids;
 use crate::startup::AppState;
@@ -107,14 +108,13 @@ async fn check_photos(
 /// moment, returns the first deed instead of making a second.
 pub async fn submit(
     state: &AppState,
-    access: &Access,
+    member: &member::Model,
     form: DeedForm,
     client_request_id: String,
-) -> AppResult<(deed::Model, Outcome)> {
+) -> AppResult<(DeedView, Outcome)> {
     let db = state.db.conn();
-    let member = &access.member;
     if let Some(existing) = find_by_request(db, &member.id, &client_request_id).await? {
-        return Ok((existing, Outcome::Replayed));
+        return Ok((super::view_one(db, existing).await?, Outcome::Replayed));
     }
     let rule = reportable_rule(db, &form.rule_id, &member.home_branch_id).await?;
     check_photos(db, &form, &member.id, &rule).await?;
@@ -148,10 +148,8 @@ pub async fn submit(
 
     let txn = state.db.begin_write().await?;
     audit::lock_chain(&*txn, &row.branch_id).await?;
-    // Checked again under the lock: a concurrent twin may have committed meanwhile.
-    if let Some(existing) = find_by_request(&*txn, &member.id, &client_request_id).await? {
-        return Ok((existing, Outcome::Replayed));
-    }
+    // A concurrent twin may have committed meanwhile: the unique (member, client_request_id)
+    // index refuses the second insert, and the first deed is returned instead.
     let inserted = deed::Entity::insert(deed::ActiveModel::from(row.clone()))
         .exec(&*txn)
         .await;
@@ -161,7 +159,7 @@ pub async fn submit(
             let existing = find_by_request(db, &member.id, &client_request_id)
                 .await?
                 .ok_or(AppError::Db(e))?;
-            return Ok((existing, Outcome::Replayed));
+            return Ok((super::view_one(db, existing).await?, Outcome::Replayed));
         }
         return Err(e.into());
     }
@@ -181,7 +179,10 @@ pub async fn submit(
     )
     .await?;
     txn.commit().await?;
-    Ok((row, Outcome::Created))
+    Ok((
+        super::view(row, member.name.clone(), Some(&rule)),
+        Outcome::Created,
+    ))
 }
 
 async fn find_by_request(

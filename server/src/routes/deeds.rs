@@ -31,7 +31,7 @@ pub async fn submit(
     user: AuthUser,
     body: web::Json<SubmitDeedRequest>,
 ) -> AppResult<HttpResponse> {
-    let access = access(&state, &user).await?;
+    let member = crate::access::load_member(state.db.conn(), &user.member_id).await?;
     let client_request_id = input::parse_client_request_id(&body.client_request_id)?;
     let form = input::parse(
         RawForm {
@@ -44,8 +44,7 @@ pub async fn submit(
         },
         state.clock.now(),
     )?;
-    let (deed, outcome) = submission::submit(&state, &access, form, client_request_id).await?;
-    let view = view_one(state.db.conn(), deed).await?;
+    let (view, outcome) = submission::submit(&state, &member, form, client_request_id).await?;
     Ok(match outcome {
         Outcome::Created => HttpResponse::Created().json(view),
         Outcome::Replayed => HttpResponse::Ok().json(view),
