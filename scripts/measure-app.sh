@@ -19,7 +19,7 @@ cargo build --release -p jifen-server
 jifen="$target_dir/release/jifen"
 
 work=$(mktemp -d)
-cleanup() { kill "${server:-}" "${browser:-}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { kill "${server:-}" "${browser:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 export JIFEN_DATABASE_URL="sqlite://$work/measure.db?mode=rwc" JIFEN_SECRET_FILE="$work/secret" RUST_LOG=warn
 "$jifen" seed-demo --password measure-pass >/dev/null

@@ -19,6 +19,8 @@ pub struct AppState {
     pub db: Db,
     pub keys: TokenKeys,
     pub clock: Clock,
+    /// Writes submitted deeds in batches; see [`crate::deeds::writer`].
+    pub submissions: crate::deeds::writer::SubmissionWriter,
 }
 
 impl AppState {
@@ -28,11 +30,13 @@ impl AppState {
         Migrator::up(db.conn(), None).await?;
         let secret = crate::auth::secret::load_or_create(&config)?;
         let keys = TokenKeys::new(&secret, config.access_token_ttl_secs);
+        let submissions = crate::deeds::writer::SubmissionWriter::start(db.clone());
         Ok(Self {
             config,
             db,
             keys,
             clock,
+            submissions,
         })
     }
 }

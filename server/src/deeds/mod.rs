@@ -4,6 +4,7 @@ pub mod input;
 pub mod query;
 pub mod review;
 pub mod submit;
+pub mod writer;
 
 use jifen_shared::api::{DeedView, PlaceDto};
 use jifen_shared::domain::{DeedStatus, RuleCategory};

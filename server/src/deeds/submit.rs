@@ -4,11 +4,11 @@ use jifen_shared::api::DeedView;
 use jifen_shared::domain::{CycleQuarter, DeedStatus, RuleCategory};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    SqlErr,
 };
 use serde_json::json;
 
 use super::input::DeedForm;
+use super::writer::Written;
 use crate::access::Access;
 use crate::audit::{self, Event};
 use crate::entity::{deed, member, photo, point_rule};
@@ -146,39 +146,16 @@ pub async fn submit(
         updated_at: now,
     };
 
-    let txn = state.db.begin_write().await?;
-    audit::lock_chain(&*txn, &row.branch_id).await?;
-    // A concurrent twin may have committed meanwhile: the unique (member, client_request_id)
-    // index refuses the second insert, and the first deed is returned instead.
-    let inserted = deed::Entity::insert(deed::ActiveModel::from(row.clone()))
-        .exec(&*txn)
-        .await;
-    if let Err(e) = inserted {
-        if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-            drop(txn);
+    match state.submissions.write(row.clone()).await? {
+        Written::Created => {}
+        Written::Duplicate => {
+            // A concurrent twin with the same client_request_id was written first.
             let existing = find_by_request(db, &member.id, &client_request_id)
                 .await?
-                .ok_or(AppError::Db(e))?;
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("duplicate deed vanished")))?;
             return Ok((super::view_one(db, existing).await?, Outcome::Replayed));
         }
-        return Err(e.into());
     }
-    audit::record(
-        &*txn,
-        Event {
-            chain_id: &row.branch_id,
-            actor_id: Some(&member.id),
-            action: "deed.submitted",
-            entity_type: "deed",
-            entity_id: &row.id,
-            before: None,
-            after: Some(super::snapshot(&row)),
-            reason: None,
-        },
-        now,
-    )
-    .await?;
-    txn.commit().await?;
     Ok((
         super::view(row, member.name.clone(), Some(&rule)),
         Outcome::Created,
