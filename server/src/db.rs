@@ -56,6 +56,9 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
+                // A local file cannot drop a connection the way a network can; checking each one
+                // before use would double the round trips of every query.
+                .test_before_acquire(false)
                 .max_connections(8)
                 .min_connections(1)
                 .connect_with(options)

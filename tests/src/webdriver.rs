@@ -24,7 +24,14 @@ impl Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let process = Command::new(&binary)
+        // Its own process group, so that dropping the driver also ends the browsers it started,
+        // even when a failed story never closed its session.
+        #[cfg(unix)]
+        use std::os::unix::process::CommandExt;
+        let mut command = Command::new(&binary);
+        #[cfg(unix)]
+        command.process_group(0);
+        let process = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -109,6 +116,11 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{}", self.process.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
