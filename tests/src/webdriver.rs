@@ -24,14 +24,7 @@ impl Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        // Its own process group, so that dropping the driver also ends the browsers it started,
-        // even when a failed story never closed its session.
-        #[cfg(unix)]
-        use std::os::unix::process::CommandExt;
-        let mut command = Command::new(&binary);
-        #[cfg(unix)]
-        command.process_group(0);
-        let process = command
+        let process = Command::new(&binary)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -101,6 +94,7 @@ impl Driver {
             client: self.client.clone(),
             name: name.to_owned(),
             shots: 0,
+            profile,
         };
         // The window size includes no browser chrome in headless mode; make sure of the viewport.
         browser
@@ -116,11 +110,6 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        #[cfg(unix)]
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.process.id())])
-            .stderr(Stdio::null())
-            .status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -131,6 +120,20 @@ pub struct Browser {
     client: reqwest::Client,
     name: String,
     shots: u32,
+    /// The browser's own profile directory, which also names its processes.
+    profile: PathBuf,
+}
+
+impl Drop for Browser {
+    /// A story that fails never closes its session; end that browser's processes (found by their
+    /// unique profile directory) and remove the profile.
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &self.profile.display().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
 }
 
 /// Where screenshots go: `target/screenshots/` of the workspace.
