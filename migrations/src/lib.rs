@@ -3,13 +3,18 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261123_000001_create_core_tables;
+mod m20261123_000002_wechat_and_notifications;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_core_tables::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_core_tables::Migration),
+            Box::new(m20261123_000002_wechat_and_notifications::Migration),
+        ]
     }
 }

@@ -5,59 +5,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::columns::*;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn n(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-/// Ids are UUIDv7 strings.
-fn id_pk() -> ColumnDef {
-    ColumnDef::new(n("id"))
-        .string_len(36)
-        .not_null()
-        .primary_key()
-        .take()
-}
-
-fn id_ref(name: &str) -> ColumnDef {
-    ColumnDef::new(n(name)).string_len(36).not_null().take()
-}
-
-fn id_ref_null(name: &str) -> ColumnDef {
-    ColumnDef::new(n(name)).string_len(36).null().take()
-}
-
-fn at(name: &str) -> ColumnDef {
-    timestamp_with_time_zone(n(name))
-}
-
-fn at_null(name: &str) -> ColumnDef {
-    timestamp_with_time_zone_null(n(name))
-}
-
-fn fk(table: &str, column: &str, target: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(n(table), n(column))
-        .to(n(target), n("id"))
-        .on_delete(ForeignKeyAction::Restrict)
-        .take()
-}
-
-fn index(table: &str, columns: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut stmt = Index::create();
-    stmt.name(format!("ix_{table}_{}", columns.join("_")))
-        .table(n(table));
-    for c in columns {
-        stmt.col(n(c));
-    }
-    if unique {
-        stmt.unique();
-    }
-    stmt.take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -47,6 +47,62 @@ pub struct Config {
     pub refresh_token_ttl_days: i64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// The WeChat mini program; WeChat sign-in and messages are off until `appid` and `secret` are set.
+    pub wechat: WechatConfig,
+    /// How the outbox worker sends queued messages.
+    pub outbox: OutboxConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WechatConfig {
+    pub appid: Option<String>,
+    pub secret: Option<Secret>,
+    /// Where WeChat's server API lives; tests and staging point this at a fake.
+    pub api_base: String,
+    /// Subscribe-message template for a decision on a deed (approved, rejected, returned, revoked).
+    pub template_deed_result: Option<String>,
+    /// `formal`, `trial` or `developer`: which build of the mini program a message opens.
+    pub miniprogram_state: String,
+    /// Timeout of one call to WeChat, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for WechatConfig {
+    fn default() -> Self {
+        Self {
+            appid: None,
+            secret: None,
+            api_base: "https://api.weixin.qq.com".into(),
+            template_deed_result: None,
+            miniprogram_state: "formal".into(),
+            timeout_secs: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// How often to look for due messages when nothing wakes the worker, in milliseconds.
+    pub poll_ms: u64,
+    /// The first retry waits this long, in milliseconds; each further one waits twice as long.
+    pub retry_base_ms: u64,
+    /// The longest wait between two tries, in seconds.
+    pub retry_max_secs: u64,
+    /// A message still not delivered after this many hours is given up and marked failed.
+    pub give_up_hours: i64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            poll_ms: 5_000,
+            retry_base_ms: 5_000,
+            retry_max_secs: 30 * 60,
+            give_up_hours: 72,
+        }
+    }
 }
 
 impl Default for Config {
@@ -61,6 +117,8 @@ impl Default for Config {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
             workers: 0,
+            wechat: WechatConfig::default(),
+            outbox: OutboxConfig::default(),
         }
     }
 }
@@ -130,6 +188,24 @@ impl Config {
         }
         if let Some(v) = var("JIFEN_WORKERS") {
             self.workers = number("JIFEN_WORKERS", v)?;
+        }
+        if let Some(v) = var("JIFEN_WECHAT_APPID") {
+            self.wechat.appid = Some(v);
+        }
+        if let Some(v) = var("JIFEN_WECHAT_SECRET") {
+            self.wechat.secret = Some(Secret(v));
+        }
+        if let Some(v) = var("JIFEN_WECHAT_API_BASE") {
+            self.wechat.api_base = v;
+        }
+        if let Some(v) = var("JIFEN_WECHAT_TEMPLATE_DEED_RESULT") {
+            self.wechat.template_deed_result = Some(v);
+        }
+        if let Some(v) = var("JIFEN_WECHAT_MINIPROGRAM_STATE") {
+            self.wechat.miniprogram_state = v;
+        }
+        if let Some(v) = var("JIFEN_WECHAT_TIMEOUT_SECS") {
+            self.wechat.timeout_secs = number("JIFEN_WECHAT_TIMEOUT_SECS", v)?;
         }
         Ok(())
     }

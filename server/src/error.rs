@@ -19,6 +19,7 @@ pub enum Missing {
     Member,
     OrgUnit,
     Photo,
+    Notification,
     Route,
 }
 
@@ -30,6 +31,31 @@ pub enum AuthFailure {
     BadCredentials,
     InvalidRefreshToken,
     RefreshTokenReused,
+}
+
+/// Why signing in or binding through WeChat did not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WechatFailure {
+    /// This server has no WeChat mini program configured.
+    NotConfigured,
+    /// WeChat did not accept the login code (40029).
+    InvalidCode,
+    /// The login code was used already (40163).
+    CodeUsed,
+    /// WeChat limits how often we may ask (45011).
+    RateLimited,
+    /// WeChat blocks this user as high-risk (40226).
+    BlockedUser,
+    /// WeChat is busy or cannot be reached.
+    Unavailable,
+    /// The binding ticket is unknown, used, expired or worn out by wrong codes.
+    TicketInvalid,
+    /// The invite code is wrong, used, expired or replaced by a newer one.
+    InviteInvalid,
+    /// The member, or the WeChat account, is bound already.
+    AlreadyBound,
+    /// The member has no WeChat account bound.
+    NotBound,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +121,8 @@ pub enum AppError {
     },
     #[error("username already taken")]
     UsernameTaken,
+    #[error("WeChat: {0:?}")]
+    Wechat(WechatFailure),
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
     CapExceeded { remaining: i32, period: CapPeriod },
     #[error("database unavailable")]
@@ -125,6 +153,7 @@ impl AppError {
                 Missing::Member => "member.not_found",
                 Missing::OrgUnit => "org_unit.not_found",
                 Missing::Photo => "photo.not_found",
+                Missing::Notification => "notification.not_found",
                 Missing::Route => "route.not_found",
             },
             AppError::Unauthorized(f) => match f {
@@ -144,6 +173,18 @@ impl AppError {
             AppError::Malformed(_) => "request.malformed",
             AppError::InvalidTransition { .. } => "deed.invalid_transition",
             AppError::UsernameTaken => "member.username_taken",
+            AppError::Wechat(f) => match f {
+                WechatFailure::NotConfigured => "wechat.not_configured",
+                WechatFailure::InvalidCode => "wechat.invalid_code",
+                WechatFailure::CodeUsed => "wechat.code_used",
+                WechatFailure::RateLimited => "wechat.rate_limited",
+                WechatFailure::BlockedUser => "wechat.blocked_user",
+                WechatFailure::Unavailable => "wechat.unavailable",
+                WechatFailure::TicketInvalid => "wechat.ticket_invalid",
+                WechatFailure::InviteInvalid => "wechat.invite_invalid",
+                WechatFailure::AlreadyBound => "wechat.already_bound",
+                WechatFailure::NotBound => "wechat.not_bound",
+            },
             AppError::CapExceeded { .. } => "rule.cap_exceeded",
             AppError::Unavailable(_) => "service.unavailable",
             AppError::Db(_) | AppError::Internal(_) => "internal",
@@ -160,6 +201,17 @@ impl AppError {
             }
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidTransition { .. } | AppError::UsernameTaken => StatusCode::CONFLICT,
+            AppError::Wechat(f) => match f {
+                WechatFailure::NotConfigured | WechatFailure::NotBound => StatusCode::NOT_FOUND,
+                WechatFailure::InvalidCode
+                | WechatFailure::CodeUsed
+                | WechatFailure::TicketInvalid
+                | WechatFailure::InviteInvalid => StatusCode::BAD_REQUEST,
+                WechatFailure::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+                WechatFailure::BlockedUser => StatusCode::FORBIDDEN,
+                WechatFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                WechatFailure::AlreadyBound => StatusCode::CONFLICT,
+            },
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -174,6 +226,7 @@ impl AppError {
                 Missing::Member => p("找不到这名党员", "This member does not exist or you may not see them."),
                 Missing::OrgUnit => p("找不到这个组织", "This organisation does not exist or you may not see it."),
                 Missing::Photo => p("找不到这张照片，请重新上传", "This photo does not exist; please upload it again."),
+                Missing::Notification => p("找不到这条消息", "This message does not exist."),
                 Missing::Route => p("没有这个接口，请检查地址", "There is no such endpoint; check the address."),
             },
             AppError::Unauthorized(f) => match f {
@@ -199,6 +252,18 @@ impl AppError {
                 Lang::En => format!("A deed that is {from} cannot be {action}."),
             },
             AppError::UsernameTaken => p("用户名已被占用，请换一个", "This username is taken; choose another."),
+            AppError::Wechat(f) => match f {
+                WechatFailure::NotConfigured => p("本系统尚未开通微信登录，请用用户名和密码登录", "WeChat sign-in is not set up here; sign in with your username and password."),
+                WechatFailure::InvalidCode => p("微信登录凭证无效，请重新打开小程序再试", "WeChat did not accept the login code; reopen the mini program and try again."),
+                WechatFailure::CodeUsed => p("微信登录凭证已使用过，请重新登录", "This WeChat login code was used already; sign in again."),
+                WechatFailure::RateLimited => p("登录太频繁，请一分钟后再试", "Too many sign-ins; try again in a minute."),
+                WechatFailure::BlockedUser => p("微信判定该账号存在风险，暂时无法登录，请联系支部书记", "WeChat has flagged this account as high-risk, so it cannot sign in; contact your branch secretary."),
+                WechatFailure::Unavailable => p("暂时连不上微信，请稍后重试", "WeChat cannot be reached right now; try again shortly."),
+                WechatFailure::TicketInvalid => p("绑定已过期或失效，请重新从小程序登录后再绑定", "The binding has expired or is no longer valid; sign in from the mini program again, then bind."),
+                WechatFailure::InviteInvalid => p("邀请码不正确或已失效，请核对，或请支部书记重新生成", "The invite code is wrong or no longer valid; check it, or ask your branch secretary for a new one."),
+                WechatFailure::AlreadyBound => p("该党员或该微信号已经绑定过，如需更换请联系管理员解绑", "This member or this WeChat account is bound already; ask an administrator to unbind it first."),
+                WechatFailure::NotBound => p("该党员没有绑定微信", "This member has no WeChat account bound."),
+            },
             AppError::CapExceeded { remaining, period } => match (lang, period) {
                 (Lang::ZhCn, CapPeriod::Quarter) => format!("超过该项目本季度的积分上限，本季度最多还能加 {remaining} 分"),
                 (Lang::ZhCn, CapPeriod::Year) => format!("超过该项目本年度的积分上限，本年度最多还能加 {remaining} 分"),
@@ -248,8 +313,17 @@ impl AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        if let AppError::Unauthorized(_) = self {
-            res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        match self {
+            AppError::Unauthorized(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            AppError::Wechat(WechatFailure::RateLimited) => {
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("60")));
+            }
+            AppError::Wechat(WechatFailure::Unavailable) => {
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            _ => {}
         }
         res.body(serde_json::to_string(&self.problem(lang, request_id)).unwrap_or_default())
     }

@@ -2,7 +2,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, ACCEPT_LANGUAGE};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT_LANGUAGE};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use jifen_shared::i18n::Lang;
@@ -49,17 +49,21 @@ pub async fn request_id(
     Ok(res)
 }
 
+/// The reader's language from `Accept-Language`; zh-CN when absent.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
 /// Re-renders errors in the language of `Accept-Language`, with the request id in the body.
 pub async fn problems(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let lang = req
-        .headers()
-        .get(ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_accept_language)
-        .unwrap_or_default();
+    let lang = lang_of(req.headers());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let res = next.call(req).await?;
     let rendered = res

@@ -16,7 +16,10 @@ Errors are `application/problem+json` with a stable `code` and a `message` in zh
     ),
     paths(
         routes::auth::login, routes::auth::refresh, routes::auth::logout,
-        routes::me::me,
+        routes::wechat::wechat_login, routes::wechat::wechat_bind, routes::wechat::issue_invite, routes::wechat::unbind,
+        routes::me::me, routes::me::set_password,
+        routes::notifications::list, routes::notifications::mark_read, routes::notifications::mark_all_read,
+        routes::notifications::subscribe, routes::notifications::subscriptions,
         routes::rules::list, routes::rules::create, routes::rules::patch,
         routes::deeds::submit, routes::deeds::list, routes::deeds::get, routes::deeds::revise, routes::deeds::history,
         routes::deeds::approve, routes::deeds::reject, routes::deeds::return_for_information, routes::deeds::withdraw,

@@ -2,8 +2,9 @@
 //! reports the port, so tests start the real server on port 0.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use migration::{Migrator, MigratorTrait};
@@ -12,6 +13,8 @@ use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::notify::outbox::Outbox;
+use crate::wechat::Wechat;
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -21,6 +24,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Writes submitted deeds in batches; see [`crate::deeds::writer`].
     pub submissions: crate::deeds::writer::SubmissionWriter,
+    /// The WeChat mini program, when configured.
+    pub wechat: Option<Arc<Wechat>>,
+    /// Sends queued WeChat messages; see [`crate::notify::outbox`].
+    pub outbox: Outbox,
 }
 
 impl AppState {
@@ -31,12 +38,16 @@ impl AppState {
         let secret = crate::auth::secret::load_or_create(&config)?;
         let keys = TokenKeys::new(&secret, config.access_token_ttl_secs);
         let submissions = crate::deeds::writer::SubmissionWriter::start(db.clone());
+        let wechat = Wechat::from_config(&config.wechat, &db)?.map(Arc::new);
+        let outbox = Outbox::start(db.clone(), wechat.clone(), config.outbox.clone());
         Ok(Self {
             config,
             db,
             keys,
             clock,
             submissions,
+            wechat,
+            outbox,
         })
     }
 }
@@ -91,9 +102,17 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and closes the pool.
+    /// Stops the server from elsewhere (what SIGTERM does): `stop(true)` finishes the requests
+    /// in flight first.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight, stops the outbox
+    /// worker and closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        self.state.outbox.shutdown().await;
         if let Err(e) = self.state.db.clone().close().await {
             tracing::warn!(error = %e, "closing the database pool");
         }

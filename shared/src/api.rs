@@ -257,6 +257,91 @@ wire! {
     pub struct Health {
         pub status: String,
     }
+
+    /// `wx.login()`'s code, sent by the mini program.
+    pub struct WechatLoginRequest {
+        pub code: String,
+    }
+
+    /// The WeChat user is not bound to a member yet: bind with an invite code from the secretary
+    /// (`POST /auth/wechat/bind`) before the ticket expires.
+    pub struct BindingRequired {
+        /// Always `true`.
+        pub binding_required: bool,
+        pub binding_ticket: String,
+        /// Seconds until `binding_ticket` expires.
+        pub expires_in: i64,
+    }
+
+    pub struct WechatBindRequest {
+        pub binding_ticket: String,
+        pub invite_code: String,
+    }
+
+    /// A one-time invite code for binding a WeChat account; shown this once and stored hashed.
+    pub struct InviteView {
+        pub member_id: String,
+        /// Like `K7PM-3QXD`; letters and digits that cannot be mistaken for each other.
+        pub code: String,
+        pub expires_at: DateTime<Utc>,
+    }
+
+    /// Sets the password for the web app. `current_password` is required when one is set.
+    pub struct SetPasswordRequest {
+        #[serde(default)]
+        pub current_password: Option<String>,
+        pub new_password: String,
+    }
+
+    /// One message of the in-app inbox, worded in the reader's language.
+    pub struct NotificationView {
+        pub id: String,
+        /// `deed.approved`, `deed.rejected`, `deed.returned` or `deed.revoked`.
+        pub kind: String,
+        pub title: String,
+        pub body: String,
+        pub deed_id: Option<String>,
+        pub created_at: DateTime<Utc>,
+        pub read: bool,
+    }
+
+    /// The newest messages first.
+    pub struct NotificationPage {
+        pub items: Vec<NotificationView>,
+        pub unread: u64,
+        /// Pass as `cursor` for older messages; absent on the last page.
+        pub next_cursor: Option<String>,
+    }
+
+    /// What `wx.requestSubscribeMessage` answered: template id → `accept`, `reject`, `ban` or
+    /// `filter`. Each `accept` allows one message of that template.
+    pub struct SubscriptionConsents {
+        pub results: std::collections::BTreeMap<String, String>,
+    }
+
+    /// Messages each template may still send the member.
+    pub struct SubscriptionBalance {
+        pub available: std::collections::BTreeMap<String, u64>,
+    }
+}
+
+/// Answer of `POST /auth/wechat`: tokens for a bound WeChat user, or a binding ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(untagged)]
+pub enum WechatLoginResponse {
+    Tokens(TokenResponse),
+    BindingRequired(BindingRequired),
+}
+
+/// Query of `GET /me/notifications`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct NotificationQuery {
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u64>,
 }
 
 /// Query of `GET /deeds`.

@@ -1,7 +1,7 @@
 //! The two languages Jifen speaks, and the words for validation failures that both the server's
 //! answers and the app's own form checks use.
 
-use crate::domain::{PlaceError, PointsError, TextError};
+use crate::domain::{PasswordError, PlaceError, PointsError, TextError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -123,6 +123,28 @@ impl Explain for PointsError {
                 format!("points must be between -{max} and {max}")
             }
             (PointsError::Zero, l) => l.pick("分值不能为 0", "points must not be zero").into(),
+        }
+    }
+}
+
+impl Explain for PasswordError {
+    fn code(&self) -> &'static str {
+        match self {
+            PasswordError::TooShort { .. } => "password.too_short",
+            PasswordError::TooLong { .. } => "password.too_long",
+        }
+    }
+
+    fn explain(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (PasswordError::TooShort { min }, Lang::ZhCn) => format!("密码至少要 {min} 个字符"),
+            (PasswordError::TooShort { min }, Lang::En) => {
+                format!("the password must be at least {min} characters")
+            }
+            (PasswordError::TooLong { max }, Lang::ZhCn) => format!("密码不能超过 {max} 个字符"),
+            (PasswordError::TooLong { max }, Lang::En) => {
+                format!("the password must be at most {max} characters")
+            }
         }
     }
 }

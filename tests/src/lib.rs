@@ -1,6 +1,7 @@
 //! Helpers for Jifen's black-box tests: start the real server on a free port against a fresh
 //! database, sign in as the demo people, and call the API with the shared wire types.
 
+pub mod fake_wechat;
 pub mod png;
 pub mod webdriver;
 
@@ -13,7 +14,10 @@ use jifen_server::clock::Clock;
 use jifen_server::config::{Config, Secret};
 use jifen_server::seed::{self, Demo};
 use jifen_server::startup::{AppState, Application};
-use jifen_shared::api::{DeedView, PlaceDto, PointsSummary, SubmitDeedRequest, TokenResponse};
+use jifen_shared::api::{
+    BindingRequired, DeedView, InviteView, PlaceDto, PointsSummary, SubmitDeedRequest,
+    TokenResponse,
+};
 use jifen_shared::problem::Problem;
 use reqwest::{Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
@@ -30,6 +34,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub demo: Demo,
     pub state: web::Data<AppState>,
+    config: Config,
+    clock: Clock,
+    server: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
     database: TestDatabase,
 }
 
@@ -54,7 +62,7 @@ impl TestApp {
             dist.join("index.html").is_file(),
             "the web app is not built: run scripts/build-app.sh first"
         );
-        Self::spawn_inner(Clock::System, Some(dist)).await
+        Self::spawn_inner(Clock::System, Some(dist), |_| {}).await
     }
 
     /// Starts the server with its clock pinned at `at`.
@@ -66,12 +74,34 @@ impl TestApp {
     }
 
     async fn spawn_with_clock(clock: Clock) -> Self {
-        Self::spawn_inner(clock, None).await
+        Self::spawn_inner(clock, None, |_| {}).await
     }
 
-    async fn spawn_inner(clock: Clock, app_dir: Option<PathBuf>) -> Self {
+    /// Starts the server with WeChat pointed at `fake`, and an outbox that retries within
+    /// fractions of a second.
+    pub async fn spawn_with_wechat(fake: &fake_wechat::FakeWechat) -> Self {
+        let base = fake.base.clone();
+        Self::spawn_inner(Clock::System, None, move |config| {
+            config.wechat.appid = Some(fake_wechat::APPID.into());
+            config.wechat.secret = Some(Secret::new(fake_wechat::SECRET));
+            config.wechat.api_base = base;
+            config.wechat.template_deed_result = Some(fake_wechat::TEMPLATE_DEED_RESULT.into());
+            config.wechat.miniprogram_state = "trial".into();
+            config.wechat.timeout_secs = 2;
+            config.outbox.poll_ms = 50;
+            config.outbox.retry_base_ms = 100;
+            config.outbox.retry_max_secs = 1;
+        })
+        .await
+    }
+
+    async fn spawn_inner(
+        clock: Clock,
+        app_dir: Option<PathBuf>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let database = TestDatabase::create().await;
-        let config = Config {
+        let mut config = Config {
             bind: "127.0.0.1:0".into(),
             database_url: database.url.clone(),
             jwt_secret: Some(Secret::new(JWT_SECRET)),
@@ -81,12 +111,14 @@ impl TestApp {
             workers: 2,
             ..Config::default()
         };
-        let app = Application::build_with_clock(config, clock)
+        adjust(&mut config);
+        let app = Application::build_with_clock(config.clone(), clock)
             .await
             .expect("server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
-        tokio::spawn(app.run_until_stopped());
+        let server = app.handle();
+        let running = tokio::spawn(app.run_until_stopped());
         let demo = seed::organisation(&state, PASSWORD)
             .await
             .expect("demo organisation");
@@ -99,8 +131,30 @@ impl TestApp {
             client,
             demo,
             state,
+            config,
+            clock,
+            server,
+            running,
             database,
         }
+    }
+
+    /// Stops the server as SIGTERM would (requests in flight finish, the outbox worker stops) and
+    /// starts a new one on the same database, as after a deployment or a crash-restart.
+    pub async fn restart(&mut self) {
+        self.server.stop(true).await;
+        let running = std::mem::replace(&mut self.running, tokio::spawn(async { Ok(()) }));
+        running
+            .await
+            .expect("server task")
+            .expect("server stopped cleanly");
+        let app = Application::build_with_clock(self.config.clone(), self.clock)
+            .await
+            .expect("server restarts");
+        self.address = format!("http://127.0.0.1:{}", app.port());
+        self.state = app.state();
+        self.server = app.handle();
+        self.running = tokio::spawn(app.run_until_stopped());
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -203,6 +257,74 @@ impl TestApp {
             .await
     }
 
+    /// `username` signs in from the mini program as WeChat user `openid` for the first time and
+    /// binds with an invite code from their branch's secretary.
+    pub async fn bind_wechat(
+        &self,
+        fake: &fake_wechat::FakeWechat,
+        username: &str,
+        openid: &str,
+    ) -> User {
+        let code = format!("code-{}", uuid::Uuid::new_v4().simple());
+        fake.user(&code, openid, None);
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/wechat"))
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+            .await
+            .expect("WeChat login request");
+        assert_eq!(res.status(), StatusCode::OK, "WeChat login answers");
+        let ticket: BindingRequired = res.json().await.expect("binding ticket");
+        let branch = self.demo_branch_of(username);
+        let secretary = self.login_as(&format!("secretary{branch}")).await;
+        let member_id = self.demo.member(username).to_owned();
+        let res = self
+            .post(
+                &secretary,
+                &format!("/api/v1/members/{member_id}/invites"),
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "the secretary issues an invite"
+        );
+        let invite: InviteView = res.json().await.expect("invite");
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/wechat/bind"))
+            .json(&serde_json::json!({
+                "binding_ticket": ticket.binding_ticket,
+                "invite_code": invite.code,
+            }))
+            .send()
+            .await
+            .expect("bind request");
+        assert_eq!(res.status(), StatusCode::OK, "binding succeeds");
+        let tokens: TokenResponse = res.json().await.expect("tokens");
+        User {
+            username: username.to_owned(),
+            member_id,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+        }
+    }
+
+    /// 1 for the people of demo-1, 2 for those of demo-2.
+    fn demo_branch_of(&self, username: &str) -> u8 {
+        let n: u32 = username
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .parse()
+            .unwrap_or(1);
+        if username.starts_with("member") && n >= 16 || !username.starts_with("member") && n == 2 {
+            2
+        } else {
+            1
+        }
+    }
+
     pub async fn points(&self, user: &User, member_id: &str, year: i32) -> PointsSummary {
         let res = self
             .get(
@@ -212,6 +334,25 @@ impl TestApp {
             .await;
         assert_eq!(res.status(), StatusCode::OK, "points should be visible");
         res.json().await.expect("points body")
+    }
+}
+
+/// Waits, polling every 50 ms for up to 20 s, until `check` answers `Some`; panics naming `what`.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -2,28 +2,16 @@
 //! it was given. Presenting a token that was already replaced means it leaked (or was replayed),
 //! so the whole family is revoked and everyone holding it must sign in again.
 
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use jifen_shared::api::TokenResponse;
-use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 
+use super::one_time::{digest, random_token};
 use crate::entity::{member, refresh_token};
 use crate::error::{AppError, AppResult, AuthFailure};
 use crate::ids;
 use crate::startup::AppState;
-
-fn new_refresh_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 async fn issue(
     db: &impl ConnectionTrait,
@@ -32,7 +20,7 @@ async fn issue(
     family_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<TokenResponse> {
-    let refresh = new_refresh_token();
+    let refresh = random_token();
     refresh_token::Entity::insert(refresh_token::ActiveModel {
         id: Set(ids::new()),
         family_id: Set(family_id.to_owned()),
@@ -51,6 +39,17 @@ async fn issue(
         token_type: "Bearer".into(),
         expires_in: state.keys.ttl_secs,
     })
+}
+
+/// Starts a session for a member who proved who they are another way (WeChat), inside the
+/// caller's transaction.
+pub async fn start(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    member_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<TokenResponse> {
+    issue(db, state, member_id, &ids::new(), now).await
 }
 
 /// Checks a username and password and starts a session.

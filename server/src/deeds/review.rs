@@ -202,6 +202,11 @@ pub async fn decide(
         now,
     )
     .await?;
+    let queued =
+        crate::notify::deed_decided(&*txn, state, &after, target, decision.reason(), now).await?;
     txn.commit().await?;
+    if queued {
+        state.outbox.wake();
+    }
     Ok(after)
 }

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
-use actix_web::{get, web};
-use jifen_shared::api::{MeResponse, RoleGrant};
+use actix_web::{get, put, web, HttpResponse};
+use jifen_shared::api::{MeResponse, RoleGrant, SetPasswordRequest};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::access::Access;
@@ -44,4 +44,25 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Js
         status: m.status,
         home_branch_id: m.home_branch_id,
     }))
+}
+
+/// Set my password for the web app; the current one is needed when one is set.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "members", security(("bearer" = [])),
+    request_body = SetPasswordRequest,
+    responses((status = 204, description = "password set"), (status = 401, body = jifen_shared::problem::Problem),
+        (status = 422, body = jifen_shared::problem::Problem)))]
+#[put("/me/password")]
+pub async fn set_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<SetPasswordRequest>,
+) -> AppResult<HttpResponse> {
+    crate::auth::account::set_password(
+        &state,
+        &user.member_id,
+        body.current_password.as_deref(),
+        &body.new_password,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

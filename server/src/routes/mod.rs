@@ -4,9 +4,11 @@ pub mod auth;
 pub mod deeds;
 pub mod health;
 pub mod me;
+pub mod notifications;
 pub mod photos;
 pub mod points;
 pub mod rules;
+pub mod wechat;
 
 mod app;
 
@@ -34,7 +36,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(auth::login)
             .service(auth::refresh)
             .service(auth::logout)
+            .service(wechat::wechat_login)
+            .service(wechat::wechat_bind)
+            .service(wechat::issue_invite)
+            .service(wechat::unbind)
             .service(me::me)
+            .service(me::set_password)
+            .service(notifications::list)
+            .service(notifications::mark_all_read)
+            .service(notifications::mark_read)
+            .service(notifications::subscribe)
+            .service(notifications::subscriptions)
             .service(rules::list)
             .service(rules::create)
             .service(rules::patch)

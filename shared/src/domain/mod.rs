@@ -2,12 +2,14 @@
 
 mod cycle;
 mod enums;
+mod password;
 mod place;
 mod points;
 mod text;
 
 pub use cycle::{CycleQuarter, QuarterError, SHANGHAI_OFFSET_SECS};
 pub use enums::{DeedStatus, LedgerKind, Role, RuleCategory, UnknownVariant};
+pub use password::{NewPassword, PasswordError};
 pub use place::{Place, PlaceError};
 pub use points::{Points, PointsError};
 pub use text::{DeedAccount, DeedTitle, PlaceName, Reason, RuleName, TextError};

@@ -3,10 +3,12 @@
 
 mod audit_history;
 mod deed_lifecycle;
+mod notifications;
 mod photos;
 mod points_and_quarters;
 mod rules_catalogue;
 mod sessions;
 mod validation;
 mod web_app;
+mod wechat_sign_in;
 mod who_sees_what;

@@ -1,0 +1,333 @@
+//! Members sign in from the WeChat mini program; the first time they bind with an invite code
+//! from their secretary. WeChat itself is the fake on loopback.
+
+use jifen_shared::api::{BindingRequired, InviteView, MeResponse, TokenResponse};
+use jifen_tests::fake_wechat::{FakeWechat, APPID, SECRET};
+use jifen_tests::{problem, TestApp};
+use reqwest::StatusCode;
+use sea_orm::EntityTrait;
+use serde_json::json;
+
+async fn wechat_login(app: &TestApp, code: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/wechat"))
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn bind(app: &TestApp, ticket: &str, invite: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/wechat/bind"))
+        .json(&json!({ "binding_ticket": ticket, "invite_code": invite }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn invite(app: &TestApp, by: &str, member: &str) -> reqwest::Response {
+    let issuer = app.login_as(by).await;
+    let member_id = app.demo.member(member).to_owned();
+    app.post(
+        &issuer,
+        &format!("/api/v1/members/{member_id}/invites"),
+        &json!({}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_member_binds_wechat_once_and_then_signs_straight_in() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+    fake.user("first-code", "openid-liu", Some("unionid-liu"));
+
+    let res = wechat_login(&app, "first-code").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(
+        !text.contains("SESSION-KEY"),
+        "the session key is never returned"
+    );
+    let ticket: BindingRequired = serde_json::from_str(&text).unwrap();
+    assert!(ticket.binding_required);
+
+    let asked = fake.received("/sns/jscode2session");
+    assert_eq!(asked.len(), 1);
+    let q = &asked[0].query;
+    assert_eq!(q["appid"], APPID);
+    assert_eq!(q["secret"], SECRET);
+    assert_eq!(q["js_code"], "first-code");
+    assert_eq!(q["grant_type"], "authorization_code");
+
+    let res = invite(&app, "secretary1", "member3").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let code: InviteView = res.json().await.unwrap();
+    // Typed the way an older member might: lower case, a space for the dash.
+    let typed = code.code.to_lowercase().replace('-', " ");
+    let res = bind(&app, &ticket.binding_ticket, &typed).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tokens: TokenResponse = res.json().await.unwrap();
+    let me: MeResponse = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&tokens.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me.username, "member3");
+
+    // The ticket and the invite code are spent.
+    let again = bind(&app, &ticket.binding_ticket, &code.code).await;
+    assert_eq!(
+        problem(again, StatusCode::BAD_REQUEST).await.code,
+        "wechat.ticket_invalid"
+    );
+
+    // Next time the same WeChat user is signed in at once.
+    fake.user("second-code", "openid-liu", Some("unionid-liu"));
+    let res = wechat_login(&app, "second-code").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tokens: TokenResponse = res.json().await.unwrap();
+    assert_eq!(tokens.token_type, "Bearer");
+
+    // The binding is in the branch's audit history, and the history still verifies.
+    let verified = jifen_server::audit::verify(app.state.db.conn()).await;
+    assert!(verified.is_ok(), "{verified:?}");
+    let bound: Vec<String> = jifen_server::entity::audit_event::Entity::find()
+        .all(app.state.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("wechat."))
+        .collect();
+    assert_eq!(bound, vec!["wechat.invite_issued", "wechat.bound"]);
+}
+
+#[tokio::test]
+async fn wechat_refusals_become_clear_answers() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+
+    let res = wechat_login(&app, "never-issued").await;
+    assert_eq!(
+        problem(res, StatusCode::BAD_REQUEST).await.code,
+        "wechat.invalid_code"
+    );
+
+    fake.script("limited", &[45011]);
+    let res = wechat_login(&app, "limited").await;
+    assert_eq!(res.headers()["retry-after"], "60");
+    assert_eq!(
+        problem(res, StatusCode::TOO_MANY_REQUESTS).await.code,
+        "wechat.rate_limited"
+    );
+
+    fake.script("risky", &[40226]);
+    let res = wechat_login(&app, "risky").await;
+    assert_eq!(
+        problem(res, StatusCode::FORBIDDEN).await.code,
+        "wechat.blocked_user"
+    );
+
+    let res = wechat_login(&app, "").await;
+    assert_eq!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors[0].field,
+        "code"
+    );
+
+    fake.user("used-code", "openid-x", None);
+    assert_eq!(
+        wechat_login(&app, "used-code").await.status(),
+        StatusCode::OK
+    );
+    let res = wechat_login(&app, "used-code").await;
+    assert_eq!(
+        problem(res, StatusCode::BAD_REQUEST).await.code,
+        "wechat.code_used"
+    );
+}
+
+#[tokio::test]
+async fn a_busy_wechat_is_asked_once_more_and_then_reported_unavailable() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+
+    fake.user("busy-once", "openid-busy", None);
+    fake.script("busy-once", &[-1]);
+    let res = wechat_login(&app, "busy-once").await;
+    assert_eq!(res.status(), StatusCode::OK, "the retry succeeds");
+    assert_eq!(fake.received("/sns/jscode2session").len(), 2);
+
+    fake.user("busy-twice", "openid-busy2", None);
+    fake.script("busy-twice", &[-1, -1]);
+    let res = wechat_login(&app, "busy-twice").await;
+    assert_eq!(res.headers()["retry-after"], "5");
+    let p = problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(p.code, "wechat.unavailable");
+    assert_eq!(
+        fake.received("/sns/jscode2session").len(),
+        4,
+        "exactly one retry per sign-in"
+    );
+}
+
+#[tokio::test]
+async fn wrong_invite_codes_wear_out_the_ticket() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+    fake.user("c1", "openid-guess", None);
+    let ticket: BindingRequired = wechat_login(&app, "c1").await.json().await.unwrap();
+    let right: InviteView = invite(&app, "secretary1", "member4")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    for _ in 0..5 {
+        let res = bind(&app, &ticket.binding_ticket, "AAAA-AAAA").await;
+        assert_eq!(
+            problem(res, StatusCode::BAD_REQUEST).await.code,
+            "wechat.invite_invalid"
+        );
+    }
+    let res = bind(&app, &ticket.binding_ticket, &right.code).await;
+    assert_eq!(
+        problem(res, StatusCode::BAD_REQUEST).await.code,
+        "wechat.ticket_invalid",
+        "five wrong guesses end the ticket, even before the right code"
+    );
+}
+
+#[tokio::test]
+async fn only_the_members_own_branch_issues_invites_and_only_an_admin_unbinds() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+
+    let res = invite(&app, "committee1", "member5").await;
+    assert_eq!(
+        problem(res, StatusCode::FORBIDDEN).await.code,
+        "auth.forbidden"
+    );
+    let res = invite(&app, "secretary2", "member5").await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "member.not_found",
+        "another branch's secretary cannot tell the member exists"
+    );
+
+    app.bind_wechat(&fake, "member5", "openid-wang").await;
+
+    // A second invite cannot bind the same member to another WeChat account.
+    fake.user("other-phone", "openid-other", None);
+    let ticket: BindingRequired = wechat_login(&app, "other-phone")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code: InviteView = invite(&app, "secretary1", "member5")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = bind(&app, &ticket.binding_ticket, &code.code).await;
+    assert_eq!(
+        problem(res, StatusCode::CONFLICT).await.code,
+        "wechat.already_bound"
+    );
+
+    let member_id = app.demo.member("member5").to_owned();
+    let path = format!("/api/v1/members/{member_id}/wechat");
+    let secretary = app.login_as("secretary1").await;
+    let res = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(&secretary.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::FORBIDDEN).await.code,
+        "auth.forbidden"
+    );
+
+    let admin = app.login_as("admin1").await;
+    let res = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(&admin.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    // Unbound, the old WeChat account must bind again.
+    fake.user("after-unbind", "openid-wang", None);
+    let res = wechat_login(&app, "after-unbind").await;
+    let again: BindingRequired = res.json().await.unwrap();
+    assert!(again.binding_required);
+}
+
+#[tokio::test]
+async fn a_member_sets_a_password_for_the_web_app() {
+    let app = TestApp::spawn().await;
+    let member = app.login_as("member6").await;
+    let put = |body: serde_json::Value| {
+        app.client
+            .put(app.url("/api/v1/me/password"))
+            .bearer_auth(&member.access_token)
+            .json(&body)
+            .send()
+    };
+
+    let res = put(json!({ "new_password": "new-secret-99" }))
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors[0].code,
+        "password.current_required"
+    );
+    let res = put(json!({ "current_password": "wrong", "new_password": "new-secret-99" }))
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::UNAUTHORIZED).await.code,
+        "auth.bad_credentials"
+    );
+    let res = put(json!({ "current_password": jifen_tests::PASSWORD, "new_password": "short" }))
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors[0].code,
+        "password.too_short"
+    );
+    let res =
+        put(json!({ "current_password": jifen_tests::PASSWORD, "new_password": "new-secret-99" }))
+            .await
+            .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "username": "member6", "password": "new-secret-99" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the new password works");
+}
+
+#[tokio::test]
+async fn without_wechat_configured_the_endpoints_say_so() {
+    let app = TestApp::spawn().await;
+    let res = wechat_login(&app, "any").await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "wechat.not_configured"
+    );
+}
