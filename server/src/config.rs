@@ -62,6 +62,8 @@ pub struct WechatConfig {
     pub api_base: String,
     /// Subscribe-message template for a decision on a deed (approved, rejected, returned, revoked).
     pub template_deed_result: Option<String>,
+    /// Subscribe-message template for a quarter posted on the public board.
+    pub template_board_published: Option<String>,
     /// `formal`, `trial` or `developer`: which build of the mini program a message opens.
     pub miniprogram_state: String,
     /// Timeout of one call to WeChat, in seconds.
@@ -75,6 +77,7 @@ impl Default for WechatConfig {
             secret: None,
             api_base: "https://api.weixin.qq.com".into(),
             template_deed_result: None,
+            template_board_published: None,
             miniprogram_state: "formal".into(),
             timeout_secs: 5,
         }
@@ -200,6 +203,9 @@ impl Config {
         }
         if let Some(v) = var("JIFEN_WECHAT_TEMPLATE_DEED_RESULT") {
             self.wechat.template_deed_result = Some(v);
+        }
+        if let Some(v) = var("JIFEN_WECHAT_TEMPLATE_BOARD_PUBLISHED") {
+            self.wechat.template_board_published = Some(v);
         }
         if let Some(v) = var("JIFEN_WECHAT_MINIPROGRAM_STATE") {
             self.wechat.miniprogram_state = v;

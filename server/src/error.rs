@@ -20,6 +20,7 @@ pub enum Missing {
     OrgUnit,
     Photo,
     Notification,
+    Board,
     Route,
 }
 
@@ -56,6 +57,18 @@ pub enum WechatFailure {
     AlreadyBound,
     /// The member has no WeChat account bound.
     NotBound,
+}
+
+/// Why a quarter cannot be signed or published (yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarterRefusal {
+    /// The quarter has not ended yet.
+    NotEnded,
+    /// Deeds of the quarter still wait for the committee.
+    PendingDeeds(u64),
+    AlreadySigned,
+    NotSigned,
+    AlreadyPublished,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +136,8 @@ pub enum AppError {
     UsernameTaken,
     #[error("WeChat: {0:?}")]
     Wechat(WechatFailure),
+    #[error("quarter: {0:?}")]
+    Quarter(QuarterRefusal),
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
     CapExceeded { remaining: i32, period: CapPeriod },
     #[error("database unavailable")]
@@ -154,6 +169,7 @@ impl AppError {
                 Missing::OrgUnit => "org_unit.not_found",
                 Missing::Photo => "photo.not_found",
                 Missing::Notification => "notification.not_found",
+                Missing::Board => "board.not_found",
                 Missing::Route => "route.not_found",
             },
             AppError::Unauthorized(f) => match f {
@@ -173,6 +189,13 @@ impl AppError {
             AppError::Malformed(_) => "request.malformed",
             AppError::InvalidTransition { .. } => "deed.invalid_transition",
             AppError::UsernameTaken => "member.username_taken",
+            AppError::Quarter(r) => match r {
+                QuarterRefusal::NotEnded => "quarter.not_ended",
+                QuarterRefusal::PendingDeeds(_) => "quarter.pending_deeds",
+                QuarterRefusal::AlreadySigned => "quarter.already_signed",
+                QuarterRefusal::NotSigned => "quarter.not_signed",
+                QuarterRefusal::AlreadyPublished => "quarter.already_published",
+            },
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured => "wechat.not_configured",
                 WechatFailure::InvalidCode => "wechat.invalid_code",
@@ -200,7 +223,9 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
-            AppError::InvalidTransition { .. } | AppError::UsernameTaken => StatusCode::CONFLICT,
+            AppError::InvalidTransition { .. } | AppError::UsernameTaken | AppError::Quarter(_) => {
+                StatusCode::CONFLICT
+            }
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured | WechatFailure::NotBound => StatusCode::NOT_FOUND,
                 WechatFailure::InvalidCode
@@ -226,6 +251,7 @@ impl AppError {
                 Missing::Member => p("找不到这名党员", "This member does not exist or you may not see them."),
                 Missing::OrgUnit => p("找不到这个组织", "This organisation does not exist or you may not see it."),
                 Missing::Photo => p("找不到这张照片，请重新上传", "This photo does not exist; please upload it again."),
+                Missing::Board => p("该支部这个季度的积分还没有张榜公布", "This branch has not posted this quarter's points yet."),
                 Missing::Notification => p("找不到这条消息", "This message does not exist."),
                 Missing::Route => p("没有这个接口，请检查地址", "There is no such endpoint; check the address."),
             },
@@ -252,6 +278,14 @@ impl AppError {
                 Lang::En => format!("A deed that is {from} cannot be {action}."),
             },
             AppError::UsernameTaken => p("用户名已被占用，请换一个", "This username is taken; choose another."),
+            AppError::Quarter(r) => match (r, lang) {
+                (QuarterRefusal::NotEnded, _) => p("这个季度还没有结束，季度结束后才能签字", "This quarter has not ended; it can be signed once it is over."),
+                (QuarterRefusal::PendingDeeds(n), Lang::ZhCn) => format!("本季度还有 {n} 条申报待审核，请支委会审核完再签字"),
+                (QuarterRefusal::PendingDeeds(n), Lang::En) => format!("{n} deeds of this quarter still wait for review; the committee must decide them before the secretary signs."),
+                (QuarterRefusal::AlreadySigned, _) => p("这个季度已经签字确认过了", "This quarter is signed already."),
+                (QuarterRefusal::NotSigned, _) => p("书记签字确认后才能张榜公布", "The secretary must sign the quarter before it is posted."),
+                (QuarterRefusal::AlreadyPublished, _) => p("这个季度已经张榜公布过了", "This quarter is posted already."),
+            },
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured => p("本系统尚未开通微信登录，请用用户名和密码登录", "WeChat sign-in is not set up here; sign in with your username and password."),
                 WechatFailure::InvalidCode => p("微信登录凭证无效，请重新打开小程序再试", "WeChat did not accept the login code; reopen the mini program and try again."),

@@ -20,6 +20,7 @@ pub mod notify;
 pub mod openapi;
 pub mod orgs;
 pub mod photos;
+pub mod quarters;
 pub mod routes;
 pub mod rules;
 pub mod seed;

@@ -25,6 +25,7 @@ Errors are `application/problem+json` with a stable `code` and a `message` in zh
         routes::deeds::approve, routes::deeds::reject, routes::deeds::return_for_information, routes::deeds::withdraw,
         routes::deeds::revoke,
         routes::points::member_points,
+        routes::quarters::sign, routes::quarters::publish, routes::quarters::board,
         routes::photos::upload, routes::photos::download,
         routes::health::healthz, routes::health::readyz,
     ),

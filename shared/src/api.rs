@@ -296,7 +296,7 @@ wire! {
     /// One message of the in-app inbox, worded in the reader's language.
     pub struct NotificationView {
         pub id: String,
-        /// `deed.approved`, `deed.rejected`, `deed.returned` or `deed.revoked`.
+        /// `deed.approved`, `deed.rejected`, `deed.returned`, `deed.revoked` or `board.published`.
         pub kind: String,
         pub title: String,
         pub body: String,
@@ -323,6 +323,61 @@ wire! {
     pub struct SubscriptionBalance {
         pub available: std::collections::BTreeMap<String, u64>,
     }
+}
+
+wire! {
+    /// Where a branch's quarter stands: `open`, `signed` by the secretary, or `published` on the
+    /// public board.
+    pub struct QuarterReviewView {
+        pub branch_id: String,
+        pub year: i32,
+        pub quarter: u8,
+        pub status: String,
+        pub signed_by: Option<String>,
+        pub signed_at: Option<DateTime<Utc>>,
+        pub published_at: Option<DateTime<Utc>>,
+    }
+
+    /// One member's line on the public board.
+    pub struct BoardRow {
+        pub member_name: String,
+        pub base: i32,
+        pub bonus: i32,
+        pub deduction: i32,
+        /// The quarter's total.
+        pub total: i32,
+        /// The cycle year's total up to and including this quarter.
+        pub year_total: i32,
+    }
+
+    /// One addition or deduction of the quarter, as posted.
+    pub struct BoardEntry {
+        pub member_name: String,
+        pub category: RuleCategory,
+        pub points: i32,
+        pub note: String,
+    }
+
+    /// The public board (张榜公布) of one branch's quarter, for the masses, without sign-in.
+    pub struct BoardView {
+        pub branch_name: String,
+        pub branch_code: String,
+        pub year: i32,
+        pub quarter: u8,
+        pub signed_by_name: String,
+        pub published_at: DateTime<Utc>,
+        pub rows: Vec<BoardRow>,
+        pub entries: Vec<BoardEntry>,
+    }
+}
+
+/// Query of the public board: the latest published quarter when both are absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct BoardQuery {
+    pub year: Option<i32>,
+    pub quarter: Option<u8>,
 }
 
 /// Answer of `POST /auth/wechat`: tokens for a bound WeChat user, or a binding ticket.

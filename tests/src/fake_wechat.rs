@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 pub const APPID: &str = "wx-test-appid";
 pub const SECRET: &str = "wx-test-secret";
 pub const TEMPLATE_DEED_RESULT: &str = "tmpl-deed-result";
+pub const TEMPLATE_BOARD: &str = "tmpl-board-published";
 
 /// One request as the fake received it.
 #[derive(Debug, Clone)]
@@ -241,7 +242,7 @@ async fn subscribe_send(
     if !s.valid_tokens.contains(&token) {
         return error(42001, "access_token expired");
     }
-    if body["template_id"] != TEMPLATE_DEED_RESULT {
+    if body["template_id"] != TEMPLATE_DEED_RESULT && body["template_id"] != TEMPLATE_BOARD {
         return error(40037, "invalid template_id");
     }
     let touser = body["touser"].as_str().unwrap_or_default().to_owned();

@@ -86,6 +86,7 @@ impl TestApp {
             config.wechat.secret = Some(Secret::new(fake_wechat::SECRET));
             config.wechat.api_base = base;
             config.wechat.template_deed_result = Some(fake_wechat::TEMPLATE_DEED_RESULT.into());
+            config.wechat.template_board_published = Some(fake_wechat::TEMPLATE_BOARD.into());
             config.wechat.miniprogram_state = "trial".into();
             config.wechat.timeout_secs = 2;
             config.outbox.poll_ms = 50;

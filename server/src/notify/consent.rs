@@ -19,7 +19,14 @@ const MAX_UNSPENT: u64 = 50;
 /// The templates this server sends, by id.
 fn templates(state: &AppState) -> AppResult<Vec<String>> {
     let wechat = crate::wechat::login::configured(state)?;
-    Ok(wechat.config.template_deed_result.iter().cloned().collect())
+    Ok([
+        &wechat.config.template_deed_result,
+        &wechat.config.template_board_published,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect())
 }
 
 /// Records what the member answered to a subscription request.

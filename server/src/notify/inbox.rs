@@ -18,6 +18,10 @@ struct Params {
     title: String,
     points: Option<i32>,
     reason: Option<String>,
+    #[serde(default)]
+    branch: String,
+    year: Option<i32>,
+    quarter: Option<u8>,
 }
 
 /// The newest notices first, `limit` at a time, older than `cursor`.
@@ -131,6 +135,24 @@ fn view(n: notification::Model, lang: Lang) -> NotificationView {
         ("deed.revoked", Lang::En) => (
             "Points revoked".to_owned(),
             format!("The points for “{title}” were revoked. Reason: {reason}"),
+        ),
+        ("board.published", Lang::ZhCn) => (
+            "本季度积分已张榜公布".to_owned(),
+            format!(
+                "{}{}年第{}季度党员积分已经书记签字确认并张榜公布，欢迎查看和监督。",
+                p.branch,
+                p.year.unwrap_or_default(),
+                p.quarter.unwrap_or_default()
+            ),
+        ),
+        ("board.published", Lang::En) => (
+            "Quarterly points posted".to_owned(),
+            format!(
+                "{}'s points for Q{} {} were signed by the secretary and posted on the public board.",
+                p.branch,
+                p.quarter.unwrap_or_default(),
+                p.year.unwrap_or_default()
+            ),
         ),
         (other, _) => (other.to_owned(), title.clone()),
     };

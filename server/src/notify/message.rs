@@ -2,7 +2,7 @@
 //! (47003) when one value breaks its type, so nothing is sent whole that could be too long.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use jifen_shared::domain::{DeedStatus, SHANGHAI_OFFSET_SECS};
+use jifen_shared::domain::{CycleQuarter, DeedStatus, SHANGHAI_OFFSET_SECS};
 use serde_json::{json, Value};
 
 /// `thing`: at most 20 characters of any kind.
@@ -55,6 +55,15 @@ pub fn deed_result(
         "phrase2": { "value": phrase(outcome_phrase(outcome)) },
         "thing3": { "value": thing(&note) },
         "time4": { "value": time(at) },
+    })
+}
+
+/// The board template's data: `thing1` the branch, `thing2` which quarter, `time3` when posted.
+pub fn board_published(branch: &str, quarter: CycleQuarter, at: DateTime<Utc>) -> Value {
+    json!({
+        "thing1": { "value": thing(branch) },
+        "thing2": { "value": thing(&format!("{}年第{}季度党员积分", quarter.year, quarter.quarter)) },
+        "time3": { "value": time(at) },
     })
 }
 

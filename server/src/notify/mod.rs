@@ -9,7 +9,7 @@ pub mod message;
 pub mod outbox;
 
 use chrono::{DateTime, Utc};
-use jifen_shared::domain::DeedStatus;
+use jifen_shared::domain::{CycleQuarter, DeedStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::entity::{
-    deed, notification, outbox as outbox_row, subscription_consent, wechat_identity,
+    deed, notification, org_unit, outbox as outbox_row, subscription_consent, wechat_identity,
 };
 use crate::error::AppResult;
 use crate::ids;
@@ -78,6 +78,51 @@ pub async fn deed_decided(
         data: message::deed_result(&deed.title, outcome, deed.points_awarded, reason, at),
     };
     queue_wechat(db, &deed.member_id, &template, &payload, at).await
+}
+
+/// Tells a member that their branch's quarter was posted on the public board.
+pub async fn board_published(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    member_id: &str,
+    branch: &org_unit::Model,
+    quarter: CycleQuarter,
+    at: DateTime<Utc>,
+) -> AppResult<bool> {
+    notification::Entity::insert(notification::ActiveModel {
+        id: Set(ids::new()),
+        member_id: Set(member_id.to_owned()),
+        kind: Set("board.published".to_owned()),
+        deed_id: Set(None),
+        params: Set(json!({
+            "branch": branch.name,
+            "code": branch.code,
+            "year": quarter.year,
+            "quarter": quarter.quarter,
+        })
+        .to_string()),
+        created_at: Set(at),
+        read_at: Set(None),
+    })
+    .exec(db)
+    .await?;
+    let Some(template) = state
+        .wechat
+        .as_ref()
+        .and_then(|w| w.config.template_board_published.clone())
+    else {
+        return Ok(false);
+    };
+    let payload = Payload {
+        page: format!(
+            "pages/board/board?code={}&year={}&quarter={}",
+            branch.code.as_deref().unwrap_or_default(),
+            quarter.year,
+            quarter.quarter
+        ),
+        data: message::board_published(&branch.name, quarter, at),
+    };
+    queue_wechat(db, member_id, &template, &payload, at).await
 }
 
 /// Queues a subscribe message when the member is bound and has a subscription left for the

@@ -7,6 +7,7 @@ pub mod me;
 pub mod notifications;
 pub mod photos;
 pub mod points;
+pub mod quarters;
 pub mod rules;
 pub mod wechat;
 
@@ -61,6 +62,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(deeds::withdraw)
             .service(deeds::revoke)
             .service(points::member_points)
+            .service(quarters::sign)
+            .service(quarters::publish)
+            .service(quarters::board)
             .service(photos::upload)
             .service(photos::download)
             .default_service(web::to(not_found)),

@@ -6,6 +6,7 @@ mod deed_lifecycle;
 mod notifications;
 mod photos;
 mod points_and_quarters;
+mod quarter_board;
 mod rules_catalogue;
 mod sessions;
 mod validation;

@@ -1,0 +1,305 @@
+//! The end of a quarter: once the committee has decided every report, the secretary signs the
+//! quarter (书记签字确认), which closes it to new entries, and then posts it on the public board
+//! (张榜公布), where the masses can read it without an account. Posting tells every member.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use jifen_shared::api::{BoardEntry, BoardRow, BoardView, QuarterReviewView};
+use jifen_shared::domain::{CycleQuarter, Role, RuleCategory};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
+use serde_json::json;
+
+use crate::access::{visible_branch, Access};
+use crate::audit::{self, Event};
+use crate::entity::{deed, ledger_entry, member, org_unit, quarter_review};
+use crate::error::{AppError, AppResult, Missing, QuarterRefusal, Refusal};
+use crate::ids;
+use crate::startup::AppState;
+
+pub const OPEN: &str = "open";
+pub const SIGNED: &str = "signed";
+pub const PUBLISHED: &str = "published";
+
+fn view(r: &quarter_review::Model) -> QuarterReviewView {
+    QuarterReviewView {
+        branch_id: r.branch_id.clone(),
+        year: r.cycle_year,
+        quarter: r.cycle_quarter as u8,
+        status: r.status.clone(),
+        signed_by: r.signed_by.clone(),
+        signed_at: r.signed_at,
+        published_at: r.published_at,
+    }
+}
+
+/// The branch, if the caller is its secretary.
+async fn as_secretary(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<org_unit::Model> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    if !access
+        .roles_over(db, &branch.id)
+        .await?
+        .contains(&Role::Secretary)
+    {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    Ok(branch)
+}
+
+async fn find(
+    db: &impl ConnectionTrait,
+    branch_id: &str,
+    quarter: CycleQuarter,
+) -> AppResult<Option<quarter_review::Model>> {
+    Ok(quarter_review::Entity::find()
+        .filter(quarter_review::Column::BranchId.eq(branch_id))
+        .filter(quarter_review::Column::CycleYear.eq(quarter.year))
+        .filter(quarter_review::Column::CycleQuarter.eq(quarter.quarter as i16))
+        .one(db)
+        .await?)
+}
+
+/// The secretary signs a quarter that has ended. Every deed of it must be decided first;
+/// afterwards new entries concerning it go into the quarter that is open.
+pub async fn sign(
+    state: &AppState,
+    access: &Access,
+    branch_id: &str,
+    quarter: CycleQuarter,
+) -> AppResult<QuarterReviewView> {
+    let db = state.db.conn();
+    let branch = as_secretary(db, access, branch_id).await?;
+    let now = state.clock.now();
+    // Signing closes the quarter; while it runs, new deeds would have nowhere to go.
+    if quarter >= CycleQuarter::of(now) {
+        return Err(AppError::Quarter(QuarterRefusal::NotEnded));
+    }
+    let txn = state.db.begin_write().await?;
+    audit::lock_chain(&*txn, &branch.id).await?;
+    let existing = find(&*txn, &branch.id, quarter).await?;
+    if existing.as_ref().is_some_and(|r| r.status != OPEN) {
+        return Err(AppError::Quarter(QuarterRefusal::AlreadySigned));
+    }
+    let pending = deed::Entity::find()
+        .filter(deed::Column::BranchId.eq(branch.id.as_str()))
+        .filter(deed::Column::CycleYear.eq(quarter.year))
+        .filter(deed::Column::CycleQuarter.eq(quarter.quarter as i16))
+        .filter(deed::Column::Status.eq("submitted"))
+        .count(&*txn)
+        .await?;
+    if pending > 0 {
+        return Err(AppError::Quarter(QuarterRefusal::PendingDeeds(pending)));
+    }
+    let signed = match existing {
+        Some(row) => {
+            let mut active: quarter_review::ActiveModel = row.into();
+            active.status = Set(SIGNED.into());
+            active.signed_by = Set(Some(access.id().to_owned()));
+            active.signed_at = Set(Some(now));
+            active.update(&*txn).await?
+        }
+        None => {
+            quarter_review::ActiveModel {
+                id: Set(ids::new()),
+                branch_id: Set(branch.id.clone()),
+                cycle_year: Set(quarter.year),
+                cycle_quarter: Set(quarter.quarter as i16),
+                status: Set(SIGNED.into()),
+                signed_by: Set(Some(access.id().to_owned())),
+                signed_at: Set(Some(now)),
+                published_at: Set(None),
+            }
+            .insert(&*txn)
+            .await?
+        }
+    };
+    record(&*txn, &signed, access, "quarter.signed", now).await?;
+    txn.commit().await?;
+    Ok(view(&signed))
+}
+
+/// The secretary posts a signed quarter on the public board; every member of the branch is told.
+pub async fn publish(
+    state: &AppState,
+    access: &Access,
+    branch_id: &str,
+    quarter: CycleQuarter,
+) -> AppResult<QuarterReviewView> {
+    let db = state.db.conn();
+    let branch = as_secretary(db, access, branch_id).await?;
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    audit::lock_chain(&*txn, &branch.id).await?;
+    let row = match find(&*txn, &branch.id, quarter).await? {
+        Some(r) if r.status == SIGNED => r,
+        Some(r) if r.status == PUBLISHED => {
+            return Err(AppError::Quarter(QuarterRefusal::AlreadyPublished))
+        }
+        _ => return Err(AppError::Quarter(QuarterRefusal::NotSigned)),
+    };
+    let mut active: quarter_review::ActiveModel = row.into();
+    active.status = Set(PUBLISHED.into());
+    active.published_at = Set(Some(now));
+    let published = active.update(&*txn).await?;
+    record(&*txn, &published, access, "quarter.published", now).await?;
+    let members = member::Entity::find()
+        .filter(member::Column::HomeBranchId.eq(branch.id.as_str()))
+        .filter(member::Column::Status.ne("transferred"))
+        .all(&*txn)
+        .await?;
+    let mut queued = false;
+    for m in &members {
+        queued |=
+            crate::notify::board_published(&*txn, state, &m.id, &branch, quarter, now).await?;
+    }
+    txn.commit().await?;
+    if queued {
+        state.outbox.wake();
+    }
+    Ok(view(&published))
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    row: &quarter_review::Model,
+    access: &Access,
+    action: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    audit::record(
+        db,
+        Event {
+            chain_id: &row.branch_id,
+            actor_id: Some(access.id()),
+            action,
+            entity_type: "quarter_review",
+            entity_id: &row.id,
+            before: None,
+            after: Some(json!({
+                "year": row.cycle_year,
+                "quarter": row.cycle_quarter,
+                "status": row.status,
+            })),
+            reason: None,
+        },
+        now,
+    )
+    .await
+}
+
+/// The public board of a branch (by its public code) for a published quarter, or the latest
+/// published one when `quarter` is `None`. Anything unpublished answers 404.
+pub async fn board(
+    db: &impl ConnectionTrait,
+    code: &str,
+    quarter: Option<CycleQuarter>,
+) -> AppResult<BoardView> {
+    let missing = AppError::NotFound(Missing::Board);
+    let branch = org_unit::Entity::find()
+        .filter(org_unit::Column::Code.eq(code))
+        .filter(org_unit::Column::Kind.eq("branch"))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound(Missing::OrgUnit))?;
+    let mut published = quarter_review::Entity::find()
+        .filter(quarter_review::Column::BranchId.eq(branch.id.as_str()))
+        .filter(quarter_review::Column::Status.eq(PUBLISHED));
+    if let Some(q) = quarter {
+        published = published
+            .filter(quarter_review::Column::CycleYear.eq(q.year))
+            .filter(quarter_review::Column::CycleQuarter.eq(q.quarter as i16));
+    }
+    let review = published
+        .order_by_desc(quarter_review::Column::CycleYear)
+        .order_by_desc(quarter_review::Column::CycleQuarter)
+        .one(db)
+        .await?
+        .ok_or(missing)?;
+    let published_at = review
+        .published_at
+        .ok_or(AppError::NotFound(Missing::Board))?;
+
+    let members = member::Entity::find()
+        .filter(member::Column::HomeBranchId.eq(branch.id.as_str()))
+        .order_by_asc(member::Column::Name)
+        .all(db)
+        .await?;
+    let names: HashMap<String, String> = members
+        .iter()
+        .map(|m| (m.id.clone(), m.name.clone()))
+        .collect();
+    let entries = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::BranchId.eq(branch.id.as_str()))
+        .filter(ledger_entry::Column::CycleYear.eq(review.cycle_year))
+        .filter(ledger_entry::Column::CycleQuarter.lte(review.cycle_quarter))
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(db)
+        .await?;
+    let mut rows: Vec<BoardRow> = members
+        .iter()
+        .filter(|m| m.status != "transferred")
+        .map(|m| BoardRow {
+            member_name: m.name.clone(),
+            base: 0,
+            bonus: 0,
+            deduction: 0,
+            total: 0,
+            year_total: 0,
+        })
+        .collect();
+    let index: HashMap<&str, usize> = members
+        .iter()
+        .filter(|m| m.status != "transferred")
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
+    let mut posted = Vec::new();
+    for e in entries {
+        let Some(&i) = index.get(e.member_id.as_str()) else {
+            continue;
+        };
+        let category: RuleCategory = e.category.parse().unwrap_or(RuleCategory::Bonus);
+        let row = &mut rows[i];
+        row.year_total += e.points;
+        if e.cycle_quarter != review.cycle_quarter {
+            continue;
+        }
+        match category {
+            RuleCategory::Base => row.base += e.points,
+            RuleCategory::Bonus => row.bonus += e.points,
+            RuleCategory::Deduction => row.deduction += e.points,
+        }
+        row.total += e.points;
+        posted.push(BoardEntry {
+            member_name: names.get(&e.member_id).cloned().unwrap_or_default(),
+            category,
+            points: e.points,
+            note: e.note,
+        });
+    }
+    let signed_by_name = match &review.signed_by {
+        Some(id) => member::Entity::find_by_id(id.clone())
+            .one(db)
+            .await?
+            .map(|m| m.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(BoardView {
+        branch_name: branch.name,
+        branch_code: branch.code.unwrap_or_default(),
+        year: review.cycle_year,
+        quarter: review.cycle_quarter as u8,
+        signed_by_name,
+        published_at,
+        rows,
+        entries: posted,
+    })
+}

@@ -1,0 +1,87 @@
+use actix_web::{get, post, web};
+use jifen_shared::api::{BoardQuery, BoardView, QuarterReviewView};
+use jifen_shared::domain::CycleQuarter;
+use jifen_shared::problem::Problem;
+
+use crate::access::Access;
+use crate::auth::AuthUser;
+use crate::error::{AppError, AppResult, FieldIssue};
+use crate::quarters;
+use crate::startup::AppState;
+
+fn quarter_of(year: i32, quarter: u8) -> AppResult<CycleQuarter> {
+    CycleQuarter::parse(year, quarter).map_err(|_| {
+        AppError::Validation(vec![FieldIssue::new(
+            "quarter",
+            "query.invalid",
+            "年度须在 2000 到 2100 之间，季度须为 1 到 4",
+            "the year must be 2000 to 2100 and the quarter 1 to 4",
+        )])
+    })
+}
+
+/// The secretary signs the quarter (书记签字确认); every deed of it must be decided.
+#[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/sign", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/branches/{id}/quarters/{year}/{quarter}/sign")]
+pub async fn sign(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<QuarterReviewView>> {
+    let (branch, year, quarter) = path.into_inner();
+    let quarter = quarter_of(year, quarter)?;
+    let access = Access::load(state.db.conn(), &user.member_id).await?;
+    Ok(web::Json(
+        quarters::sign(&state, &access, &branch, quarter).await?,
+    ))
+}
+
+/// The secretary posts a signed quarter on the public board (张榜公布); members are told.
+#[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/publish", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/branches/{id}/quarters/{year}/{quarter}/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<QuarterReviewView>> {
+    let (branch, year, quarter) = path.into_inner();
+    let quarter = quarter_of(year, quarter)?;
+    let access = Access::load(state.db.conn(), &user.member_id).await?;
+    Ok(web::Json(
+        quarters::publish(&state, &access, &branch, quarter).await?,
+    ))
+}
+
+/// A branch's public board for the masses, without sign-in: the latest posted quarter, or the one
+/// asked for.
+#[utoipa::path(get, path = "/api/v1/public/branches/{code}/board", tag = "quarters",
+    params(("code" = String, Path, description = "the branch's public code"), BoardQuery),
+    responses((status = 200, body = BoardView), (status = 404, body = Problem)))]
+#[get("/public/branches/{code}/board")]
+pub async fn board(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<BoardQuery>,
+) -> AppResult<web::Json<BoardView>> {
+    let quarter = match (query.year, query.quarter) {
+        (None, None) => None,
+        (Some(y), Some(q)) => Some(quarter_of(y, q)?),
+        _ => {
+            return Err(AppError::Validation(vec![FieldIssue::new(
+                "quarter",
+                "query.invalid",
+                "年度和季度须同时给出",
+                "give year and quarter together",
+            )]))
+        }
+    };
+    Ok(web::Json(
+        quarters::board(state.db.conn(), &path, quarter).await?,
+    ))
+}

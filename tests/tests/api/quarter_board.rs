@@ -1,0 +1,248 @@
+//! After a quarter ends the committee decides the last reports, the secretary signs the quarter and
+//! posts it on the public board, where the masses read it without an account; members are told.
+
+use chrono::{DateTime, Utc};
+use jifen_server::seed::{HAIRCUT, SNOW};
+use jifen_shared::api::{BoardView, NotificationPage, QuarterReviewView};
+use jifen_shared::domain::RuleCategory;
+use jifen_tests::fake_wechat::FakeWechat;
+use jifen_tests::{eventually, problem, TestApp, User};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// Early January 2027: the fourth quarter of 2026 has just ended.
+const NEW_YEAR: &str = "2027-01-05T10:00:00+08:00";
+
+async fn report_in_december(app: &TestApp, member: &User, rule: &str) -> String {
+    let mut form = app.deed_form(rule);
+    form.occurred_at = DateTime::parse_from_rfc3339("2026-12-20T09:00:00+08:00")
+        .unwrap()
+        .with_timezone(&Utc);
+    app.submit(member, &form).await.id
+}
+
+async fn quarter_action(
+    app: &TestApp,
+    who: &User,
+    action: &str,
+    year: i32,
+    q: u8,
+) -> reqwest::Response {
+    let branch = app.demo.branch("demo-1").to_owned();
+    app.post(
+        who,
+        &format!("/api/v1/branches/{branch}/quarters/{year}/{q}/{action}"),
+        &json!({}),
+    )
+    .await
+}
+
+async fn public_board(app: &TestApp, query: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(&format!("/api/v1/public/branches/demo-1/board{query}")))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
+    let app = TestApp::spawn_at(NEW_YEAR).await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let secretary = app.login_as("secretary1").await;
+
+    let haircut = report_in_december(&app, &member, HAIRCUT).await;
+    let snow = report_in_december(&app, &member, SNOW).await;
+    let res = app.act(&committee, &haircut, "approve", json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let res = public_board(&app, "").await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "board.not_found"
+    );
+
+    let res = quarter_action(&app, &committee, "sign", 2026, 4).await;
+    assert_eq!(
+        problem(res, StatusCode::FORBIDDEN).await.code,
+        "auth.forbidden",
+        "only the secretary signs"
+    );
+    let res = quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    let p = problem(res, StatusCode::CONFLICT).await;
+    assert_eq!(p.code, "quarter.pending_deeds");
+    assert!(p.message.contains('1'), "{}", p.message);
+    let res = quarter_action(&app, &secretary, "sign", 2027, 1).await;
+    assert_eq!(
+        problem(res, StatusCode::CONFLICT).await.code,
+        "quarter.not_ended"
+    );
+    let res = quarter_action(&app, &secretary, "publish", 2026, 4).await;
+    assert_eq!(
+        problem(res, StatusCode::CONFLICT).await.code,
+        "quarter.not_signed"
+    );
+
+    let res = app
+        .act(
+            &committee,
+            &snow,
+            "reject",
+            json!({"reason": "当天未安排扫雪"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let signed: QuarterReviewView = res.json().await.unwrap();
+    assert_eq!(signed.status, "signed");
+    let res = quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    assert_eq!(
+        problem(res, StatusCode::CONFLICT).await.code,
+        "quarter.already_signed"
+    );
+
+    let res = quarter_action(&app, &secretary, "publish", 2026, 4).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let posted: QuarterReviewView = res.json().await.unwrap();
+    assert_eq!(posted.status, "published");
+
+    let board: BoardView = public_board(&app, "").await.json().await.unwrap();
+    assert_eq!((board.year, board.quarter), (2026, 4));
+    assert_eq!(board.branch_code, "demo-1");
+    assert!(!board.signed_by_name.is_empty());
+    let row = board
+        .rows
+        .iter()
+        .find(|r| r.member_name == "刘凤霞")
+        .expect("the member is on the board");
+    assert_eq!((row.bonus, row.total), (5, 5));
+    assert_eq!(board.entries.len(), 1, "the rejected report is not posted");
+    assert_eq!(board.entries[0].category, RuleCategory::Bonus);
+    assert_eq!(board.entries[0].points, 5);
+    let same: BoardView = public_board(&app, "?year=2026&quarter=4")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(same, board);
+    let res = public_board(&app, "?year=2026&quarter=3").await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "board.not_found"
+    );
+
+    let inbox: NotificationPage = app
+        .get(&member, "/api/v1/me/notifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox.items[0].kind, "board.published");
+    assert!(
+        inbox.items[0].body.contains("2026年第4季度"),
+        "{}",
+        inbox.items[0].body
+    );
+
+    // A later revocation of a posted award lands in the open quarter, not the signed one.
+    let res = app
+        .act(
+            &committee,
+            &haircut,
+            "revoke",
+            json!({"reason": "群众反映不属实"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: BoardView = public_board(&app, "?year=2026&quarter=4")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again.entries.len(), 1, "the posted board does not change");
+}
+
+#[tokio::test]
+async fn another_branch_cannot_sign_and_the_masses_see_only_what_is_posted() {
+    let app = TestApp::spawn_at(NEW_YEAR).await;
+    let other_secretary = app.login_as("secretary2").await;
+    let res = quarter_action(&app, &other_secretary, "sign", 2026, 4).await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "org_unit.not_found"
+    );
+
+    let res = app
+        .client
+        .get(app.url("/api/v1/public/branches/no-such-branch/board"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "org_unit.not_found"
+    );
+    let res = public_board(&app, "?year=2026").await;
+    assert_eq!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.code,
+        "validation.failed"
+    );
+}
+
+#[tokio::test]
+async fn a_subscribed_member_hears_of_the_posted_board_by_wechat() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+    let member = app.bind_wechat(&fake, "member3", "openid-liu").await;
+    let res = app
+        .post(
+            &member,
+            "/api/v1/me/subscriptions",
+            &json!({ "results": { jifen_tests::fake_wechat::TEMPLATE_BOARD: "accept" } }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The system clock is in a running quarter; sign and post the one before it.
+    let now = jifen_shared::domain::CycleQuarter::of(app.state.clock.now());
+    let (year, q) = if now.quarter == 1 {
+        (now.year - 1, 4)
+    } else {
+        (now.year, now.quarter - 1)
+    };
+    let secretary = app.login_as("secretary1").await;
+    assert_eq!(
+        quarter_action(&app, &secretary, "sign", year, q)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        quarter_action(&app, &secretary, "publish", year, q)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    eventually("the board message is delivered", || async {
+        (fake.delivered().len() == 1).then_some(())
+    })
+    .await;
+    let sent = &fake.delivered()[0];
+    assert_eq!(sent["touser"], "openid-liu");
+    assert_eq!(
+        sent["template_id"],
+        jifen_tests::fake_wechat::TEMPLATE_BOARD
+    );
+    assert_eq!(sent["data"]["thing1"]["value"], "东关村党支部");
+    assert_eq!(
+        sent["data"]["thing2"]["value"],
+        format!("{year}年第{q}季度党员积分")
+    );
+    assert_eq!(
+        sent["page"],
+        format!("pages/board/board?code=demo-1&year={year}&quarter={q}")
+    );
+}
