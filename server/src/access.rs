@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 
 use jifen_shared::domain::Role;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 
 use crate::entity::{member, org_unit, role_assignment};
 use crate::error::{AppError, AppResult, Missing};
@@ -14,19 +15,58 @@ use crate::error::{AppError, AppResult, Missing};
 pub struct Access {
     pub member: member::Model,
     pub grants: Vec<(String, Role)>,
+    /// The granted units that are branches, which need no walking down to find deeds.
+    branch_grants: HashSet<String>,
+}
+
+/// A role assignment with the kind of its unit, read in one query.
+#[derive(Debug, FromQueryResult)]
+struct GrantRow {
+    org_unit_id: String,
+    role: String,
+    kind: String,
 }
 
 impl Access {
     pub async fn load(db: &impl ConnectionTrait, member_id: &str) -> AppResult<Self> {
         let member = load_member(db, member_id).await?;
-        let grants = role_assignment::Entity::find()
-            .filter(role_assignment::Column::MemberId.eq(member_id))
+        let query = Query::select()
+            .column((role_assignment::Entity, role_assignment::Column::OrgUnitId))
+            .column((role_assignment::Entity, role_assignment::Column::Role))
+            .column((org_unit::Entity, org_unit::Column::Kind))
+            .from(role_assignment::Entity)
+            .inner_join(
+                org_unit::Entity,
+                Expr::col((org_unit::Entity, org_unit::Column::Id))
+                    .equals((role_assignment::Entity, role_assignment::Column::OrgUnitId)),
+            )
+            .and_where(
+                Expr::col((role_assignment::Entity, role_assignment::Column::MemberId))
+                    .eq(member_id),
+            )
+            .to_owned();
+        let rows = GrantRow::find_by_statement(db.get_database_backend().build(&query))
             .all(db)
-            .await?
+            .await?;
+        let branch_grants = rows
+            .iter()
+            .filter(|g| g.kind == "branch")
+            .map(|g| g.org_unit_id.clone())
+            .collect();
+        let grants = rows
             .into_iter()
             .filter_map(|g| g.role.parse().ok().map(|r| (g.org_unit_id, r)))
             .collect();
-        Ok(Self { member, grants })
+        Ok(Self {
+            member,
+            grants,
+            branch_grants,
+        })
+    }
+
+    /// Whether a role granted on `unit` itself passes `test`; answers without a query.
+    fn held_on(&self, unit: &str, test: impl Fn(Role) -> bool) -> bool {
+        self.grants.iter().any(|(u, r)| u == unit && test(*r))
     }
 
     pub fn id(&self) -> &str {
@@ -48,6 +88,9 @@ impl Access {
     }
 
     pub async fn can_review(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        if self.held_on(branch, Role::can_review) {
+            return Ok(true);
+        }
         Ok(self
             .roles_over(db, branch)
             .await?
@@ -56,6 +99,9 @@ impl Access {
     }
 
     pub async fn can_manage(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        if self.held_on(branch, Role::can_manage) {
+            return Ok(true);
+        }
         Ok(self
             .roles_over(db, branch)
             .await?
@@ -75,15 +121,18 @@ impl Access {
 
     /// Every branch whose deeds this member reviews.
     pub async fn reviewable_branches(&self, db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
-        let roots: Vec<String> = self
-            .grants
-            .iter()
-            .filter(|(_, r)| r.can_review())
-            .map(|(u, _)| u.clone())
-            .collect();
         let mut branches = Vec::new();
         let mut seen = HashSet::new();
-        let mut frontier = roots;
+        let mut frontier = Vec::new();
+        for (unit, _) in self.grants.iter().filter(|(_, r)| r.can_review()) {
+            if self.branch_grants.contains(unit) {
+                if seen.insert(unit.clone()) {
+                    branches.push(unit.clone());
+                }
+            } else {
+                frontier.push(unit.clone());
+            }
+        }
         while !frontier.is_empty() {
             let units = org_unit::Entity::find()
                 .filter(org_unit::Column::Id.is_in(frontier))

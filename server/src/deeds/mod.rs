@@ -17,6 +17,22 @@ use crate::error::{AppError, AppResult, Missing};
 
 /// The wire view of a deed, given the names the list screens show next to it.
 pub fn view(d: deed::Model, member_name: String, rule: Option<&point_rule::Model>) -> DeedView {
+    view_named(
+        d,
+        member_name,
+        rule.map(|r| r.name.clone()).unwrap_or_default(),
+        rule.and_then(|r| r.category.parse().ok())
+            .unwrap_or(RuleCategory::Bonus),
+    )
+}
+
+/// The wire view of a deed with its member's name and its rule's name and category.
+pub fn view_named(
+    d: deed::Model,
+    member_name: String,
+    rule_name: String,
+    category: RuleCategory,
+) -> DeedView {
     DeedView {
         status: d.status.parse().unwrap_or(DeedStatus::Submitted),
         photo_ids: serde_json::from_str(&d.photo_ids).unwrap_or_default(),
@@ -25,10 +41,8 @@ pub fn view(d: deed::Model, member_name: String, rule: Option<&point_rule::Model
             lat: d.lat,
             lng: d.lng,
         },
-        rule_name: rule.map(|r| r.name.clone()).unwrap_or_default(),
-        category: rule
-            .and_then(|r| r.category.parse().ok())
-            .unwrap_or(RuleCategory::Bonus),
+        rule_name,
+        category,
         id: d.id,
         member_id: d.member_id,
         member_name,

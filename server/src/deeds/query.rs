@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use jifen_shared::api::{DeedHistory, DeedPage, DeedQuery, HistoryEntry};
-use jifen_shared::domain::{CycleQuarter, DeedStatus};
+use jifen_shared::domain::{CycleQuarter, DeedStatus, RuleCategory};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect,
 };
 
 use crate::access::Access;
@@ -107,6 +108,25 @@ impl TryFrom<DeedQuery> for Filter {
     }
 }
 
+/// A deed as listed, with the names shown beside it.
+struct Listed {
+    deed: deed::Model,
+    member_name: Option<String>,
+    rule_name: Option<String>,
+    rule_category: Option<String>,
+}
+
+impl FromQueryResult for Listed {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            deed: deed::Model::from_query_result(row, pre)?,
+            member_name: row.try_get(pre, "member_name")?,
+            rule_name: row.try_get(pre, "rule_name")?,
+            rule_category: row.try_get(pre, "rule_category")?,
+        })
+    }
+}
+
 /// One page of deeds, newest first.
 pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppResult<DeedPage> {
     let mut cond = Condition::all();
@@ -138,49 +158,50 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
     if let Some(c) = &f.cursor {
         cond = cond.add(deed::Column::Id.lt(c.clone()));
     }
+    // One query: the deeds with their members' names and their rules' names and categories.
     let mut rows = deed::Entity::find()
         .filter(cond)
+        .join(
+            JoinType::LeftJoin,
+            deed::Entity::belongs_to(member::Entity)
+                .from(deed::Column::MemberId)
+                .to(member::Column::Id)
+                .into(),
+        )
+        .join(
+            JoinType::LeftJoin,
+            deed::Entity::belongs_to(point_rule::Entity)
+                .from(deed::Column::RuleId)
+                .to(point_rule::Column::Id)
+                .into(),
+        )
+        .column_as(member::Column::Name, "member_name")
+        .column_as(point_rule::Column::Name, "rule_name")
+        .column_as(point_rule::Column::Category, "rule_category")
         .order_by_desc(deed::Column::Id)
         .limit(f.limit + 1)
+        .into_model::<Listed>()
         .all(db)
         .await?;
     let next_cursor = if rows.len() as u64 > f.limit {
         rows.truncate(f.limit as usize);
-        rows.last().map(|d| d.id.clone())
+        rows.last().map(|l| l.deed.id.clone())
     } else {
         None
     };
-
-    let member_ids: Vec<String> = rows.iter().map(|d| d.member_id.clone()).collect();
-    let rule_ids: Vec<String> = rows.iter().map(|d| d.rule_id.clone()).collect();
-    let names: HashMap<String, String> = if rows.is_empty() {
-        HashMap::new()
-    } else {
-        member::Entity::find()
-            .filter(member::Column::Id.is_in(member_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.name))
-            .collect()
-    };
-    let rules: HashMap<String, point_rule::Model> = if rows.is_empty() {
-        HashMap::new()
-    } else {
-        point_rule::Entity::find()
-            .filter(point_rule::Column::Id.is_in(rule_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect()
-    };
     let items = rows
         .into_iter()
-        .map(|d| {
-            let name = names.get(&d.member_id).cloned().unwrap_or_default();
-            let rule = rules.get(&d.rule_id);
-            super::view(d, name, rule)
+        .map(|l| {
+            let category = l
+                .rule_category
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(RuleCategory::Bonus);
+            super::view_named(
+                l.deed,
+                l.member_name.unwrap_or_default(),
+                l.rule_name.unwrap_or_default(),
+                category,
+            )
         })
         .collect();
     Ok(DeedPage { items, next_cursor })
