@@ -139,6 +139,80 @@ pub enum VerifyError {
     Db(#[from] sea_orm::DbErr),
 }
 
+/// An event's place and hash, published outside the database (on the public board), so that
+/// cutting the newest events off a chain, which leaves a shorter chain that still adds up, shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub chain_id: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.chain_id, self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not CHAIN:SEQ:HASH, as the public board shows it");
+        let mut parts = s.trim().splitn(3, ':');
+        let (Some(chain_id), Some(seq), Some(hash)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let seq = seq.parse().map_err(|_| bad())?;
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok(Self {
+            chain_id: chain_id.to_owned(),
+            seq,
+            hash: hash.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// The anchor of an event already written.
+pub fn anchor_of(e: &audit_event::Model) -> Anchor {
+    Anchor {
+        chain_id: e.chain_id.clone(),
+        seq: e.seq,
+        hash: e.hash.clone(),
+    }
+}
+
+/// Checks that every anchored event is still in its chain with the hash that was published.
+/// Together with [`verify`], this proves that nothing up to the anchor was changed or cut.
+pub async fn check_anchors(
+    db: &impl ConnectionTrait,
+    anchors: &[Anchor],
+) -> Result<(), VerifyError> {
+    for anchor in anchors {
+        let found = audit_event::Entity::find()
+            .filter(audit_event::Column::ChainId.eq(anchor.chain_id.as_str()))
+            .filter(audit_event::Column::Seq.eq(anchor.seq))
+            .one(db)
+            .await?;
+        let why = match found {
+            None => "the published event is gone: the chain was cut back",
+            Some(e) if e.hash != anchor.hash => "its hash differs from the one published",
+            Some(_) => continue,
+        };
+        return Err(Broken {
+            chain_id: anchor.chain_id.clone(),
+            seq: anchor.seq,
+            event_id: "as published".into(),
+            why,
+        }
+        .into());
+    }
+    Ok(())
+}
+
 /// Walks every chain from its first event and checks each link and each hash.
 pub async fn verify(db: &impl ConnectionTrait) -> Result<Verified, VerifyError> {
     let mut pages = audit_event::Entity::find()

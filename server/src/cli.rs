@@ -98,7 +98,12 @@ enum Admin {
 #[derive(Subcommand)]
 enum AuditCmd {
     /// Walk every hash chain and name the first broken event.
-    Verify,
+    Verify {
+        /// A chain head published outside the database, as the public board shows it
+        /// (`CHAIN:SEQ:HASH`); the chain must still hold that event. Repeatable.
+        #[arg(long = "anchor")]
+        anchors: Vec<crate::audit::Anchor>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -157,12 +162,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", crate::seed::describe(&demo, deeds));
         }
         Command::Admin(cmd) => admin(config, cmd).await?,
-        Command::Audit(AuditCmd::Verify) => {
+        Command::Audit(AuditCmd::Verify { anchors }) => {
             let db = Db::connect(&config.database_url).await?;
             let ok = crate::audit::verify(db.conn()).await?;
+            crate::audit::check_anchors(db.conn(), &anchors).await?;
             println!(
-                "audit history intact: {} chains, {} events",
-                ok.chains, ok.events
+                "audit history intact: {} chains, {} events, {} published heads still present",
+                ok.chains,
+                ok.events,
+                anchors.len()
             );
         }
         Command::Backup { file } => {

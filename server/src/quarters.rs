@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::access::{visible_branch, Access};
 use crate::audit::{self, Event};
-use crate::entity::{deed, ledger_entry, member, org_unit, quarter_review};
+use crate::entity::{audit_event, deed, ledger_entry, member, org_unit, quarter_review};
 use crate::error::{AppError, AppResult, Missing, QuarterRefusal, Refusal};
 use crate::ids;
 use crate::startup::AppState;
@@ -292,7 +292,17 @@ pub async fn board(
             .unwrap_or_default(),
         None => String::new(),
     };
+    let audit_anchor = audit_event::Entity::find()
+        .filter(audit_event::Column::ChainId.eq(branch.id.as_str()))
+        .filter(audit_event::Column::EntityType.eq("quarter_review"))
+        .filter(audit_event::Column::EntityId.eq(review.id.as_str()))
+        .filter(audit_event::Column::Action.eq("quarter.published"))
+        .one(db)
+        .await?
+        .map(|e| audit::anchor_of(&e).to_string())
+        .unwrap_or_default();
     Ok(BoardView {
+        audit_anchor,
         branch_name: branch.name,
         branch_code: branch.code.unwrap_or_default(),
         year: review.cycle_year,

@@ -366,6 +366,9 @@ wire! {
         pub quarter: u8,
         pub signed_by_name: String,
         pub published_at: DateTime<Utc>,
+        /// The branch's audit history as it stood when posted (`CHAIN:SEQ:HASH`). Whoever keeps
+        /// it can later check that history was not cut back: `jifen audit verify --anchor`.
+        pub audit_anchor: String,
         pub rows: Vec<BoardRow>,
         pub entries: Vec<BoardEntry>,
     }

@@ -2,12 +2,14 @@
 //! posts it on the public board, where the masses read it without an account; members are told.
 
 use chrono::{DateTime, Utc};
+use jifen_server::audit::{self, Anchor};
 use jifen_server::seed::{HAIRCUT, SNOW};
 use jifen_shared::api::{BoardView, NotificationPage, QuarterReviewView};
 use jifen_shared::domain::RuleCategory;
 use jifen_tests::fake_wechat::FakeWechat;
 use jifen_tests::{eventually, problem, TestApp, User};
 use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 /// Early January 2027: the fourth quarter of 2026 has just ended.
@@ -162,6 +164,29 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
         .await
         .unwrap();
     assert_eq!(again.entries.len(), 1, "the posted board does not change");
+
+    // The board carries the head of the branch's audit history when it was posted. Someone
+    // cuts the history back behind the application's back: the shorter chain still adds up on
+    // its own, but not against the posted head.
+    let anchor: Anchor = board.audit_anchor.parse().expect("an anchor on the board");
+    let db = app.state.db.conn();
+    assert!(audit::verify(db).await.is_ok());
+    audit::check_anchors(db, std::slice::from_ref(&anchor))
+        .await
+        .expect("the history holds the posted head");
+    let cut = format!(
+        "DELETE FROM audit_event WHERE chain_id = '{}' AND seq >= {}",
+        anchor.chain_id, anchor.seq
+    );
+    db.execute(Statement::from_string(app.backend(), cut))
+        .await
+        .unwrap();
+    assert!(
+        audit::verify(db).await.is_ok(),
+        "a cut chain verifies alone"
+    );
+    let err = audit::check_anchors(db, &[anchor]).await.unwrap_err();
+    assert!(err.to_string().contains("cut back"), "{err}");
 }
 
 #[tokio::test]
