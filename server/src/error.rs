@@ -421,6 +421,13 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
+/// A stored word (a status, a category) that does not parse is the server's fault, not the caller's.
+impl From<jifen_shared::domain::UnknownVariant> for AppError {
+    fn from(e: jifen_shared::domain::UnknownVariant) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
 /// A database failure is 503 when the database cannot be reached, 500 otherwise.
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {

@@ -71,10 +71,7 @@ pub async fn decide(
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound(Missing::Deed))?;
-    let status: DeedStatus = before
-        .status
-        .parse()
-        .map_err(|e: jifen_shared::domain::UnknownVariant| AppError::Internal(e.into()))?;
+    let status: DeedStatus = before.status.parse()?;
     if !status.can_become(target) {
         return Err(AppError::InvalidTransition {
             from: status.as_str(),
@@ -91,10 +88,7 @@ pub async fn decide(
                 .one(&*txn)
                 .await?
                 .ok_or(AppError::NotFound(Missing::Rule))?;
-            let category: RuleCategory = rule
-                .category
-                .parse()
-                .map_err(|e: jifen_shared::domain::UnknownVariant| AppError::Internal(e.into()))?;
+            let category: RuleCategory = rule.category.parse()?;
             let points = points.map(Points::value).unwrap_or(before.points_claimed);
             if !category.accepts(points) {
                 return Err(AppError::Validation(vec![FieldIssue::new(

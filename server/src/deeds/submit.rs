@@ -196,10 +196,7 @@ pub async fn revise(
         .one(&*txn)
         .await?
         .ok_or(AppError::NotFound(crate::error::Missing::Deed))?;
-    let status: DeedStatus = before
-        .status
-        .parse()
-        .map_err(|e: jifen_shared::domain::UnknownVariant| AppError::Internal(e.into()))?;
+    let status: DeedStatus = before.status.parse()?;
     if status != DeedStatus::Returned {
         return Err(AppError::InvalidTransition {
             from: status.as_str(),

@@ -49,23 +49,12 @@ pub async fn deed_decided(
         DeedStatus::Revoked => "deed.revoked",
         DeedStatus::Submitted | DeedStatus::Withdrawn => return Ok(false),
     };
-    notification::Entity::insert(notification::ActiveModel {
-        id: Set(ids::new()),
-        member_id: Set(deed.member_id.clone()),
-        kind: Set(kind.to_owned()),
-        deed_id: Set(Some(deed.id.clone())),
-        params: Set(json!({
-            "title": deed.title,
-            "points": deed.points_awarded,
-            "reason": reason,
-        })
-        .to_string()),
-        created_at: Set(at),
-        read_at: Set(None),
-    })
-    .exec(db)
-    .await?;
-
+    let params = json!({
+        "title": deed.title,
+        "points": deed.points_awarded,
+        "reason": reason,
+    });
+    to_inbox(db, &deed.member_id, kind, Some(&deed.id), params, at).await?;
     let Some(template) = state
         .wechat
         .as_ref()
@@ -89,23 +78,13 @@ pub async fn board_published(
     quarter: CycleQuarter,
     at: DateTime<Utc>,
 ) -> AppResult<bool> {
-    notification::Entity::insert(notification::ActiveModel {
-        id: Set(ids::new()),
-        member_id: Set(member_id.to_owned()),
-        kind: Set("board.published".to_owned()),
-        deed_id: Set(None),
-        params: Set(json!({
-            "branch": branch.name,
-            "code": branch.code,
-            "year": quarter.year,
-            "quarter": quarter.quarter,
-        })
-        .to_string()),
-        created_at: Set(at),
-        read_at: Set(None),
-    })
-    .exec(db)
-    .await?;
+    let params = json!({
+        "branch": branch.name,
+        "code": branch.code,
+        "year": quarter.year,
+        "quarter": quarter.quarter,
+    });
+    to_inbox(db, member_id, "board.published", None, params, at).await?;
     let Some(template) = state
         .wechat
         .as_ref()
@@ -123,6 +102,29 @@ pub async fn board_published(
         data: message::board_published(&branch.name, quarter, at),
     };
     queue_wechat(db, member_id, &template, &payload, at).await
+}
+
+/// Writes a notice to the member's inbox; it is worded when read (see [`inbox`]).
+async fn to_inbox(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    kind: &str,
+    deed_id: Option<&str>,
+    params: serde_json::Value,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    notification::Entity::insert(notification::ActiveModel {
+        id: Set(ids::new()),
+        member_id: Set(member_id.to_owned()),
+        kind: Set(kind.to_owned()),
+        deed_id: Set(deed_id.map(str::to_owned)),
+        params: Set(params.to_string()),
+        created_at: Set(at),
+        read_at: Set(None),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
 }
 
 /// Queues a subscribe message when the member is bound and has a subscription left for the

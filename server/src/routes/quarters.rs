@@ -31,12 +31,21 @@ pub async fn sign(
     user: AuthUser,
     path: web::Path<(String, i32, u8)>,
 ) -> AppResult<web::Json<QuarterReviewView>> {
-    let (branch, year, quarter) = path.into_inner();
-    let quarter = quarter_of(year, quarter)?;
-    let access = Access::load(state.db.conn(), &user.member_id).await?;
+    let (access, branch, quarter) = secretary_step(&state, &user, path.into_inner()).await?;
     Ok(web::Json(
         quarters::sign(&state, &access, &branch, quarter).await?,
     ))
+}
+
+/// The caller and the quarter a sign or publish request names.
+async fn secretary_step(
+    state: &AppState,
+    user: &AuthUser,
+    (branch, year, quarter): (String, i32, u8),
+) -> AppResult<(Access, String, CycleQuarter)> {
+    let quarter = quarter_of(year, quarter)?;
+    let access = Access::load(state.db.conn(), &user.member_id).await?;
+    Ok((access, branch, quarter))
 }
 
 /// The secretary posts a signed quarter on the public board (张榜公布); members are told.
@@ -50,9 +59,7 @@ pub async fn publish(
     user: AuthUser,
     path: web::Path<(String, i32, u8)>,
 ) -> AppResult<web::Json<QuarterReviewView>> {
-    let (branch, year, quarter) = path.into_inner();
-    let quarter = quarter_of(year, quarter)?;
-    let access = Access::load(state.db.conn(), &user.member_id).await?;
+    let (access, branch, quarter) = secretary_step(&state, &user, path.into_inner()).await?;
     Ok(web::Json(
         quarters::publish(&state, &access, &branch, quarter).await?,
     ))
