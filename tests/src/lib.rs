@@ -41,6 +41,20 @@ pub struct TestApp {
     database: TestDatabase,
 }
 
+/// Another server sharing a [`TestApp`]'s database.
+pub struct Instance {
+    pub address: String,
+    pub state: web::Data<AppState>,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl Instance {
+    pub async fn stop(self) {
+        self.server.stop(true).await;
+        self.state.outbox.shutdown().await;
+    }
+}
+
 /// A signed-in person.
 #[derive(Debug, Clone)]
 pub struct User {
@@ -138,6 +152,20 @@ impl TestApp {
             running,
             database,
         }
+    }
+
+    /// Starts a second server on the same database, as a second instance behind a load balancer.
+    pub async fn another_instance(&self) -> Instance {
+        let app = Application::build_with_clock(self.config.clone(), self.clock)
+            .await
+            .expect("second instance starts");
+        let instance = Instance {
+            address: format!("http://127.0.0.1:{}", app.port()),
+            state: app.state(),
+            server: app.handle(),
+        };
+        tokio::spawn(app.run_until_stopped());
+        instance
     }
 
     /// Stops the server as SIGTERM would (requests in flight finish, the outbox worker stops) and

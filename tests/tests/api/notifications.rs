@@ -343,3 +343,43 @@ async fn messages_pending_at_a_restart_are_sent_by_the_next_server() {
     all_settled_eventually(&app, "sent", 2).await;
     assert_eq!(fake.delivered().len(), 2, "each message once");
 }
+
+#[tokio::test]
+async fn two_servers_share_the_outbox_and_the_access_token() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+    let member = app.bind_wechat(&fake, "member3", "openid-liu").await;
+    let committee = app.login_as("committee1").await;
+    subscribe(&app, &member, 6).await;
+
+    fake.set_down(true);
+    let second = app.another_instance().await;
+    let mut deeds = Vec::new();
+    for _ in 0..6 {
+        deeds.push(approved_deed(&app, &member, &committee).await);
+    }
+    // Both workers now poll the same six messages and the same token row.
+    eventually("every message has been tried", || async {
+        let rows = outbox_rows(&app).await;
+        (rows.len() == 6 && rows.iter().all(|r| r.attempts >= 1)).then_some(())
+    })
+    .await;
+    fake.set_down(false);
+    all_settled_eventually(&app, "sent", 6).await;
+
+    let mut pages: Vec<String> = fake
+        .delivered()
+        .iter()
+        .map(|m| m["page"].as_str().unwrap().to_owned())
+        .collect();
+    pages.sort();
+    pages.dedup();
+    assert_eq!(fake.delivered().len(), 6, "no message sent twice");
+    assert_eq!(pages.len(), 6, "every deed's message sent");
+    assert_eq!(
+        fake.received(TOKEN).len(),
+        1,
+        "one access token for both servers"
+    );
+    second.stop().await;
+}
