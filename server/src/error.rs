@@ -138,6 +138,8 @@ pub enum AppError {
     Wechat(WechatFailure),
     #[error("quarter: {0:?}")]
     Quarter(QuarterRefusal),
+    #[error("too much feedback waiting")]
+    FeedbackFull,
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
     CapExceeded { remaining: i32, period: CapPeriod },
     #[error("database unavailable")]
@@ -189,6 +191,7 @@ impl AppError {
             AppError::Malformed(_) => "request.malformed",
             AppError::InvalidTransition { .. } => "deed.invalid_transition",
             AppError::UsernameTaken => "member.username_taken",
+            AppError::FeedbackFull => "feedback.too_many",
             AppError::Quarter(r) => match r {
                 QuarterRefusal::NotEnded => "quarter.not_ended",
                 QuarterRefusal::PendingDeeds(_) => "quarter.pending_deeds",
@@ -226,6 +229,7 @@ impl AppError {
             AppError::InvalidTransition { .. } | AppError::UsernameTaken | AppError::Quarter(_) => {
                 StatusCode::CONFLICT
             }
+            AppError::FeedbackFull => StatusCode::TOO_MANY_REQUESTS,
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured | WechatFailure::NotBound => StatusCode::NOT_FOUND,
                 WechatFailure::InvalidCode
@@ -278,6 +282,7 @@ impl AppError {
                 Lang::En => format!("A deed that is {from} cannot be {action}."),
             },
             AppError::UsernameTaken => p("用户名已被占用，请换一个", "This username is taken; choose another."),
+            AppError::FeedbackFull => p("该季度待处理的意见太多，请稍后再提", "Too much feedback on this quarter is waiting; please try again later."),
             AppError::Quarter(r) => match (r, lang) {
                 (QuarterRefusal::NotEnded, _) => p("这个季度还没有结束，季度结束后才能签字", "This quarter has not ended; it can be signed once it is over."),
                 (QuarterRefusal::PendingDeeds(n), Lang::ZhCn) => format!("本季度还有 {n} 条申报待审核，请支委会审核完再签字"),

@@ -13,6 +13,7 @@ pub mod db;
 pub mod deeds;
 pub mod entity;
 pub mod error;
+pub mod feedback;
 pub mod ids;
 pub mod ledger;
 pub mod middleware;

@@ -26,6 +26,7 @@ Errors are `application/problem+json` with a stable `code` and a `message` in zh
         routes::deeds::revoke,
         routes::points::member_points,
         routes::quarters::sign, routes::quarters::publish, routes::quarters::board,
+        routes::quarters::give_feedback, routes::quarters::feedback,
         routes::photos::upload, routes::photos::download,
         routes::health::healthz, routes::health::readyz,
     ),

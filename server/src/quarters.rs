@@ -194,14 +194,13 @@ async fn record(
     .await
 }
 
-/// The public board of a branch (by its public code) for a published quarter, or the latest
-/// published one when `quarter` is `None`. Anything unpublished answers 404.
-pub async fn board(
+/// A branch (by its public code) and one of its posted quarters, the latest when `quarter` is
+/// `None`. A quarter not posted answers 404 `board.not_found`.
+pub async fn posted(
     db: &impl ConnectionTrait,
     code: &str,
     quarter: Option<CycleQuarter>,
-) -> AppResult<BoardView> {
-    let missing = AppError::NotFound(Missing::Board);
+) -> AppResult<(org_unit::Model, quarter_review::Model)> {
     let branch = org_unit::Entity::find()
         .filter(org_unit::Column::Code.eq(code))
         .filter(org_unit::Column::Kind.eq("branch"))
@@ -221,7 +220,18 @@ pub async fn board(
         .order_by_desc(quarter_review::Column::CycleQuarter)
         .one(db)
         .await?
-        .ok_or(missing)?;
+        .ok_or(AppError::NotFound(Missing::Board))?;
+    Ok((branch, review))
+}
+
+/// The public board of a branch (by its public code) for a published quarter, or the latest
+/// published one when `quarter` is `None`. Anything unpublished answers 404.
+pub async fn board(
+    db: &impl ConnectionTrait,
+    code: &str,
+    quarter: Option<CycleQuarter>,
+) -> AppResult<BoardView> {
+    let (branch, review) = posted(db, code, quarter).await?;
     let published_at = review
         .published_at
         .ok_or(AppError::NotFound(Missing::Board))?;
@@ -246,6 +256,7 @@ pub async fn board(
         .iter()
         .filter(|m| m.status != "transferred")
         .map(|m| BoardRow {
+            member_id: m.id.clone(),
             member_name: m.name.clone(),
             base: 0,
             bonus: 0,

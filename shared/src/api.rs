@@ -340,6 +340,8 @@ wire! {
 
     /// One member's line on the public board.
     pub struct BoardRow {
+        /// For `about_member_id` in feedback.
+        pub member_id: String,
         pub member_name: String,
         pub base: i32,
         pub bonus: i32,
@@ -371,6 +373,33 @@ wire! {
         pub audit_anchor: String,
         pub rows: Vec<BoardRow>,
         pub entries: Vec<BoardEntry>,
+    }
+}
+
+wire! {
+    /// Feedback from the masses on a posted quarter, optionally about one member on the board.
+    pub struct FeedbackRequest {
+        pub year: i32,
+        pub quarter: u8,
+        #[serde(default)]
+        pub about_member_id: Option<String>,
+        pub body: String,
+        #[serde(default)]
+        pub contact: Option<String>,
+    }
+
+    /// Feedback as received; `contact` is shown only to the branch's committee.
+    pub struct FeedbackView {
+        pub id: String,
+        pub year: i32,
+        pub quarter: u8,
+        pub about_member_id: Option<String>,
+        pub about_member_name: Option<String>,
+        pub body: String,
+        pub contact: Option<String>,
+        /// `received`, `accepted` or `dismissed`.
+        pub status: String,
+        pub created_at: DateTime<Utc>,
     }
 }
 

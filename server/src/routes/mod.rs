@@ -65,6 +65,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(quarters::sign)
             .service(quarters::publish)
             .service(quarters::board)
+            .service(quarters::give_feedback)
+            .service(quarters::feedback)
             .service(photos::upload)
             .service(photos::download)
             .default_service(web::to(not_found)),

@@ -1,5 +1,5 @@
-use actix_web::{get, post, web};
-use jifen_shared::api::{BoardQuery, BoardView, QuarterReviewView};
+use actix_web::{get, post, web, HttpResponse};
+use jifen_shared::api::{BoardQuery, BoardView, FeedbackRequest, FeedbackView, QuarterReviewView};
 use jifen_shared::domain::CycleQuarter;
 use jifen_shared::problem::Problem;
 
@@ -31,14 +31,14 @@ pub async fn sign(
     user: AuthUser,
     path: web::Path<(String, i32, u8)>,
 ) -> AppResult<web::Json<QuarterReviewView>> {
-    let (access, branch, quarter) = secretary_step(&state, &user, path.into_inner()).await?;
+    let (access, branch, quarter) = quarter_request(&state, &user, path.into_inner()).await?;
     Ok(web::Json(
         quarters::sign(&state, &access, &branch, quarter).await?,
     ))
 }
 
-/// The caller and the quarter a sign or publish request names.
-async fn secretary_step(
+/// The caller and the branch's quarter a request names.
+async fn quarter_request(
     state: &AppState,
     user: &AuthUser,
     (branch, year, quarter): (String, i32, u8),
@@ -59,7 +59,7 @@ pub async fn publish(
     user: AuthUser,
     path: web::Path<(String, i32, u8)>,
 ) -> AppResult<web::Json<QuarterReviewView>> {
-    let (access, branch, quarter) = secretary_step(&state, &user, path.into_inner()).await?;
+    let (access, branch, quarter) = quarter_request(&state, &user, path.into_inner()).await?;
     Ok(web::Json(
         quarters::publish(&state, &access, &branch, quarter).await?,
     ))
@@ -90,5 +90,38 @@ pub async fn board(
     };
     Ok(web::Json(
         quarters::board(state.db.conn(), &path, quarter).await?,
+    ))
+}
+
+/// Give feedback on a posted quarter, optionally about one member on the board; no sign-in.
+#[utoipa::path(post, path = "/api/v1/public/branches/{code}/feedback", tag = "quarters",
+    params(("code" = String, Path, description = "the branch's public code")),
+    request_body = FeedbackRequest,
+    responses((status = 202, body = FeedbackView), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, description = "too much feedback waiting", body = Problem)))]
+#[post("/public/branches/{code}/feedback")]
+pub async fn give_feedback(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<FeedbackRequest>,
+) -> AppResult<HttpResponse> {
+    let received = crate::feedback::receive(&state, &path, &body).await?;
+    Ok(HttpResponse::Accepted().json(received))
+}
+
+/// The masses' feedback on a quarter, for the branch's committee.
+#[utoipa::path(get, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/feedback", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = Vec<FeedbackView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/branches/{id}/quarters/{year}/{quarter}/feedback")]
+pub async fn feedback(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<Vec<FeedbackView>>> {
+    let (access, branch, quarter) = quarter_request(&state, &user, path.into_inner()).await?;
+    Ok(web::Json(
+        crate::feedback::list(state.db.conn(), &access, &branch, quarter).await?,
     ))
 }

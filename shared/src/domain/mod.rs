@@ -12,4 +12,6 @@ pub use enums::{DeedStatus, LedgerKind, Role, RuleCategory, UnknownVariant};
 pub use password::{NewPassword, PasswordError};
 pub use place::{Place, PlaceError};
 pub use points::{Points, PointsError};
-pub use text::{DeedAccount, DeedTitle, PlaceName, Reason, RuleName, TextError};
+pub use text::{
+    DeedAccount, DeedTitle, FeedbackBody, FeedbackContact, PlaceName, Reason, RuleName, TextError,
+};

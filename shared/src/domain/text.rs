@@ -75,6 +75,14 @@ text_type!(
     /// The name of an item in a branch's rules catalogue.
     RuleName, 80, false
 );
+text_type!(
+    /// What someone of the masses says about the posted board.
+    FeedbackBody, 500, true
+);
+text_type!(
+    /// How to reach whoever gave feedback (a phone number, a name), if they want to be reached.
+    FeedbackContact, 60, false
+);
 
 #[cfg(test)]
 mod tests {

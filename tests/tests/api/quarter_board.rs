@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use jifen_server::audit::{self, Anchor};
 use jifen_server::seed::{HAIRCUT, SNOW};
-use jifen_shared::api::{BoardView, NotificationPage, QuarterReviewView};
+use jifen_shared::api::{BoardView, FeedbackView, NotificationPage, QuarterReviewView};
 use jifen_shared::domain::RuleCategory;
 use jifen_tests::fake_wechat::FakeWechat;
 use jifen_tests::{eventually, problem, TestApp, User};
@@ -270,4 +270,89 @@ async fn a_subscribed_member_hears_of_the_posted_board_by_wechat() {
         sent["page"],
         format!("pages/board/board?code=demo-1&year={year}&quarter={q}")
     );
+}
+
+#[tokio::test]
+async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
+    let app = TestApp::spawn_at(NEW_YEAR).await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let secretary = app.login_as("secretary1").await;
+    let haircut = report_in_december(&app, &member, HAIRCUT).await;
+    app.act(&committee, &haircut, "approve", json!({})).await;
+
+    let give = |body: serde_json::Value| {
+        app.client
+            .post(app.url("/api/v1/public/branches/demo-1/feedback"))
+            .json(&body)
+            .send()
+    };
+    let res = give(json!({"year": 2026, "quarter": 4, "body": "理发的事我们都看见了"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "board.not_found",
+        "nothing to comment on before the board is posted"
+    );
+
+    quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    quarter_action(&app, &secretary, "publish", 2026, 4).await;
+    let board: BoardView = public_board(&app, "").await.json().await.unwrap();
+    let liu = board
+        .rows
+        .iter()
+        .find(|r| r.member_name == "刘凤霞")
+        .unwrap()
+        .member_id
+        .clone();
+
+    let res = give(json!({"year": 2026, "quarter": 4, "body": "  "}))
+        .await
+        .unwrap();
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p.errors[0].field, "body");
+    let stranger = app.demo.member("member20").to_owned();
+    let res =
+        give(json!({"year": 2026, "quarter": 4, "body": "说明", "about_member_id": stranger}))
+            .await
+            .unwrap();
+    assert_eq!(
+        problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors[0].code,
+        "feedback.unknown_member"
+    );
+
+    let res = give(json!({
+        "year": 2026, "quarter": 4, "about_member_id": liu,
+        "body": "刘凤霞每月都给村里老人义务理发，属实。", "contact": "东关村 王大爷"
+    }))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let received: FeedbackView = res.json().await.unwrap();
+    assert_eq!(
+        received.contact, None,
+        "the contact is for the committee's eyes"
+    );
+
+    let branch = app.demo.branch("demo-1").to_owned();
+    let path = format!("/api/v1/branches/{branch}/quarters/2026/4/feedback");
+    let list: Vec<FeedbackView> = app.get(&committee, &path).await.json().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].about_member_name.as_deref(), Some("刘凤霞"));
+    assert_eq!(list[0].contact.as_deref(), Some("东关村 王大爷"));
+    assert_eq!(list[0].status, "received");
+
+    let res = app.get(&member, &path).await;
+    assert_eq!(
+        problem(res, StatusCode::FORBIDDEN).await.code,
+        "auth.forbidden"
+    );
+    let other = app.login_as("committee2").await;
+    let res = app.get(&other, &path).await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "org_unit.not_found"
+    );
+    assert!(audit::verify(app.state.db.conn()).await.is_ok());
 }
