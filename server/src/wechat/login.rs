@@ -5,8 +5,11 @@
 use std::time::Duration;
 
 use jifen_shared::api::{BindingRequired, TokenResponse, WechatLoginResponse};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, LockType};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 use serde_json::json;
 
 use super::client::{
@@ -129,8 +132,14 @@ pub async fn bind(state: &AppState, ticket: &str, invite: &str) -> AppResult<Tok
     configured(state)?;
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
-    let ticket = wechat_ticket::Entity::find()
-        .filter(wechat_ticket::Column::TicketHash.eq(digest(ticket.trim())))
+    let mut find_ticket = wechat_ticket::Entity::find()
+        .filter(wechat_ticket::Column::TicketHash.eq(digest(ticket.trim())));
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Two binds with one ticket at once: the second waits and then finds it used.
+        // (SQLite runs one write transaction at a time already.)
+        find_ticket = find_ticket.lock(LockType::Update);
+    }
+    let ticket = find_ticket
         .one(&*txn)
         .await?
         .filter(|t| {

@@ -331,3 +331,28 @@ async fn without_wechat_configured_the_endpoints_say_so() {
         "wechat.not_configured"
     );
 }
+
+#[tokio::test]
+async fn one_ticket_binds_once_even_when_sent_twice_at_once() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+    fake.user("double-tap", "openid-double", None);
+    let ticket: BindingRequired = wechat_login(&app, "double-tap").await.json().await.unwrap();
+    let code: InviteView = invite(&app, "secretary1", "member7")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let (a, b) = tokio::join!(
+        bind(&app, &ticket.binding_ticket, &code.code),
+        bind(&app, &ticket.binding_ticket, &code.code)
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 400],
+        "one bind wins, the other finds the ticket spent"
+    );
+}
