@@ -90,16 +90,22 @@ impl Db {
         self.conn.get_database_backend()
     }
 
-    /// Starts a transaction that may write.
+    /// Starts a transaction that may write, holding the database's write lock from the start.
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
         let gate = match &self.gate {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn {
-            txn: self.conn.begin().await?,
-            _gate: gate,
-        })
+        let txn = self.conn.begin().await?;
+        if gate.is_some() {
+            // What `BEGIN IMMEDIATE` does: take SQLite's write lock before the first read. Another
+            // process on the same file (a second server, `jifen admin`) then makes this one wait
+            // up to the busy timeout, instead of failing with SQLITE_BUSY when a read transaction
+            // tries to become a write transaction. The statement matches no row.
+            txn.execute_unprepared("UPDATE org_unit SET id = id WHERE 0")
+                .await?;
+        }
+        Ok(WriteTxn { txn, _gate: gate })
     }
 
     /// Answers whether the database takes queries, for `/readyz`.

@@ -99,7 +99,7 @@ impl AccessTokens {
                 self.remember(&token, expires_at);
                 return Ok(token);
             }
-            if self.take_lease(now).await? {
+            if self.take_lease(now, rejected).await? {
                 return self.fetch(rejected.is_some()).await;
             }
             if started.elapsed() > WAIT {
@@ -181,8 +181,21 @@ impl AccessTokens {
             .ok_or_else(|| TokenError::Db(sea_orm::DbErr::RecordNotFound("wechat_token".into())))
     }
 
-    /// Takes the refresh lease unless another instance holds an unexpired one.
-    async fn take_lease(&self, now: DateTime<Utc>) -> Result<bool, TokenError> {
+    /// Takes the refresh lease unless another instance holds an unexpired one, or has meanwhile
+    /// stored a token that needs no refresh. Both are checked in the one UPDATE, so an instance
+    /// that read the row just before another finished refreshing does not refresh again.
+    async fn take_lease(
+        &self,
+        now: DateTime<Utc>,
+        rejected: Option<&str>,
+    ) -> Result<bool, TokenError> {
+        let mut stale = Condition::any()
+            .add(wechat_token::Column::AccessToken.is_null())
+            .add(wechat_token::Column::ExpiresAt.is_null())
+            .add(wechat_token::Column::ExpiresAt.lte(now + chrono::Duration::seconds(MARGIN_SECS)));
+        if let Some(rejected) = rejected {
+            stale = stale.add(wechat_token::Column::AccessToken.eq(rejected));
+        }
         let txn = self.db.begin_write().await?;
         let taken = wechat_token::Entity::update_many()
             .col_expr(
@@ -195,6 +208,7 @@ impl AccessTokens {
                     .add(wechat_token::Column::LeaseUntil.is_null())
                     .add(wechat_token::Column::LeaseUntil.lt(now)),
             )
+            .filter(stale)
             .exec(&*txn)
             .await?
             .rows_affected

@@ -348,11 +348,6 @@ async fn messages_pending_at_a_restart_are_sent_by_the_next_server() {
 async fn two_servers_share_the_outbox_and_the_access_token() {
     let fake = FakeWechat::start().await;
     let app = TestApp::spawn_with_wechat(&fake).await;
-    if app.backend() != sea_orm::DbBackend::Postgres {
-        // Several instances are a PostgreSQL deployment: SQLite's write gate is per process.
-        eprintln!("two_servers_share_the_outbox_and_the_access_token runs on PostgreSQL only");
-        return;
-    }
     let member = app.bind_wechat(&fake, "member3", "openid-liu").await;
     let committee = app.login_as("committee1").await;
     subscribe(&app, &member, 6).await;
