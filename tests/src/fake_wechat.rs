@@ -147,25 +147,22 @@ fn error(errcode: i64, errmsg: &str) -> HttpResponse {
     answer(json!({ "errcode": errcode, "errmsg": errmsg }))
 }
 
-fn record(state: &mut State, req: &HttpRequest, body: Value) {
+/// Keeps the request and hands back its query parameters.
+fn record(state: &mut State, req: &HttpRequest, body: Value) -> HashMap<String, String> {
     let query = web::Query::<HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())
         .unwrap_or_default();
     state.received.push(Received {
         path: req.path().to_owned(),
-        query,
+        query: query.clone(),
         body,
     });
+    query
 }
 
 async fn jscode2session(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
     let mut s = state.lock().expect("state");
-    record(&mut s, &req, Value::Null);
-    let q = s
-        .received
-        .last()
-        .map(|r| r.query.clone())
-        .unwrap_or_default();
+    let q = record(&mut s, &req, Value::Null);
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
     if get("appid") != APPID {
         return error(40013, "invalid appid");
@@ -230,15 +227,11 @@ async fn subscribe_send(
 ) -> HttpResponse {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut s = state.lock().expect("state");
-    record(&mut s, &req, body.clone());
+    let query = record(&mut s, &req, body.clone());
     if s.down {
         return HttpResponse::BadGateway().finish();
     }
-    let token = s
-        .received
-        .last()
-        .and_then(|r| r.query.get("access_token").cloned())
-        .unwrap_or_default();
+    let token = query.get("access_token").cloned().unwrap_or_default();
     if !s.valid_tokens.contains(&token) {
         return error(42001, "access_token expired");
     }
