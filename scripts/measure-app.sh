@@ -36,6 +36,15 @@ for path in / $(grep -o '/assets/[^"]*' app/dist/index.html | sort -u); do
 done
 printf '%8d  total (%d KB; budget 250 KB)\n' "$total" $((total / 1024))
 
+echo "== fetched later, the first time a screen needs it (gzip, as served)"
+bundle=$(grep -o '/assets/[0-9a-f]*/jifen.js' app/dist/index.html | head -n1 | xargs dirname)
+for f in "app/dist$bundle/"*.wasm; do
+  name=$(basename "$f")
+  [ "$name" = jifen_bg.wasm ] && continue
+  bytes=$(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$base$bundle/$name")
+  printf '%8d  %s\n' "$bytes" "$name"
+done
+
 score() { node -e 'const r=require(process.argv[1]); const c=r.categories;
   const a=r.audits; console.log(`performance ${Math.round(c.performance.score*100)}  accessibility ${Math.round(c.accessibility.score*100)}  FCP ${a["first-contentful-paint"].displayValue}  LCP ${a["largest-contentful-paint"].displayValue}  TBT ${a["total-blocking-time"].displayValue}  CLS ${a["cumulative-layout-shift"].displayValue}`)' "$1"; }
 

@@ -173,26 +173,32 @@ async fn renew(expired: Option<String>) -> Result<(), ApiError> {
     if response.status() == 401 {
         return Err(signed_out());
     }
-    let tokens: TokenResponse = decode(&response).await?;
+    let tokens: TokenResponse = parse(&body_of(&response).await?)?;
     session::store_tokens(&tokens);
     Ok(())
 }
 
-async fn decode<T: DeserializeOwned>(response: &Response) -> Result<T, ApiError> {
+/// The body of a successful answer, or the problem the server described. Not generic, so the
+/// async machinery exists once; only [`parse`] is instantiated per response type.
+async fn body_of(response: &Response) -> Result<String, ApiError> {
     let body = text(response).await?;
-    if !response.ok() {
-        return Err(ApiError::Problem(
-            serde_json::from_str(&body).unwrap_or_else(|_| Problem {
-                status: response.status(),
-                code: "http.error".into(),
-                message: format!("HTTP {}", response.status()),
-                errors: vec![],
-                remaining: None,
-                request_id: None,
-            }),
-        ));
+    if response.ok() {
+        return Ok(body);
     }
-    serde_json::from_str(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    Err(ApiError::Problem(
+        serde_json::from_str(&body).unwrap_or_else(|_| Problem {
+            status: response.status(),
+            code: "http.error".into(),
+            message: format!("HTTP {}", response.status()),
+            errors: vec![],
+            remaining: None,
+            request_id: None,
+        }),
+    ))
+}
+
+fn parse<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// Sends an authenticated request, renewing the access token once if it has expired.
@@ -210,8 +216,13 @@ async fn call(method: &str, path: &str, body: Body) -> Result<Response, ApiError
     Ok(response)
 }
 
+/// An authenticated request's successful body.
+async fn request(method: &str, path: &str, body: Body) -> Result<String, ApiError> {
+    body_of(&call(method, path, body).await?).await
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    decode(&call("GET", path, Body::None).await?).await
+    parse(&request("GET", path, Body::None).await?)
 }
 
 async fn send<B: Serialize, T: DeserializeOwned>(
@@ -220,7 +231,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     body: &B,
 ) -> Result<T, ApiError> {
     let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
-    decode(&call(method, path, Body::Json(json)).await?).await
+    parse(&request(method, path, Body::Json(json)).await?)
 }
 
 fn encode(s: &str) -> String {
@@ -235,8 +246,8 @@ pub async fn login(username: &str, password: &str) -> Result<TokenResponse, ApiE
         password: password.to_owned(),
     };
     let json = serde_json::to_string(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
-    let tokens: TokenResponse =
-        decode(&fetch("POST", "/api/v1/auth/login", &Body::Json(json), None).await?).await?;
+    let response = fetch("POST", "/api/v1/auth/login", &Body::Json(json), None).await?;
+    let tokens: TokenResponse = parse(&body_of(&response).await?)?;
     session::store_tokens(&tokens);
     Ok(tokens)
 }
@@ -342,17 +353,14 @@ pub async fn upload_photo(blob: &web_sys::Blob) -> Result<PhotoView, ApiError> {
     let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
     form.append_with_blob_and_filename("file", blob, "photo.jpg")
         .map_err(|_| ApiError::Network)?;
-    decode(&call("POST", "/api/v1/photos", Body::Form(form)).await?).await
+    parse(&request("POST", "/api/v1/photos", Body::Form(form)).await?)
 }
 
 /// A photo as an object URL for `<img src>` (photos need the access token, which `<img>` cannot send).
 pub async fn photo_url(id: &str) -> Result<String, ApiError> {
     let response = call("GET", &format!("/api/v1/photos/{}", encode(id)), Body::None).await?;
     if !response.ok() {
-        return Err(decode::<()>(&response)
-            .await
-            .err()
-            .unwrap_or(ApiError::Network));
+        return Err(body_of(&response).await.err().unwrap_or(ApiError::Network));
     }
     let blob = JsFuture::from(response.blob().map_err(|_| ApiError::Network)?)
         .await

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::api;
 use crate::i18n::tr;
@@ -48,16 +48,84 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage/>
                     <Route path=path!("/") view=|| view! { <Guard><Redirect path="/report"/></Guard> }/>
                     <Route path=path!("/report") view=|| view! { <Guard><pages::report::ReportPage/></Guard> }/>
-                    <Route path=path!("/deeds") view=|| view! { <Guard><pages::my_deeds::MyDeedsPage/></Guard> }/>
-                    <Route path=path!("/deeds/:id") view=|| view! { <Guard><pages::deed::DeedPage/></Guard> }/>
-                    <Route path=path!("/points") view=|| view! { <Guard><pages::points::PointsPage/></Guard> }/>
-                    <Route path=path!("/review") view=|| view! { <Guard><pages::review::ReviewPage/></Guard> }/>
-                    <Route path=path!("/review/:id") view=|| view! { <Guard><pages::review::ReviewPage/></Guard> }/>
-                    <Route path=path!("/me") view=|| view! { <Guard><pages::me::MePage/></Guard> }/>
+                    <Route path=path!("/deeds") view={Lazy::<MyDeeds>::new()}/>
+                    <Route path=path!("/deeds/:id") view={Lazy::<Deed>::new()}/>
+                    <Route path=path!("/points") view={Lazy::<Points>::new()}/>
+                    <Route path=path!("/review") view={Lazy::<Review>::new()}/>
+                    <Route path=path!("/review/:id") view={Lazy::<Review>::new()}/>
+                    <Route path=path!("/me") view={Lazy::<Me>::new()}/>
                 </Routes>
             </main>
             <TabBar/>
         </Router>
+    }
+}
+
+// Screens other than login and report are separate wasm chunks (see scripts/build-app.sh), fetched
+// the first time someone opens them, so a member's first visit downloads only what it shows.
+
+/// The member's own deeds.
+struct MyDeeds;
+
+#[lazy_route]
+impl LazyRoute for MyDeeds {
+    fn data() -> Self {
+        MyDeeds
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Guard><pages::my_deeds::MyDeedsPage/></Guard> }.into_any()
+    }
+}
+
+/// One deed, its history, and what its owner may still do with it.
+struct Deed;
+
+#[lazy_route]
+impl LazyRoute for Deed {
+    fn data() -> Self {
+        Deed
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Guard><pages::deed::DeedPage/></Guard> }.into_any()
+    }
+}
+
+/// The member's points this year.
+struct Points;
+
+#[lazy_route]
+impl LazyRoute for Points {
+    fn data() -> Self {
+        Points
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Guard><pages::points::PointsPage/></Guard> }.into_any()
+    }
+}
+
+/// The committee's review queue.
+struct Review;
+
+#[lazy_route]
+impl LazyRoute for Review {
+    fn data() -> Self {
+        Review
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Guard><pages::review::ReviewPage/></Guard> }.into_any()
+    }
+}
+
+/// Account, language and text size.
+struct Me;
+
+#[lazy_route]
+impl LazyRoute for Me {
+    fn data() -> Self {
+        Me
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <Guard><pages::me::MePage/></Guard> }.into_any()
     }
 }
 

@@ -30,12 +30,12 @@ async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Err
         .split('/')
         .any(|seg| seg == ".." || seg.starts_with('.'));
     let (file, immutable) = if safe && !relative.is_empty() && candidate.is_file() {
-        // Asset names carry a content hash, so they never change under the same name.
-        (
-            candidate,
-            relative.starts_with("assets/")
-                || relative.contains("-") && relative.ends_with(".wasm"),
-        )
+        // Asset paths carry a content hash, so they never change under the same name.
+        (candidate, relative.starts_with("assets/"))
+    } else if relative.starts_with("assets/") {
+        // A missing asset (an old build's chunk, say) is a 404, not the app's page under a
+        // script or wasm name.
+        return Err(AppError::NotFound(Missing::Route).into());
     } else {
         (dir.join("index.html"), false)
     };

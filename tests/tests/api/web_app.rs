@@ -56,6 +56,17 @@ async fn the_web_app_is_served_with_fallback_caching_and_compression() {
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"\0asm-uncompressed");
 
     let res = plain
+        .get(app.url("/assets/0ld8u11d/chunk_1.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "an asset of another build is missing, not the app's page under a wasm name"
+    );
+
+    let res = plain
         .get(app.url("/api/v1/nothing-here"))
         .send()
         .await

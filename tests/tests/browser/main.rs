@@ -162,6 +162,14 @@ async fn a_returned_deed_is_revised_and_resubmitted_from_the_phone() {
         page.items[0].status,
         jifen_shared::domain::DeedStatus::Submitted
     );
+
+    // Done for the day: the member opens "Me" (a screen fetched on first use) and signs out.
+    phone.click("a[href=\"/me\"]").await.unwrap();
+    phone.wait_for_text(".cells", "东关村党支部").await.unwrap();
+    phone.find("#large-text").await.unwrap();
+    phone.screenshot("me").await.unwrap();
+    phone.click(".btn-warn").await.unwrap();
+    phone.wait_for_path("/login").await.unwrap();
     phone.close().await;
 }
 
