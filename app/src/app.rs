@@ -64,70 +64,44 @@ pub fn App() -> impl IntoView {
 // Screens other than login and report are separate wasm chunks (see scripts/build-app.sh), fetched
 // the first time someone opens them, so a member's first visit downloads only what it shows.
 
-/// The member's own deeds.
-struct MyDeeds;
+/// A signed-in screen as a lazy route: its code is a chunk of its own.
+macro_rules! lazy_screen {
+    ($(#[$doc:meta])* $name:ident => $page:path) => {
+        $(#[$doc])*
+        struct $name;
 
-#[lazy_route]
-impl LazyRoute for MyDeeds {
-    fn data() -> Self {
-        MyDeeds
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Guard><pages::my_deeds::MyDeedsPage/></Guard> }.into_any()
-    }
+        #[lazy_route]
+        impl LazyRoute for $name {
+            fn data() -> Self {
+                $name
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <Guard><$page/></Guard> }.into_any()
+            }
+        }
+    };
 }
 
-/// One deed, its history, and what its owner may still do with it.
-struct Deed;
-
-#[lazy_route]
-impl LazyRoute for Deed {
-    fn data() -> Self {
-        Deed
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Guard><pages::deed::DeedPage/></Guard> }.into_any()
-    }
-}
-
-/// The member's points this year.
-struct Points;
-
-#[lazy_route]
-impl LazyRoute for Points {
-    fn data() -> Self {
-        Points
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Guard><pages::points::PointsPage/></Guard> }.into_any()
-    }
-}
-
-/// The committee's review queue.
-struct Review;
-
-#[lazy_route]
-impl LazyRoute for Review {
-    fn data() -> Self {
-        Review
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Guard><pages::review::ReviewPage/></Guard> }.into_any()
-    }
-}
-
-/// Account, language and text size.
-struct Me;
-
-#[lazy_route]
-impl LazyRoute for Me {
-    fn data() -> Self {
-        Me
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <Guard><pages::me::MePage/></Guard> }.into_any()
-    }
-}
+lazy_screen!(
+    /// The member's own deeds.
+    MyDeeds => pages::my_deeds::MyDeedsPage
+);
+lazy_screen!(
+    /// One deed, its history, and what its owner may still do with it.
+    Deed => pages::deed::DeedPage
+);
+lazy_screen!(
+    /// The member's points this year.
+    Points => pages::points::PointsPage
+);
+lazy_screen!(
+    /// The committee's review queue.
+    Review => pages::review::ReviewPage
+);
+lazy_screen!(
+    /// Account, language and text size.
+    Me => pages::me::MePage
+);
 
 /// Shows its children to a signed-in member, the login page to anyone else.
 #[component]

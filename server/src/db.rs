@@ -13,6 +13,8 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::changes::{self, Changes};
+
 /// The database and, for SQLite, the gate that lets one write transaction in at a time.
 ///
 /// SQLite allows a single writer; two deferred transactions that both read and then write fail
@@ -23,12 +25,16 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 pub struct Db {
     conn: DatabaseConnection,
     gate: Option<Arc<Mutex<()>>>,
+    /// For the change watch's own SQLite connection.
+    sqlite_options: Option<SqliteConnectOptions>,
+    changes: Changes,
 }
 
 /// A write transaction; holds the SQLite gate until committed or dropped (which rolls back).
 pub struct WriteTxn {
     txn: DatabaseTransaction,
     _gate: Option<OwnedMutexGuard<()>>,
+    changes: Changes,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -40,8 +46,11 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
+    /// Commits, then moves the change generation before anyone hears of the write.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        self.changes.moved();
+        Ok(())
     }
 }
 
@@ -61,12 +70,14 @@ impl Db {
                 .test_before_acquire(false)
                 .max_connections(8)
                 .min_connections(1)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)))?;
             Ok(Self {
                 conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
                 gate: Some(Arc::new(Mutex::new(()))),
+                sqlite_options: Some(options),
+                changes: Changes::default(),
             })
         } else {
             let mut options = ConnectOptions::new(url);
@@ -78,12 +89,28 @@ impl Db {
             Ok(Self {
                 conn: Database::connect(options).await?,
                 gate: None,
+                sqlite_options: None,
+                changes: Changes::default(),
             })
         }
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// The change generation; unknown until [`Db::watch_changes`] has read the database once.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    /// Starts noticing commits by other processes (see [`crate::changes`]).
+    pub fn watch_changes(&self) {
+        changes::watch(
+            &self.changes,
+            self.conn.clone(),
+            self.sqlite_options.clone(),
+        );
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -105,7 +132,11 @@ impl Db {
             txn.execute_unprepared("UPDATE org_unit SET id = id WHERE 0")
                 .await?;
         }
-        Ok(WriteTxn { txn, _gate: gate })
+        Ok(WriteTxn {
+            txn,
+            _gate: gate,
+            changes: self.changes.clone(),
+        })
     }
 
     /// Answers whether the database takes queries, for `/readyz`.

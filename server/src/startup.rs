@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::notify::outbox::Outbox;
+use crate::read_cache::ReadCache;
 use crate::wechat::Wechat;
 
 /// What every request handler can reach.
@@ -28,6 +29,8 @@ pub struct AppState {
     pub wechat: Option<Arc<Wechat>>,
     /// Sends queued WeChat messages; see [`crate::notify::outbox`].
     pub outbox: Outbox,
+    /// Answers of hot reads while the database has not changed; see [`crate::read_cache`].
+    pub reads: Arc<ReadCache>,
 }
 
 impl AppState {
@@ -35,6 +38,8 @@ impl AppState {
     pub async fn init(config: Config, clock: Clock) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database_url).await?;
         Migrator::up(db.conn(), None).await?;
+        db.watch_changes();
+        let reads = Arc::new(ReadCache::new(db.changes().clone()));
         let secret = crate::auth::secret::load_or_create(&config)?;
         let keys = TokenKeys::new(&secret, config.access_token_ttl_secs);
         let submissions = crate::deeds::writer::SubmissionWriter::start(db.clone());
@@ -48,6 +53,7 @@ impl AppState {
             submissions,
             wechat,
             outbox,
+            reads,
         })
     }
 }

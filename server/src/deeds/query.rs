@@ -108,6 +108,13 @@ impl TryFrom<DeedQuery> for Filter {
     }
 }
 
+impl Filter {
+    /// Every field spelled out, for keying cached pages; a field added later is included as well.
+    pub fn key(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
 /// A deed as listed, with the names shown beside it.
 struct Listed {
     deed: deed::Model,

@@ -14,6 +14,7 @@ use crate::deeds::review::{decide, Decision};
 use crate::deeds::submit::{self as submission, Outcome};
 use crate::deeds::{view_one, visible};
 use crate::error::{AppError, AppResult};
+use crate::read_cache::Key;
 use crate::startup::AppState;
 
 async fn access(state: &AppState, user: &AuthUser) -> AppResult<Access> {
@@ -59,12 +60,20 @@ pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
     q: web::Query<DeedQuery>,
-) -> AppResult<web::Json<DeedPage>> {
+) -> AppResult<HttpResponse> {
     let filter = Filter::try_from(q.into_inner())?;
-    let access = access(&state, &user).await?;
-    Ok(web::Json(
-        query::list(state.db.conn(), &access, filter).await?,
-    ))
+    let key = Key::Deeds {
+        viewer: user.member_id.clone(),
+        filter: filter.key(),
+    };
+    // Who may see what is decided inside: a cached page is one this viewer was shown.
+    state
+        .reads
+        .json(key, async {
+            let access = access(&state, &user).await?;
+            query::list(state.db.conn(), &access, filter).await
+        })
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/deeds/{id}", tag = "deeds", security(("bearer" = [])),

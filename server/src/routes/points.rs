@@ -1,4 +1,4 @@
-use actix_web::{get, web};
+use actix_web::{get, web, HttpResponse};
 use jifen_shared::api::{PointsQuery, PointsSummary};
 use jifen_shared::domain::CycleQuarter;
 use jifen_shared::problem::Problem;
@@ -9,6 +9,7 @@ use crate::auth::AuthUser;
 use crate::entity::member;
 use crate::error::{AppError, AppResult, FieldIssue, Missing};
 use crate::ids;
+use crate::read_cache::Key;
 use crate::startup::AppState;
 
 /// A member's points for one cycle year: base, bonus, deduction and total, by quarter, with entries.
@@ -22,7 +23,7 @@ pub async fn member_points(
     user: AuthUser,
     id: web::Path<String>,
     query: web::Query<PointsQuery>,
-) -> AppResult<web::Json<PointsSummary>> {
+) -> AppResult<HttpResponse> {
     let db = state.db.conn();
     let year = match query.year {
         Some(y) => CycleQuarter::check_year(y).map_err(|_| {
@@ -49,5 +50,12 @@ pub async fn member_points(
             return Err(AppError::NotFound(Missing::Member));
         }
     }
-    Ok(web::Json(crate::ledger::summary(db, &id, year).await?))
+    let key = Key::Points {
+        member: id.clone(),
+        year,
+    };
+    state
+        .reads
+        .json(key, crate::ledger::summary(db, &id, year))
+        .await
 }

@@ -3,6 +3,7 @@
 
 mod audit_history;
 mod deed_lifecycle;
+mod fresh_reads;
 mod notifications;
 mod photos;
 mod points_and_quarters;

@@ -1,0 +1,111 @@
+//! Points, deed lists and the review queue are answered from memory while nothing changes; these
+//! stories check that nobody ever sees an answer from before a change they could know about.
+
+use jifen_server::seed::SNOW;
+use jifen_shared::api::{DeedPage, DeedView};
+use jifen_tests::{eventually, TestApp, User};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+async fn queue(app: &TestApp, committee: &User) -> DeedPage {
+    app.get(committee, "/api/v1/deeds?scope=review&status=submitted")
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn mine(app: &TestApp, member: &User) -> DeedPage {
+    app.get(member, "/api/v1/deeds").await.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_member_refreshing_their_points_sees_every_decision_at_once() {
+    let app = TestApp::spawn_at("2026-05-20T10:00:00+08:00").await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let start = app.points(&member, &member.member_id, 2026).await;
+    let waiting = queue(&app, &committee).await.items.len();
+    let listed = mine(&app, &member).await.items.len();
+    for _ in 0..3 {
+        assert_eq!(app.points(&member, &member.member_id, 2026).await, start);
+        assert_eq!(queue(&app, &committee).await.items.len(), waiting);
+    }
+
+    // A new report is in the committee's queue and the member's list the moment it is accepted.
+    let deed = app.submit(&member, &app.deed_form(SNOW)).await;
+    let q = queue(&app, &committee).await;
+    assert_eq!(q.items.len(), waiting + 1);
+    assert!(q.items.iter().any(|d| d.id == deed.id));
+    assert_eq!(mine(&app, &member).await.items.len(), listed + 1);
+
+    // Approved: the points move and the queue empties, at the next read.
+    let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let approved = app.points(&member, &member.member_id, 2026).await;
+    assert_eq!(approved.total, start.total + 1);
+    assert!(!queue(&app, &committee)
+        .await
+        .items
+        .iter()
+        .any(|d| d.id == deed.id));
+    let listed_now: Vec<DeedView> = mine(&app, &member).await.items;
+    assert_eq!(
+        listed_now.iter().find(|d| d.id == deed.id).unwrap().status,
+        jifen_shared::domain::DeedStatus::Approved
+    );
+
+    // Revoked: the reversal shows at once too.
+    let res = app
+        .act(
+            &committee,
+            &deed.id,
+            "revoke",
+            json!({"reason": "重复申报"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let revoked = app.points(&member, &member.member_id, 2026).await;
+    assert_eq!(revoked.total, start.total);
+    assert_eq!(revoked.entries.len(), start.entries.len() + 2);
+}
+
+#[tokio::test]
+async fn a_role_taken_away_outside_the_server_closes_the_queue() {
+    let app = TestApp::spawn().await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    app.submit(&member, &app.deed_form(SNOW)).await;
+    assert!(!queue(&app, &committee).await.items.is_empty());
+
+    // Someone with database access (another server, `jifen admin`) removes the committee role;
+    // this server did not make the change, and must still stop showing the queue.
+    let db = app.database().await;
+    let sql = match app.backend() {
+        sea_orm::DbBackend::Postgres => "DELETE FROM role_assignment WHERE member_id = $1",
+        _ => "DELETE FROM role_assignment WHERE member_id = ?",
+    };
+    db.execute(Statement::from_sql_and_values(
+        app.backend(),
+        sql,
+        [committee.member_id.clone().into()],
+    ))
+    .await
+    .unwrap();
+
+    eventually(
+        "the former committee member no longer sees the queue",
+        || async {
+            let res = app
+                .get(&committee, "/api/v1/deeds?scope=review&status=submitted")
+                .await;
+            if res.status() != StatusCode::OK {
+                return Some(());
+            }
+            let page: DeedPage = res.json().await.unwrap();
+            page.items.is_empty().then_some(())
+        },
+    )
+    .await;
+}
