@@ -1,6 +1,7 @@
 //! Load benchmark: starts the real server (use a release build) on loopback with a fresh SQLite
 //! database and the demo data, then drives each endpoint with N concurrent connections for a
-//! fixed time and reports req/s, p50 and p99 next to `/healthz` measured in the same run.
+//! fixed time and reports req/s, p50 and p99 next to `/healthz` measured in the same run; then
+//! the two reads again while reports are submitted in the background, which discards kept answers.
 //!
 //! `cargo run --release -p jifen-tests --bin loadtest -- [--seconds 10] [--connections 64] [--database-url URL]`
 
@@ -12,6 +13,9 @@ use jifen_server::config::{Config, Secret};
 use jifen_server::seed;
 use jifen_server::startup::Application;
 use jifen_shared::api::{PlaceDto, SubmitDeedRequest, TokenResponse};
+
+/// The write rate of the mixed phases.
+const WRITES_PER_SECOND: u32 = 20;
 
 struct Args {
     seconds: u64,
@@ -110,22 +114,9 @@ async fn run(
                     Load::ReviewQueue => client
                         .get(format!("{}/api/v1/deeds?scope=review", fx.base))
                         .bearer_auth(&fx.committee_token),
-                    Load::Submit => client
-                        .post(format!("{}/api/v1/deeds", fx.base))
-                        .bearer_auth(&member_token)
-                        .json(&SubmitDeedRequest {
-                            rule_id: fx.rule_id.clone(),
-                            title: "清扫村口积雪".into(),
-                            account: "和几位党员一起清扫村口到乡道约两百米的积雪。".into(),
-                            occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
-                            place: PlaceDto {
-                                name: "东关村村口".into(),
-                                lat: Some(34.748),
-                                lng: Some(113.63),
-                            },
-                            photo_ids: vec![],
-                            client_request_id: format!("load-{worker}-{n}"),
-                        }),
+                    Load::Submit => {
+                        submission(&client, &fx, &member_token, format!("load-{worker}-{n}"))
+                    }
                 };
                 let t = Instant::now();
                 let ok = match req.send().await {
@@ -162,6 +153,57 @@ async fn run(
         p50: pct(0.50),
         p99: pct(0.99),
     }
+}
+
+fn submission(
+    client: &reqwest::Client,
+    fx: &Fixture,
+    token: &str,
+    client_request_id: String,
+) -> reqwest::RequestBuilder {
+    client
+        .post(format!("{}/api/v1/deeds", fx.base))
+        .bearer_auth(token)
+        .json(&SubmitDeedRequest {
+            rule_id: fx.rule_id.clone(),
+            title: "清扫村口积雪".into(),
+            account: "和几位党员一起清扫村口到乡道约两百米的积雪。".into(),
+            occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
+            place: PlaceDto {
+                name: "东关村村口".into(),
+                lat: Some(34.748),
+                lng: Some(113.63),
+            },
+            photo_ids: vec![],
+            client_request_id,
+        })
+}
+
+/// Submits `per_second` reports a second until `stop`: the writes a busy branch makes while its
+/// members and committee read. Every commit discards the kept answers of the reads.
+async fn background_writes(
+    client: reqwest::Client,
+    fx: Arc<Fixture>,
+    per_second: u32,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> u64 {
+    let mut ticker = tokio::time::interval(Duration::from_secs(1) / per_second);
+    let mut sent = 0u64;
+    let mut pending = Vec::new();
+    while !*stop.borrow() {
+        ticker.tick().await;
+        let (_, token) = fx.member_tokens[sent as usize % fx.member_tokens.len()].clone();
+        let req = submission(&client, &fx, &token, format!("background-{sent}"));
+        pending.push(tokio::spawn(async move {
+            req.send().await.is_ok_and(|r| r.status().is_success())
+        }));
+        sent += 1;
+    }
+    let mut ok = 0;
+    for p in pending {
+        ok += u64::from(p.await.unwrap_or(false));
+    }
+    ok
 }
 
 async fn login(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
@@ -239,7 +281,24 @@ async fn main() -> anyhow::Result<()> {
     )
     .await;
     let mut health_rate = None;
-    for load in [Load::Health, Load::Points, Load::ReviewQueue, Load::Submit] {
+    let phases = [
+        (Load::Health, 0),
+        (Load::Points, 0),
+        (Load::ReviewQueue, 0),
+        (Load::Submit, 0),
+        (Load::Points, WRITES_PER_SECOND),
+        (Load::ReviewQueue, WRITES_PER_SECOND),
+    ];
+    for (load, writes) in phases {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let writer = (writes > 0).then(|| {
+            tokio::spawn(background_writes(
+                client.clone(),
+                fx.clone(),
+                writes,
+                stopped,
+            ))
+        });
         let o = run(
             load,
             fx.clone(),
@@ -248,10 +307,21 @@ async fn main() -> anyhow::Result<()> {
             args.seconds,
         )
         .await;
+        let _ = stop.send(true);
+        let label = match writer {
+            Some(w) => {
+                let written = w.await.unwrap_or(0);
+                format!(
+                    "{}, while {writes} reports/s are submitted ({written} written)",
+                    load.label()
+                )
+            }
+            None => load.label().to_owned(),
+        };
         let base_rate = *health_rate.get_or_insert(o.rate());
         println!(
             "| {} | {:.0} | {:.0}% | {:.2} | {:.2} | {} |",
-            load.label(),
+            label,
             o.rate(),
             100.0 * o.rate() / base_rate,
             o.p50.as_secs_f64() * 1000.0,
