@@ -368,3 +368,25 @@ pub async fn photo_url(id: &str) -> Result<String, ApiError> {
     let blob: web_sys::Blob = blob.dyn_into().map_err(|_| ApiError::Network)?;
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)
 }
+
+/// A branch's posted quarter (the latest when `quarter` is `None`); no sign-in needed.
+pub async fn board(code: &str, quarter: Option<(i32, u8)>) -> Result<BoardView, ApiError> {
+    let query = quarter
+        .map(|(y, q)| format!("?year={y}&quarter={q}"))
+        .unwrap_or_default();
+    get(&format!(
+        "/api/v1/public/branches/{}/board{query}",
+        encode(code)
+    ))
+    .await
+}
+
+/// Feedback from anyone on a posted quarter; no sign-in needed.
+pub async fn give_feedback(code: &str, req: &FeedbackRequest) -> Result<FeedbackView, ApiError> {
+    send(
+        "POST",
+        &format!("/api/v1/public/branches/{}/feedback", encode(code)),
+        req,
+    )
+    .await
+}

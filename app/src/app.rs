@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review") view={Lazy::<Review>::new()}/>
                     <Route path=path!("/review/:id") view={Lazy::<Review>::new()}/>
                     <Route path=path!("/me") view={Lazy::<Me>::new()}/>
+                    <Route path=path!("/board/:code") view={Lazy::<Board>::new()}/>
                 </Routes>
             </main>
             <TabBar/>
@@ -64,9 +65,9 @@ pub fn App() -> impl IntoView {
 // Screens other than login and report are separate wasm chunks (see scripts/build-app.sh), fetched
 // the first time someone opens them, so a member's first visit downloads only what it shows.
 
-/// A signed-in screen as a lazy route: its code is a chunk of its own.
+/// A screen as a lazy route: its code is a chunk of its own. Signed-in screens unless `public`.
 macro_rules! lazy_screen {
-    ($(#[$doc:meta])* $name:ident => $page:path) => {
+    (@route $(#[$doc:meta])* $name:ident, $view:expr) => {
         $(#[$doc])*
         struct $name;
 
@@ -76,9 +77,15 @@ macro_rules! lazy_screen {
                 $name
             }
             fn view(_this: Self) -> AnyView {
-                view! { <Guard><$page/></Guard> }.into_any()
+                $view.into_any()
             }
         }
+    };
+    ($(#[$doc:meta])* public $name:ident => $page:path) => {
+        lazy_screen!(@route $(#[$doc])* $name, view! { <$page/> });
+    };
+    ($(#[$doc:meta])* $name:ident => $page:path) => {
+        lazy_screen!(@route $(#[$doc])* $name, view! { <Guard><$page/></Guard> });
     };
 }
 
@@ -101,6 +108,10 @@ lazy_screen!(
 lazy_screen!(
     /// Account, language and text size.
     Me => pages::me::MePage
+);
+lazy_screen!(
+    /// A branch's posted quarter, for anyone, and the masses' feedback.
+    public Board => pages::board::BoardPage
 );
 
 /// Shows its children to a signed-in member, the login page to anyone else.

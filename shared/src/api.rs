@@ -56,6 +56,9 @@ wire! {
         pub status: String,
         pub home_branch_id: String,
         pub home_branch_name: String,
+        /// The home branch's public code: its board is `/board/{code}` in the web app.
+        #[serde(default)]
+        pub home_branch_code: Option<String>,
         pub roles: Vec<RoleGrant>,
     }
 

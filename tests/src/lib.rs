@@ -71,12 +71,24 @@ impl TestApp {
 
     /// Starts the server serving the built web app from `app/dist` (see `scripts/build-app.sh`).
     pub async fn spawn_with_web_app() -> Self {
+        Self::spawn_web_app_with_clock(Clock::System).await
+    }
+
+    /// The web app, with the server's clock pinned at `at` (the browser keeps its own).
+    pub async fn spawn_with_web_app_at(at: &str) -> Self {
+        let at = DateTime::parse_from_rfc3339(at)
+            .expect("valid RFC 3339")
+            .with_timezone(&Utc);
+        Self::spawn_web_app_with_clock(Clock::Fixed(at)).await
+    }
+
+    async fn spawn_web_app_with_clock(clock: Clock) -> Self {
         let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/dist");
         assert!(
             dist.join("index.html").is_file(),
             "the web app is not built: run scripts/build-app.sh first"
         );
-        Self::spawn_inner(Clock::System, Some(dist), |_| {}).await
+        Self::spawn_inner(clock, Some(dist), |_| {}).await
     }
 
     /// Starts the server with its clock pinned at `at`.

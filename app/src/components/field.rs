@@ -1,5 +1,17 @@
+use jifen_shared::i18n::Explain;
 use jifen_shared::problem::FieldError;
 use leptos::prelude::*;
+
+use crate::i18n::lang;
+
+/// A field's error found in the browser, worded as the server would word it.
+pub fn field_error(field: &str, err: &impl Explain) -> FieldError {
+    FieldError {
+        field: field.into(),
+        code: err.code().into(),
+        message: err.explain(lang()),
+    }
+}
 
 /// The message for one field, if the last attempt found it wrong.
 #[component]

@@ -3,13 +3,12 @@
 
 use jifen_shared::api::{DeedView, PlaceDto, ReviseDeedRequest, RuleView, SubmitDeedRequest};
 use jifen_shared::domain::{DeedAccount, DeedTitle, Place, PlaceError, RuleCategory};
-use jifen_shared::i18n::Explain;
 use jifen_shared::problem::FieldError;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorState, FieldErrorText, LoadingState};
+use crate::components::{field_error, ErrorState, FieldErrorText, LoadingState};
 use crate::i18n::{lang, tr};
 use crate::session::Session;
 
@@ -24,14 +23,6 @@ fn new_request_id() -> String {
                 (js_sys::Math::random() * 1e9) as u64
             )
         })
-}
-
-fn field_error(field: &str, err: &impl Explain) -> FieldError {
-    FieldError {
-        field: field.into(),
-        code: err.code().into(),
-        message: err.explain(lang()),
-    }
 }
 
 /// A photo on its way up, or up.

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use super::login::LangSwitch;
@@ -34,6 +35,12 @@ pub fn MePage() -> impl IntoView {
             <div class="cells">
                 <div class="cell"><span class="cell-label">{tr("姓名", "Name")}</span><span>{m.name}</span></div>
                 <div class="cell"><span class="cell-label">{tr("支部", "Branch")}</span><span>{m.home_branch_name}</span></div>
+                {m.home_branch_code.map(|code| view! {
+                    <A href=format!("/board/{code}") attr:class="cell cell-link">
+                        <span class="cell-label">{tr("积分公示", "Points board")}</span>
+                        <span>{tr("查看本支部公示栏", "Open my branch's board")}</span>
+                    </A>
+                })}
                 {m.roles.into_iter().map(|r| {
                     let (zh, en) = role_label(r.role);
                     view! { <div class="cell"><span class="cell-label">{tr(zh, en)}</span><span>{r.org_unit_name}</span></div> }

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod board;
 pub mod deed;
 pub mod deed_form;
 pub mod login;

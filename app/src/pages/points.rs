@@ -3,7 +3,7 @@ use jifen_shared::domain::{LedgerKind, RuleCategory};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::components::{EmptyState, ErrorState, LoadingState};
+use crate::components::{EmptyState, ErrorState, LoadingState, PointsCell};
 use crate::i18n::tr;
 use crate::session::Session;
 
@@ -50,13 +50,9 @@ pub fn PointsSummaryView(summary: PointsSummary) -> impl IntoView {
                             (_, RuleCategory::Deduction) => tr("扣分", "Deduction"),
                         };
                         view! {
-                            <div class="cell">
-                                <span class="cell-body">
-                                    <span class="cell-title">{e.note.clone()}</span>
-                                    <span class="hint">{kind} " · " {format!("Q{}", e.quarter)} " · " {crate::time::show(e.created_at)}</span>
-                                </span>
-                                <span class=if e.points < 0 { "points negative" } else { "points" }>{format!("{:+}", e.points)}</span>
-                            </div>
+                            <PointsCell title=e.note.clone() points=e.points>
+                                {kind} " · " {format!("Q{}", e.quarter)} " · " {crate::time::show(e.created_at)}
+                            </PointsCell>
                         }
                     }).collect_view()}
                 </div>

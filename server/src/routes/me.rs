@@ -19,25 +19,27 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Js
     let access = Access::load(db, &user.member_id).await?;
     let mut unit_ids: Vec<String> = access.grants.iter().map(|(u, _)| u.clone()).collect();
     unit_ids.push(access.member.home_branch_id.clone());
-    let names: HashMap<String, String> = org_unit::Entity::find()
+    let units: HashMap<String, org_unit::Model> = org_unit::Entity::find()
         .filter(org_unit::Column::Id.is_in(unit_ids))
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.name))
+        .map(|u| (u.id.clone(), u))
         .collect();
+    let name = |id: &str| units.get(id).map(|u| u.name.clone()).unwrap_or_default();
     let m = access.member;
     Ok(web::Json(MeResponse {
         roles: access
             .grants
             .into_iter()
             .map(|(unit, role)| RoleGrant {
-                org_unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                org_unit_name: name(&unit),
                 org_unit_id: unit,
                 role,
             })
             .collect(),
-        home_branch_name: names.get(&m.home_branch_id).cloned().unwrap_or_default(),
+        home_branch_name: name(&m.home_branch_id),
+        home_branch_code: units.get(&m.home_branch_id).and_then(|u| u.code.clone()),
         id: m.id,
         name: m.name,
         username: m.username,

@@ -2,9 +2,10 @@
 //! Each story saves screenshots of the screens it passes under `target/screenshots/`.
 
 use jifen_server::seed::SNOW;
-use jifen_shared::api::DeedPage;
+use jifen_shared::api::{DeedPage, FeedbackView};
 use jifen_tests::webdriver::{Browser, Driver};
 use jifen_tests::TestApp;
+use reqwest::StatusCode;
 use serde_json::json;
 
 const PHONE: (u32, u32) = (390, 844);
@@ -224,5 +225,94 @@ async fn an_invalid_report_shows_what_to_fix_next_to_each_field() {
         .await
         .unwrap();
     assert!(page.items.is_empty(), "nothing was stored");
+    phone.close().await;
+}
+
+#[tokio::test]
+async fn a_villager_reads_the_posted_board_on_a_phone_and_leaves_feedback() {
+    // Early January: the fourth quarter has ended, the committee has decided its reports, and the
+    // secretary signs and posts it.
+    let app = TestApp::spawn_with_web_app_at("2027-01-05T10:00:00+08:00").await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let secretary = app.login_as("secretary1").await;
+    let mut form = app.deed_form(SNOW);
+    form.occurred_at = "2026-12-20T09:00:00+08:00".parse().unwrap();
+    let deed = app.submit(&member, &form).await;
+    let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let branch = app.demo.branch("demo-1").to_owned();
+    for action in ["sign", "publish"] {
+        let res = app
+            .post(
+                &secretary,
+                &format!("/api/v1/branches/{branch}/quarters/2026/4/{action}"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{action}");
+    }
+
+    // A villager opens the board's link on a small phone, without an account.
+    let driver = Driver::start().await.expect("chromedriver");
+    let mut phone = driver.browser("phone-board", 360, 740).await.unwrap();
+    phone.goto(&app.url("/board/demo-1")).await.unwrap();
+    phone
+        .wait_for_text("h1", "2026年第4季度积分公示")
+        .await
+        .unwrap();
+    phone.wait_for_text(".board", "刘凤霞").await.unwrap();
+    phone
+        .wait_for_text("#board-entries", "清扫村口积雪")
+        .await
+        .unwrap();
+    let fits = phone
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        json!(true),
+        "the page does not scroll sideways at 360 px"
+    );
+    phone.screenshot("board").await.unwrap();
+
+    // Sending nothing is refused next to the field; then the villager writes about the member.
+    phone
+        .click(".feedback-form button[type=submit]")
+        .await
+        .unwrap();
+    phone.wait_for_text("#err-body", "不能为空").await.unwrap();
+    phone.select("#about", &member.member_id).await.unwrap();
+    phone
+        .fill("#feedback-body", "刘凤霞那天确实在村口扫雪，我看见了。")
+        .await
+        .unwrap();
+    phone
+        .click(".feedback-form button[type=submit]")
+        .await
+        .unwrap();
+    phone.wait_for_text(".received", "已收到").await.unwrap();
+    phone.screenshot("feedback-sent").await.unwrap();
+
+    // The committee reads it, about that member.
+    let received: Vec<FeedbackView> = app
+        .get(
+            &committee,
+            &format!("/api/v1/branches/{branch}/quarters/2026/4/feedback"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        received[0].about_member_id.as_deref(),
+        Some(member.member_id.as_str())
+    );
+    assert!(received[0].body.contains("村口扫雪"));
     phone.close().await;
 }
