@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod columns;
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_wechat_and_notifications;
+mod m20261123_000003_feedback_decisions;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_core_tables::Migration),
             Box::new(m20261123_000002_wechat_and_notifications::Migration),
+            Box::new(m20261123_000003_feedback_decisions::Migration),
         ]
     }
 }

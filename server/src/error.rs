@@ -21,6 +21,7 @@ pub enum Missing {
     Photo,
     Notification,
     Board,
+    Feedback,
     Route,
 }
 
@@ -140,6 +141,8 @@ pub enum AppError {
     Quarter(QuarterRefusal),
     #[error("too much feedback waiting")]
     FeedbackFull,
+    #[error("feedback already decided")]
+    FeedbackDecided,
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
     CapExceeded { remaining: i32, period: CapPeriod },
     #[error("database unavailable")]
@@ -172,6 +175,7 @@ impl AppError {
                 Missing::Photo => "photo.not_found",
                 Missing::Notification => "notification.not_found",
                 Missing::Board => "board.not_found",
+                Missing::Feedback => "feedback.not_found",
                 Missing::Route => "route.not_found",
             },
             AppError::Unauthorized(f) => match f {
@@ -192,6 +196,7 @@ impl AppError {
             AppError::InvalidTransition { .. } => "deed.invalid_transition",
             AppError::UsernameTaken => "member.username_taken",
             AppError::FeedbackFull => "feedback.too_many",
+            AppError::FeedbackDecided => "feedback.already_decided",
             AppError::Quarter(r) => match r {
                 QuarterRefusal::NotEnded => "quarter.not_ended",
                 QuarterRefusal::PendingDeeds(_) => "quarter.pending_deeds",
@@ -226,9 +231,10 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
-            AppError::InvalidTransition { .. } | AppError::UsernameTaken | AppError::Quarter(_) => {
-                StatusCode::CONFLICT
-            }
+            AppError::InvalidTransition { .. }
+            | AppError::UsernameTaken
+            | AppError::Quarter(_)
+            | AppError::FeedbackDecided => StatusCode::CONFLICT,
             AppError::FeedbackFull => StatusCode::TOO_MANY_REQUESTS,
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured | WechatFailure::NotBound => StatusCode::NOT_FOUND,
@@ -256,6 +262,7 @@ impl AppError {
                 Missing::OrgUnit => p("找不到这个组织", "This organisation does not exist or you may not see it."),
                 Missing::Photo => p("找不到这张照片，请重新上传", "This photo does not exist; please upload it again."),
                 Missing::Board => p("该支部这个季度的积分还没有张榜公布", "This branch has not posted this quarter's points yet."),
+                Missing::Feedback => p("找不到这条意见", "This feedback does not exist."),
                 Missing::Notification => p("找不到这条消息", "This message does not exist."),
                 Missing::Route => p("没有这个接口，请检查地址", "There is no such endpoint; check the address."),
             },
@@ -283,6 +290,7 @@ impl AppError {
             },
             AppError::UsernameTaken => p("用户名已被占用，请换一个", "This username is taken; choose another."),
             AppError::FeedbackFull => p("该季度待处理的意见太多，请稍后再提", "Too much feedback on this quarter is waiting; please try again later."),
+            AppError::FeedbackDecided => p("这条意见已经处理过了", "This feedback has been decided already."),
             AppError::Quarter(r) => match (r, lang) {
                 (QuarterRefusal::NotEnded, _) => p("这个季度还没有结束，季度结束后才能签字", "This quarter has not ended; it can be signed once it is over."),
                 (QuarterRefusal::PendingDeeds(n), Lang::ZhCn) => format!("本季度还有 {n} 条申报待审核，请支委会审核完再签字"),

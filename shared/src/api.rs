@@ -403,6 +403,26 @@ wire! {
         /// `received`, `accepted` or `dismissed`.
         pub status: String,
         pub created_at: DateTime<Utc>,
+        /// When the committee accepted or dismissed it, and why; only shown to the committee.
+        #[serde(default)]
+        pub decided_at: Option<DateTime<Utc>>,
+        #[serde(default)]
+        pub decision_reason: Option<String>,
+        /// The deduction it led to, when accepted.
+        #[serde(default)]
+        pub ledger_entry_id: Option<String>,
+    }
+
+    /// The committee turns feedback into a deduction (群众反映 → 违规扣分): a deduction item of the
+    /// branch's catalogue, its standard points unless `points` (negative) is given, for the member
+    /// the feedback is about (or `member_id` when it names nobody), with the committee's reason.
+    pub struct AcceptFeedbackRequest {
+        pub rule_id: String,
+        #[serde(default)]
+        pub points: Option<i32>,
+        #[serde(default)]
+        pub member_id: Option<String>,
+        pub reason: String,
     }
 }
 

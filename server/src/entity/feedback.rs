@@ -13,6 +13,10 @@ pub struct Model {
     pub contact: Option<String>,
     pub status: String,
     pub created_at: DateTimeUtc,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTimeUtc>,
+    pub decision_reason: Option<String>,
+    pub ledger_entry_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

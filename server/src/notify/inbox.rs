@@ -154,6 +154,20 @@ fn view(n: notification::Model, lang: Lang) -> NotificationView {
                 p.year.unwrap_or_default()
             ),
         ),
+        ("points.deducted", Lang::ZhCn) => (
+            "违规扣分".to_owned(),
+            format!(
+                "支委会根据群众反映，按“{title}”扣 {} 分。理由：{reason}",
+                -p.points.unwrap_or(0)
+            ),
+        ),
+        ("points.deducted", Lang::En) => (
+            "Points deducted".to_owned(),
+            format!(
+                "After feedback from the masses, the committee deducted {} points for “{title}”. Reason: {reason}",
+                -p.points.unwrap_or(0)
+            ),
+        ),
         (other, _) => (other.to_owned(), title.clone()),
     };
     NotificationView {

@@ -104,6 +104,20 @@ pub async fn board_published(
     queue_wechat(db, member_id, &template, &payload, at).await
 }
 
+/// Tells a member that the committee recorded a deduction (from the masses' feedback). Inbox only:
+/// the WeChat templates configured so far are for deed results and the posted board.
+pub async fn deducted(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    item: &str,
+    points: i32,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let params = json!({ "title": item, "points": points, "reason": reason });
+    to_inbox(db, member_id, "points.deducted", None, params, at).await
+}
+
 /// Writes a notice to the member's inbox; it is worded when read (see [`inbox`]).
 async fn to_inbox(
     db: &impl ConnectionTrait,

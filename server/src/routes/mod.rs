@@ -67,6 +67,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(quarters::board)
             .service(quarters::give_feedback)
             .service(quarters::feedback)
+            .service(quarters::accept_feedback)
+            .service(quarters::dismiss_feedback)
             .service(photos::upload)
             .service(photos::download)
             .default_service(web::to(not_found)),

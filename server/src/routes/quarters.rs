@@ -1,5 +1,8 @@
 use actix_web::{get, post, web, HttpResponse};
-use jifen_shared::api::{BoardQuery, BoardView, FeedbackRequest, FeedbackView, QuarterReviewView};
+use jifen_shared::api::{
+    AcceptFeedbackRequest, BoardQuery, BoardView, FeedbackRequest, FeedbackView, QuarterReviewView,
+    ReasonRequest,
+};
 use jifen_shared::domain::CycleQuarter;
 use jifen_shared::problem::Problem;
 
@@ -123,5 +126,44 @@ pub async fn feedback(
     let (access, branch, quarter) = quarter_request(&state, &user, path.into_inner()).await?;
     Ok(web::Json(
         crate::feedback::list(state.db.conn(), &access, &branch, quarter).await?,
+    ))
+}
+
+/// The committee turns feedback into a deduction for the member it is about (or `member_id`),
+/// with a deduction item of the branch's catalogue and a reason; the member is told.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/accept", tag = "quarters", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AcceptFeedbackRequest,
+    responses((status = 200, body = FeedbackView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "already accepted or dismissed", body = Problem), (status = 422, body = Problem)))]
+#[post("/feedback/{id}/accept")]
+pub async fn accept_feedback(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<AcceptFeedbackRequest>,
+) -> AppResult<web::Json<FeedbackView>> {
+    let access = Access::load(state.db.conn(), &user.member_id).await?;
+    let decision = crate::feedback::Decision::Accept(body.into_inner());
+    Ok(web::Json(
+        crate::feedback::decide(&state, &access, &id, decision).await?,
+    ))
+}
+
+/// The committee sets feedback aside, with a reason.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/dismiss", tag = "quarters", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = FeedbackView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "already accepted or dismissed", body = Problem), (status = 422, body = Problem)))]
+#[post("/feedback/{id}/dismiss")]
+pub async fn dismiss_feedback(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<ReasonRequest>,
+) -> AppResult<web::Json<FeedbackView>> {
+    let access = Access::load(state.db.conn(), &user.member_id).await?;
+    let decision = crate::feedback::Decision::Dismiss(body.into_inner().reason);
+    Ok(web::Json(
+        crate::feedback::decide(&state, &access, &id, decision).await?,
     ))
 }

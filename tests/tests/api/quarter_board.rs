@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use jifen_server::audit::{self, Anchor};
-use jifen_server::seed::{HAIRCUT, SNOW};
+use jifen_server::seed::{HAIRCUT, SNOW, VILLAGE_RULES};
 use jifen_shared::api::{BoardView, FeedbackView, NotificationPage, QuarterReviewView};
 use jifen_shared::domain::RuleCategory;
 use jifen_tests::fake_wechat::FakeWechat;
@@ -354,5 +354,187 @@ async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
         problem(res, StatusCode::NOT_FOUND).await.code,
         "org_unit.not_found"
     );
+    assert!(audit::verify(app.state.db.conn()).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_aside() {
+    let app = TestApp::spawn_at(NEW_YEAR).await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let secretary = app.login_as("secretary1").await;
+    let haircut = report_in_december(&app, &member, HAIRCUT).await;
+    app.act(&committee, &haircut, "approve", json!({})).await;
+    quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    quarter_action(&app, &secretary, "publish", 2026, 4).await;
+
+    // Two villagers write: one about the member, one about the board as a whole.
+    let give = |body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .post(app.url("/api/v1/public/branches/demo-1/feedback"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::ACCEPTED);
+            res.json::<FeedbackView>().await.unwrap()
+        }
+    };
+    let about_liu = give(
+        json!({"year": 2026, "quarter": 4, "about_member_id": member.member_id,
+        "body": "刘凤霞十二月在村里乱倒垃圾，好几个人看见了"}),
+    )
+    .await;
+    let general = give(json!({"year": 2026, "quarter": 4, "body": "公示栏的字太小了"})).await;
+    let accept = |id: String, body: serde_json::Value| {
+        let committee = &committee;
+        let app = &app;
+        async move {
+            app.post(committee, &format!("/api/v1/feedback/{id}/accept"), &body)
+                .await
+        }
+    };
+    let village_rules = app.demo.rule("demo-1", VILLAGE_RULES).to_owned();
+    let haircut_rule = app.demo.rule("demo-1", HAIRCUT).to_owned();
+
+    // Only the branch's committee decides, and only with a deduction item, negative points and a reason.
+    let res = app
+        .post(
+            &member,
+            &format!("/api/v1/feedback/{}/accept", about_liu.id),
+            &json!({"rule_id": village_rules, "reason": "属实"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let other_committee = app.login_as("committee2").await;
+    let res = app
+        .post(
+            &other_committee,
+            &format!("/api/v1/feedback/{}/dismiss", about_liu.id),
+            &json!({"reason": "不属实"}),
+        )
+        .await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "feedback.not_found"
+    );
+    let refused = |id: &str, body: serde_json::Value| {
+        let (accept, id) = (&accept, id.to_owned());
+        async move {
+            let p = problem(accept(id, body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+            (p.errors[0].field.clone(), p.errors[0].code.clone())
+        }
+    };
+    for (body, field, code) in [
+        (
+            json!({"rule_id": haircut_rule, "reason": "属实"}),
+            "rule_id",
+            "rule.not_deduction",
+        ),
+        (
+            json!({"rule_id": village_rules, "points": 3, "reason": "属实"}),
+            "points",
+            "points.wrong_sign",
+        ),
+        (
+            json!({"rule_id": village_rules, "reason": " "}),
+            "reason",
+            "text.empty",
+        ),
+    ] {
+        assert_eq!(
+            refused(&about_liu.id, body).await,
+            (field.into(), code.into())
+        );
+    }
+    let (field, _) = refused(
+        &general.id,
+        json!({"rule_id": village_rules, "reason": "属实"}),
+    )
+    .await;
+    assert_eq!(
+        field, "member_id",
+        "feedback about nobody needs the committee to name the member"
+    );
+
+    // Accepted: the deduction lands in the quarter open now (the fourth is signed), once.
+    let before = app.points(&member, &member.member_id, 2027).await;
+    let res = accept(
+        about_liu.id.clone(),
+        json!({"rule_id": village_rules, "points": -2, "reason": "经核实属实，按村规民约扣分"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let accepted: FeedbackView = res.json().await.unwrap();
+    assert_eq!(accepted.status, "accepted");
+    let entry_id = accepted.ledger_entry_id.clone().expect("a deduction");
+    let after = app.points(&member, &member.member_id, 2027).await;
+    assert_eq!(after.deduction, before.deduction - 2);
+    assert_eq!(
+        after.quarters[0].deduction,
+        before.quarters[0].deduction - 2
+    );
+    let entry = after.entries.iter().find(|e| e.id == entry_id).unwrap();
+    assert_eq!(entry.rule_id.as_deref(), Some(village_rules.as_str()));
+    assert_eq!(entry.note, "经核实属实，按村规民约扣分");
+    let res = accept(
+        about_liu.id.clone(),
+        json!({"rule_id": village_rules, "reason": "再扣一次"}),
+    )
+    .await;
+    assert_eq!(
+        problem(res, StatusCode::CONFLICT).await.code,
+        "feedback.already_decided"
+    );
+    assert_eq!(
+        app.points(&member, &member.member_id, 2027).await.deduction,
+        after.deduction
+    );
+
+    // The general remark is set aside with a reason.
+    let res = app
+        .post(
+            &committee,
+            &format!("/api/v1/feedback/{}/dismiss", general.id),
+            &json!({"reason": "与积分无关，转村委会处理"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let dismissed: FeedbackView = res.json().await.unwrap();
+    assert_eq!(dismissed.status, "dismissed");
+    assert!(dismissed.ledger_entry_id.is_none());
+
+    // The member hears of it; the committee's list shows both decisions; the history holds.
+    let inbox: NotificationPage = app
+        .get(&member, "/api/v1/me/notifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox.items[0].kind, "points.deducted");
+    assert!(
+        inbox.items[0].body.contains("扣 2 分"),
+        "{}",
+        inbox.items[0].body
+    );
+    let branch = app.demo.branch("demo-1").to_owned();
+    let list: Vec<FeedbackView> = app
+        .get(
+            &committee,
+            &format!("/api/v1/branches/{branch}/quarters/2026/4/feedback"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let decided: Vec<(&str, Option<&str>)> = list
+        .iter()
+        .map(|f| (f.status.as_str(), f.decision_reason.as_deref()))
+        .collect();
+    assert!(decided.contains(&("accepted", Some("经核实属实，按村规民约扣分"))));
+    assert!(decided.contains(&("dismissed", Some("与积分无关，转村委会处理"))));
     assert!(audit::verify(app.state.db.conn()).await.is_ok());
 }
