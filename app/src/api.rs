@@ -390,3 +390,64 @@ pub async fn give_feedback(code: &str, req: &FeedbackRequest) -> Result<Feedback
     )
     .await
 }
+
+fn quarter_path(branch_id: &str, year: i32, quarter: u8) -> String {
+    format!(
+        "/api/v1/branches/{}/quarters/{year}/{quarter}",
+        encode(branch_id)
+    )
+}
+
+/// Where a branch's quarter stands, for its committee.
+pub async fn quarter(
+    branch_id: &str,
+    year: i32,
+    quarter: u8,
+) -> Result<QuarterReviewView, ApiError> {
+    get(&quarter_path(branch_id, year, quarter)).await
+}
+
+/// The secretary signs (`sign`) or posts (`publish`) a quarter.
+pub async fn quarter_step(
+    branch_id: &str,
+    year: i32,
+    quarter: u8,
+    step: &str,
+) -> Result<QuarterReviewView, ApiError> {
+    let path = format!("{}/{step}", quarter_path(branch_id, year, quarter));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// The masses' feedback on a quarter, for the committee.
+pub async fn feedback_list(
+    branch_id: &str,
+    year: i32,
+    quarter: u8,
+) -> Result<Vec<FeedbackView>, ApiError> {
+    get(&format!(
+        "{}/feedback",
+        quarter_path(branch_id, year, quarter)
+    ))
+    .await
+}
+
+pub async fn accept_feedback(
+    id: &str,
+    req: &AcceptFeedbackRequest,
+) -> Result<FeedbackView, ApiError> {
+    send(
+        "POST",
+        &format!("/api/v1/feedback/{}/accept", encode(id)),
+        req,
+    )
+    .await
+}
+
+pub async fn dismiss_feedback(id: &str, reason: String) -> Result<FeedbackView, ApiError> {
+    send(
+        "POST",
+        &format!("/api/v1/feedback/{}/dismiss", encode(id)),
+        &ReasonRequest { reason },
+    )
+    .await
+}

@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review") view={Lazy::<Review>::new()}/>
                     <Route path=path!("/review/:id") view={Lazy::<Review>::new()}/>
                     <Route path=path!("/me") view={Lazy::<Me>::new()}/>
+                    <Route path=path!("/quarter") view={Lazy::<Quarter>::new()}/>
                     <Route path=path!("/board/:code") view={Lazy::<Board>::new()}/>
                 </Routes>
             </main>
@@ -104,6 +105,10 @@ lazy_screen!(
 lazy_screen!(
     /// The committee's review queue.
     Review => pages::review::ReviewPage
+);
+lazy_screen!(
+    /// The committee's quarter: sign-off, posting, the masses' feedback.
+    Quarter => pages::quarter::QuarterPage
 );
 lazy_screen!(
     /// Account, language and text size.

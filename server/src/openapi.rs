@@ -26,7 +26,7 @@ Errors are `application/problem+json` with a stable `code` and a `message` in zh
         routes::deeds::revoke,
         routes::points::member_points,
         routes::quarters::sign, routes::quarters::publish, routes::quarters::board,
-        routes::quarters::give_feedback, routes::quarters::feedback,
+        routes::quarters::give_feedback, routes::quarters::feedback, routes::quarters::status,
         routes::quarters::accept_feedback, routes::quarters::dismiss_feedback,
         routes::photos::upload, routes::photos::download,
         routes::health::healthz, routes::health::readyz,

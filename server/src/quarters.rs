@@ -33,7 +33,51 @@ fn view(r: &quarter_review::Model) -> QuarterReviewView {
         signed_by: r.signed_by.clone(),
         signed_at: r.signed_at,
         published_at: r.published_at,
+        pending_deeds: 0,
     }
+}
+
+/// Reports of the quarter the committee has not decided yet.
+async fn pending_deeds(
+    db: &impl ConnectionTrait,
+    branch_id: &str,
+    quarter: CycleQuarter,
+) -> AppResult<u64> {
+    Ok(deed::Entity::find()
+        .filter(deed::Column::BranchId.eq(branch_id))
+        .filter(deed::Column::CycleYear.eq(quarter.year))
+        .filter(deed::Column::CycleQuarter.eq(quarter.quarter as i16))
+        .filter(deed::Column::Status.eq("submitted"))
+        .count(db)
+        .await?)
+}
+
+/// Where a branch's quarter stands, for those who review the branch.
+pub async fn status(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+    quarter: CycleQuarter,
+) -> AppResult<QuarterReviewView> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    if !access.can_review(db, &branch.id).await? {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    let mut view = match find(db, &branch.id, quarter).await? {
+        Some(r) => view(&r),
+        None => QuarterReviewView {
+            branch_id: branch.id.clone(),
+            year: quarter.year,
+            quarter: quarter.quarter,
+            status: OPEN.into(),
+            signed_by: None,
+            signed_at: None,
+            published_at: None,
+            pending_deeds: 0,
+        },
+    };
+    view.pending_deeds = pending_deeds(db, &branch.id, quarter).await?;
+    Ok(view)
 }
 
 /// The branch, if the caller is its secretary.
@@ -87,13 +131,7 @@ pub async fn sign(
     if existing.as_ref().is_some_and(|r| r.status != OPEN) {
         return Err(AppError::Quarter(QuarterRefusal::AlreadySigned));
     }
-    let pending = deed::Entity::find()
-        .filter(deed::Column::BranchId.eq(branch.id.as_str()))
-        .filter(deed::Column::CycleYear.eq(quarter.year))
-        .filter(deed::Column::CycleQuarter.eq(quarter.quarter as i16))
-        .filter(deed::Column::Status.eq("submitted"))
-        .count(&*txn)
-        .await?;
+    let pending = pending_deeds(&*txn, &branch.id, quarter).await?;
     if pending > 0 {
         return Err(AppError::Quarter(QuarterRefusal::PendingDeeds(pending)));
     }

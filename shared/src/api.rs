@@ -339,6 +339,9 @@ wire! {
         pub signed_by: Option<String>,
         pub signed_at: Option<DateTime<Utc>>,
         pub published_at: Option<DateTime<Utc>>,
+        /// Reports of the quarter still waiting for the committee; the secretary signs at 0.
+        #[serde(default)]
+        pub pending_deeds: u64,
     }
 
     /// One member's line on the public board.

@@ -7,5 +7,6 @@ pub mod login;
 pub mod me;
 pub mod my_deeds;
 pub mod points;
+pub mod quarter;
 pub mod report;
 pub mod review;

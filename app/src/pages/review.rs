@@ -90,7 +90,10 @@ pub fn ReviewPage() -> impl IntoView {
     };
 
     view! {
-        <header class="page-header"><h1>{tr("审核申报", "Review")}</h1></header>
+        <header class="page-header">
+            <h1>{tr("审核申报", "Review")}</h1>
+            <A href="/quarter" attr:class="btn btn-mini" attr:id="to-quarter">{tr("季度审核与公示 ›", "Quarter & board ›")}</A>
+        </header>
         <div class=move || if selected.get().is_some() { "split has-selection" } else { "split" }>
             <section class="queue" aria-label=tr("待审核列表", "Queue")>
                 <div class="filters">

@@ -67,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(quarters::board)
             .service(quarters::give_feedback)
             .service(quarters::feedback)
+            .service(quarters::status)
             .service(quarters::accept_feedback)
             .service(quarters::dismiss_feedback)
             .service(photos::upload)

@@ -40,6 +40,23 @@ pub async fn sign(
     ))
 }
 
+/// Where a branch's quarter stands: open, signed or published, and how many reports still wait.
+#[utoipa::path(get, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/branches/{id}/quarters/{year}/{quarter}")]
+pub async fn status(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<QuarterReviewView>> {
+    let (access, branch, quarter) = quarter_request(&state, &user, path.into_inner()).await?;
+    Ok(web::Json(
+        quarters::status(state.db.conn(), &access, &branch, quarter).await?,
+    ))
+}
+
 /// The caller and the branch's quarter a request names.
 async fn quarter_request(
     state: &AppState,

@@ -39,6 +39,16 @@ async fn quarter_action(
     .await
 }
 
+/// Where the fourth quarter of 2026 stands in demo-1, as `who` sees it.
+async fn quarter_status(app: &TestApp, who: &User) -> QuarterReviewView {
+    let branch = app.demo.branch("demo-1").to_owned();
+    let res = app
+        .get(who, &format!("/api/v1/branches/{branch}/quarters/2026/4"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
 async fn public_board(app: &TestApp, query: &str) -> reqwest::Response {
     app.client
         .get(app.url(&format!("/api/v1/public/branches/demo-1/board{query}")))
@@ -75,6 +85,8 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
     let p = problem(res, StatusCode::CONFLICT).await;
     assert_eq!(p.code, "quarter.pending_deeds");
     assert!(p.message.contains('1'), "{}", p.message);
+    let status = quarter_status(&app, &committee).await;
+    assert_eq!((status.status.as_str(), status.pending_deeds), ("open", 1));
     let res = quarter_action(&app, &secretary, "sign", 2027, 1).await;
     assert_eq!(
         problem(res, StatusCode::CONFLICT).await.code,
@@ -109,6 +121,12 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
     assert_eq!(res.status(), StatusCode::OK);
     let posted: QuarterReviewView = res.json().await.unwrap();
     assert_eq!(posted.status, "published");
+    let status = quarter_status(&app, &committee).await;
+    assert_eq!(
+        (status.status.as_str(), status.pending_deeds),
+        ("published", 0)
+    );
+    assert!(status.signed_at.is_some() && status.published_at.is_some());
 
     let board: BoardView = public_board(&app, "").await.json().await.unwrap();
     assert_eq!((board.year, board.quarter), (2026, 4));

@@ -316,3 +316,98 @@ async fn a_villager_reads_the_posted_board_on_a_phone_and_leaves_feedback() {
     assert!(received[0].body.contains("村口扫雪"));
     phone.close().await;
 }
+
+/// Steps the quarter page to `label` (e.g. `2026Q4`).
+async fn show_quarter(b: &mut Browser, label: &str) {
+    b.find("#quarter-label").await.unwrap();
+    for _ in 0..8 {
+        let shown = b.text("#quarter-label").await.unwrap();
+        if shown == label {
+            return;
+        }
+        let button = if shown.as_str() < label { 2 } else { 1 };
+        b.click(&format!(".year-switch button:nth-of-type({button})"))
+            .await
+            .unwrap();
+    }
+    panic!("the quarter page never showed {label}");
+}
+
+#[tokio::test]
+async fn the_secretary_posts_the_quarter_and_the_committee_deducts_on_feedback_from_a_tablet() {
+    // Early January: the committee decided the fourth quarter's last report.
+    let app = TestApp::spawn_with_web_app_at("2027-01-05T10:00:00+08:00").await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let mut form = app.deed_form(SNOW);
+    form.occurred_at = "2026-12-20T09:00:00+08:00".parse().unwrap();
+    let deed = app.submit(&member, &form).await;
+    let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let driver = Driver::start().await.expect("chromedriver");
+
+    // The secretary signs and posts it from a tablet. (The browser's own clock is today's, so
+    // the page first shows the quarter before today's; the secretary steps to 2026's fourth.)
+    let mut tablet = sign_in(&app, &driver, "tablet-quarter", "secretary1", TABLET).await;
+    tablet.goto(&app.url("/quarter")).await.unwrap();
+    show_quarter(&mut tablet, "2026Q4").await;
+    tablet
+        .wait_for_text("#quarter-status", "审核中")
+        .await
+        .unwrap();
+    tablet.click("#sign").await.unwrap();
+    tablet
+        .wait_for_text("#quarter-status", "已签字")
+        .await
+        .unwrap();
+    tablet.click("#publish").await.unwrap();
+    tablet
+        .wait_for_text("#quarter-status", "已张榜公布")
+        .await
+        .unwrap();
+    tablet.screenshot("posted").await.unwrap();
+    tablet.close().await;
+
+    // A villager writes about the member from the board.
+    let res = app
+        .client
+        .post(app.url("/api/v1/public/branches/demo-1/feedback"))
+        .json(
+            &json!({"year": 2026, "quarter": 4, "about_member_id": member.member_id,
+            "body": "刘凤霞十二月在村口乱倒建筑垃圾"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+
+    // The committee finds it true and deducts, with the catalogue's deduction item.
+    let mut tablet = sign_in(&app, &driver, "tablet-feedback", "committee1", TABLET).await;
+    tablet.wait_for_path("/review").await.unwrap();
+    tablet.click("#to-quarter").await.unwrap();
+    show_quarter(&mut tablet, "2026Q4").await;
+    tablet
+        .wait_for_text("#feedback-list", "乱倒建筑垃圾")
+        .await
+        .unwrap();
+    tablet.screenshot("feedback").await.unwrap();
+    tablet.click(".feedback-item .accept").await.unwrap();
+    tablet
+        .wait_for_text(".feedback-item", "不能为空")
+        .await
+        .unwrap();
+    tablet
+        .fill(".feedback-item textarea", "经村委会核实属实")
+        .await
+        .unwrap();
+    tablet.click(".feedback-item .accept").await.unwrap();
+    tablet
+        .wait_for_text(".feedback-item .badge", "已扣分")
+        .await
+        .unwrap();
+    tablet.screenshot("deducted").await.unwrap();
+
+    let points = app.points(&member, &member.member_id, 2027).await;
+    assert!(points.deduction < 0, "{points:?}");
+    tablet.close().await;
+}
