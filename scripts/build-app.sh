@@ -47,8 +47,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/split" "$work/bundle"
 
-# Code splitting: every `#[lazy_route]` screen becomes a chunk (plus chunks for code that only
-# several lazy screens share); what the login and report screens need stays in the main module.
+# Code splitting: each `#[lazy]` group of screens (app/src/app.rs) becomes a chunk, plus a chunk
+# for each set of code that several groups share; what login and report need stays in main.
 "$split" --target web --out-name jifen \
   "$target_dir/wasm32-unknown-unknown/wasm-release/jifen-app.wasm" "$work/split"
 # --keep-lld-exports keeps the function table exported: the chunks install themselves into it.

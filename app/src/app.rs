@@ -1,9 +1,10 @@
 //! The shell: session bootstrap, routes, and the bottom tab bar.
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::{lazy_route, path, Lazy, LazyRoute};
+use leptos_router::{path, Lazy, LazyRoute};
 
 use crate::api;
 use crate::i18n::tr;
@@ -63,60 +64,96 @@ pub fn App() -> impl IntoView {
     }
 }
 
-// Screens other than login and report are separate wasm chunks (see scripts/build-app.sh), fetched
-// the first time someone opens them, so a member's first visit downloads only what it shows.
+// Screens other than login and report come in three wasm chunks (see scripts/build-app.sh),
+// fetched the first time one of their screens opens: a member's own screens, the committee's, and
+// the public board. Three groups rather than one chunk per screen: code that several chunks share
+// goes into a chunk of its own, and with a chunk per screen the review screen needed 34 requests.
 
-/// A screen as a lazy route: its code is a chunk of its own. Signed-in screens unless `public`.
-macro_rules! lazy_screen {
-    (@route $(#[$doc:meta])* $name:ident, $view:expr) => {
+#[derive(Clone, Copy)]
+enum MemberScreen {
+    MyDeeds,
+    Deed,
+    Points,
+    Me,
+}
+
+#[lazy]
+fn member_screens(screen: MemberScreen) -> AnyView {
+    match screen {
+        MemberScreen::MyDeeds => {
+            view! { <Guard><pages::my_deeds::MyDeedsPage/></Guard> }.into_any()
+        }
+        MemberScreen::Deed => view! { <Guard><pages::deed::DeedPage/></Guard> }.into_any(),
+        MemberScreen::Points => view! { <Guard><pages::points::PointsPage/></Guard> }.into_any(),
+        MemberScreen::Me => view! { <Guard><pages::me::MePage/></Guard> }.into_any(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CommitteeScreen {
+    Review,
+    Quarter,
+}
+
+#[lazy]
+fn committee_screens(screen: CommitteeScreen) -> AnyView {
+    match screen {
+        CommitteeScreen::Review => view! { <Guard><pages::review::ReviewPage/></Guard> }.into_any(),
+        CommitteeScreen::Quarter => {
+            view! { <Guard><pages::quarter::QuarterPage/></Guard> }.into_any()
+        }
+    }
+}
+
+#[lazy]
+fn board_screen() -> AnyView {
+    view! { <pages::board::BoardPage/> }.into_any()
+}
+
+/// A route whose view comes from one of the lazily loaded groups above.
+macro_rules! screen_route {
+    ($(#[$doc:meta])* $name:ident => $load:expr) => {
         $(#[$doc])*
         struct $name;
 
-        #[lazy_route]
         impl LazyRoute for $name {
             fn data() -> Self {
                 $name
             }
-            fn view(_this: Self) -> AnyView {
-                $view.into_any()
+            async fn view(_this: Self) -> AnyView {
+                $load.await
             }
         }
     };
-    ($(#[$doc:meta])* public $name:ident => $page:path) => {
-        lazy_screen!(@route $(#[$doc])* $name, view! { <$page/> });
-    };
-    ($(#[$doc:meta])* $name:ident => $page:path) => {
-        lazy_screen!(@route $(#[$doc])* $name, view! { <Guard><$page/></Guard> });
-    };
 }
 
-lazy_screen!(
+screen_route!(
     /// The member's own deeds.
-    MyDeeds => pages::my_deeds::MyDeedsPage
+    MyDeeds => member_screens(MemberScreen::MyDeeds)
 );
-lazy_screen!(
+screen_route!(
     /// One deed, its history, and what its owner may still do with it.
-    Deed => pages::deed::DeedPage
+    Deed => member_screens(MemberScreen::Deed)
 );
-lazy_screen!(
+screen_route!(
     /// The member's points this year.
-    Points => pages::points::PointsPage
+    Points => member_screens(MemberScreen::Points)
 );
-lazy_screen!(
-    /// The committee's review queue.
-    Review => pages::review::ReviewPage
-);
-lazy_screen!(
-    /// The committee's quarter: sign-off, posting, the masses' feedback.
-    Quarter => pages::quarter::QuarterPage
-);
-lazy_screen!(
+screen_route!(
     /// Account, language and text size.
-    Me => pages::me::MePage
+    Me => member_screens(MemberScreen::Me)
 );
-lazy_screen!(
+screen_route!(
+    /// The committee's review queue.
+    Review => committee_screens(CommitteeScreen::Review)
+);
+screen_route!(
+    /// The committee's quarter: sign-off, posting, the masses' feedback.
+    Quarter => committee_screens(CommitteeScreen::Quarter)
+);
+screen_route!(
     /// A branch's posted quarter, for anyone, and the masses' feedback.
-    public Board => pages::board::BoardPage
+    Board => board_screen()
 );
 
 /// Shows its children to a signed-in member, the login page to anyone else.
