@@ -451,3 +451,18 @@ pub async fn dismiss_feedback(id: &str, reason: String) -> Result<FeedbackView, 
     )
     .await
 }
+
+/// My messages, newest first; `cursor` for the page after one already shown.
+pub async fn notifications(cursor: Option<String>) -> Result<NotificationPage, ApiError> {
+    let query = cursor
+        .map(|c| format!("?cursor={}", encode(&c)))
+        .unwrap_or_default();
+    get(&format!("/api/v1/me/notifications{query}")).await
+}
+
+/// Marks all my messages read.
+pub async fn mark_all_read() -> Result<(), ApiError> {
+    request("POST", "/api/v1/me/notifications/read-all", Body::None)
+        .await
+        .map(|_| ())
+}

@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review") view={Lazy::<Review>::new()}/>
                     <Route path=path!("/review/:id") view={Lazy::<Review>::new()}/>
                     <Route path=path!("/me") view={Lazy::<Me>::new()}/>
+                    <Route path=path!("/inbox") view={Lazy::<Inbox>::new()}/>
                     <Route path=path!("/quarter") view={Lazy::<Quarter>::new()}/>
                     <Route path=path!("/board/:code") view={Lazy::<Board>::new()}/>
                 </Routes>
@@ -75,6 +76,7 @@ enum MemberScreen {
     Deed,
     Points,
     Me,
+    Inbox,
 }
 
 #[lazy]
@@ -86,6 +88,7 @@ fn member_screens(screen: MemberScreen) -> AnyView {
         MemberScreen::Deed => view! { <Guard><pages::deed::DeedPage/></Guard> }.into_any(),
         MemberScreen::Points => view! { <Guard><pages::points::PointsPage/></Guard> }.into_any(),
         MemberScreen::Me => view! { <Guard><pages::me::MePage/></Guard> }.into_any(),
+        MemberScreen::Inbox => view! { <Guard><pages::inbox::InboxPage/></Guard> }.into_any(),
     }
 }
 
@@ -142,6 +145,10 @@ screen_route!(
 screen_route!(
     /// Account, language and text size.
     Me => member_screens(MemberScreen::Me)
+);
+screen_route!(
+    /// The member's messages.
+    Inbox => member_screens(MemberScreen::Inbox)
 );
 screen_route!(
     /// The committee's review queue.

@@ -299,7 +299,8 @@ wire! {
     /// One message of the in-app inbox, worded in the reader's language.
     pub struct NotificationView {
         pub id: String,
-        /// `deed.approved`, `deed.rejected`, `deed.returned`, `deed.revoked` or `board.published`.
+        /// `deed.approved`, `deed.rejected`, `deed.returned`, `deed.revoked`, `board.published` or
+        /// `points.deducted`.
         pub kind: String,
         pub title: String,
         pub body: String,

@@ -23,6 +23,8 @@ pub fn MePage() -> impl IntoView {
     let navigate = use_navigate();
     let me = session.me.get_untracked();
     let logout = Action::new_local(|_: &()| api::logout());
+    let unread =
+        LocalResource::new(|| async { api::notifications(None).await.ok().map(|p| p.unread) });
     Effect::new(move |_| {
         if logout.value().get().is_some() {
             session.me.set(None);
@@ -35,6 +37,13 @@ pub fn MePage() -> impl IntoView {
             <div class="cells">
                 <div class="cell"><span class="cell-label">{tr("姓名", "Name")}</span><span>{m.name}</span></div>
                 <div class="cell"><span class="cell-label">{tr("支部", "Branch")}</span><span>{m.home_branch_name}</span></div>
+                <A href="/inbox" attr:class="cell cell-link" attr:id="to-inbox">
+                    <span class="cell-label">{tr("消息", "Messages")}</span>
+                    <span>{move || unread.get().flatten().map(|n| match n {
+                        0 => tr("没有未读消息", "No unread messages")().to_owned(),
+                        n => format!("{n} {}", tr("条未读", "unread")()),
+                    })}</span>
+                </A>
                 {m.home_branch_code.map(|code| view! {
                     <A href=format!("/board/{code}") attr:class="cell cell-link">
                         <span class="cell-label">{tr("积分公示", "Points board")}</span>

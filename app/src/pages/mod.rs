@@ -3,6 +3,7 @@
 pub mod board;
 pub mod deed;
 pub mod deed_form;
+pub mod inbox;
 pub mod login;
 pub mod me;
 pub mod my_deeds;

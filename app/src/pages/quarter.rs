@@ -211,13 +211,9 @@ fn FeedbackItem(
     let id = feedback.id.clone();
     let undecided = feedback.status == "received";
     let about_nobody = feedback.about_member_id.is_none();
-    let rule_id = RwSignal::new(rules.first().map(|r| r.id.clone()).unwrap_or_default());
-    let points = RwSignal::new(
-        rules
-            .first()
-            .map(|r| r.standard_points.to_string())
-            .unwrap_or_default(),
-    );
+    // No item is preselected: which deduction applies is the committee's deliberate choice.
+    let rule_id = RwSignal::new(String::new());
+    let points = RwSignal::new(String::new());
     let member = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -253,12 +249,24 @@ fn FeedbackItem(
     });
     let submit = move |accept: bool| {
         failure.set(None);
-        match Reason::parse(&reason.get_untracked()) {
-            Ok(_) => {
-                errors.set(Vec::new());
-                decide.dispatch(accept);
-            }
-            Err(e) => errors.set(vec![field_error("reason", &e)]),
+        let mut errs = Vec::new();
+        if let Err(e) = Reason::parse(&reason.get_untracked()) {
+            errs.push(field_error("reason", &e));
+        }
+        if accept && rule_id.get_untracked().is_empty() {
+            errs.push(FieldError {
+                field: "rule_id".into(),
+                code: "rule.unknown".into(),
+                message: lang()
+                    .pick("请选择扣分项目", "Choose a deduction item")
+                    .into(),
+            });
+        }
+        if errs.is_empty() {
+            errors.set(Vec::new());
+            decide.dispatch(accept);
+        } else {
+            errors.set(errs);
         }
     };
     let (state_zh, state_en) = match feedback.status.as_str() {
@@ -290,6 +298,7 @@ fn FeedbackItem(
                         }
                         rule_id.set(v);
                     }>
+                        <option value="">{tr("请选择", "Choose…")}</option>
                         {rules.iter().map(|r| view! { <option value=r.id.clone()>{format!("{} ({})", r.name, r.standard_points)}</option> }).collect_view()}
                     </select>
                 </label>

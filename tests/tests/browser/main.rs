@@ -1,7 +1,7 @@
 //! The web app in a real headless Chromium: a member on a phone, a committee member on a tablet.
 //! Each story saves screenshots of the screens it passes under `target/screenshots/`.
 
-use jifen_server::seed::SNOW;
+use jifen_server::seed::{SNOW, VILLAGE_RULES};
 use jifen_shared::api::{DeedPage, FeedbackView};
 use jifen_tests::webdriver::{Browser, Driver};
 use jifen_tests::TestApp;
@@ -397,6 +397,15 @@ async fn the_secretary_posts_the_quarter_and_the_committee_deducts_on_feedback_f
         .await
         .unwrap();
     tablet
+        .wait_for_text(".feedback-item", "请选择扣分项目")
+        .await
+        .unwrap();
+    let village_rules = app.demo.rule("demo-1", VILLAGE_RULES).to_owned();
+    tablet
+        .select(".feedback-item select", &village_rules)
+        .await
+        .unwrap();
+    tablet
         .fill(".feedback-item textarea", "经村委会核实属实")
         .await
         .unwrap();
@@ -410,4 +419,31 @@ async fn the_secretary_posts_the_quarter_and_the_committee_deducts_on_feedback_f
     let points = app.points(&member, &member.member_id, 2027).await;
     assert!(points.deduction < 0, "{points:?}");
     tablet.close().await;
+
+    // The member reads it among their messages on the phone, and marks them read.
+    let mut phone = sign_in(&app, &driver, "phone-inbox", "member3", PHONE).await;
+    phone.click("a[href=\"/me\"]").await.unwrap();
+    phone.wait_for_text("#to-inbox", "条未读").await.unwrap();
+    phone.click("#to-inbox").await.unwrap();
+    phone.wait_for_text("#inbox", "违反村规民约").await.unwrap();
+    phone
+        .wait_for_text("#inbox", "经村委会核实属实")
+        .await
+        .unwrap();
+    phone.screenshot("inbox").await.unwrap();
+    phone.click("#read-all").await.unwrap();
+    let (browser_app, reader) = (&app, &member);
+    phone
+        .wait_until("every message read", || async move {
+            let page: jifen_shared::api::NotificationPage = browser_app
+                .get(reader, "/api/v1/me/notifications")
+                .await
+                .json()
+                .await
+                .unwrap();
+            page.unread == 0
+        })
+        .await
+        .unwrap();
+    phone.close().await;
 }
