@@ -302,29 +302,41 @@ pub async fn history(id: &str) -> Result<DeedHistory, ApiError> {
     get(&format!("/api/v1/deeds/{}/history", encode(id))).await
 }
 
-/// Approves a deed, with the rule's standard points or `points`.
-pub async fn approve(id: &str, points: Option<i32>) -> Result<DeedView, ApiError> {
-    let body = ApproveRequest {
-        points,
-        comment: None,
-    };
-    send(
-        "POST",
-        &format!("/api/v1/deeds/{}/approve", encode(id)),
-        &body,
-    )
-    .await
+/// What the committee decides on a deed. Everything but an approval needs the committee's reason.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// With the rule's standard points, or these.
+    Approve {
+        points: Option<i32>,
+    },
+    Reject {
+        reason: String,
+    },
+    /// Back to the member, to add what is missing.
+    Return {
+        reason: String,
+    },
+    /// Takes back an approval: the ledger gets a reversal.
+    Revoke {
+        reason: String,
+    },
 }
 
-/// A decision that needs a reason: `reject`, `return` or `revoke`.
-pub async fn decide(id: &str, action: &str, reason: String) -> Result<DeedView, ApiError> {
-    let body = ReasonRequest { reason };
-    send(
-        "POST",
-        &format!("/api/v1/deeds/{}/{action}", encode(id)),
-        &body,
-    )
-    .await
+pub async fn decide(id: &str, decision: Decision) -> Result<DeedView, ApiError> {
+    let path = |verb: &str| format!("/api/v1/deeds/{}/{verb}", encode(id));
+    let (verb, reason) = match decision {
+        Decision::Approve { points } => {
+            let body = ApproveRequest {
+                points,
+                comment: None,
+            };
+            return send("POST", &path("approve"), &body).await;
+        }
+        Decision::Reject { reason } => ("reject", reason),
+        Decision::Return { reason } => ("return", reason),
+        Decision::Revoke { reason } => ("revoke", reason),
+    };
+    send("POST", &path(verb), &ReasonRequest { reason }).await
 }
 
 /// The member takes back their own report.
@@ -407,14 +419,35 @@ pub async fn quarter(
     get(&quarter_path(branch_id, year, quarter)).await
 }
 
-/// The secretary signs (`sign`) or posts (`publish`) a quarter.
+/// The secretary's steps on a quarter: sign it (it takes no new entries), then post it on the
+/// public board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarterStep {
+    Sign,
+    Publish,
+}
+
+impl QuarterStep {
+    /// The step's word in the API's path, also its button's id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarterStep::Sign => "sign",
+            QuarterStep::Publish => "publish",
+        }
+    }
+}
+
 pub async fn quarter_step(
     branch_id: &str,
     year: i32,
     quarter: u8,
-    step: &str,
+    step: QuarterStep,
 ) -> Result<QuarterReviewView, ApiError> {
-    let path = format!("{}/{step}", quarter_path(branch_id, year, quarter));
+    let path = format!(
+        "{}/{}",
+        quarter_path(branch_id, year, quarter),
+        step.as_str()
+    );
     send("POST", &path, &serde_json::json!({})).await
 }
 

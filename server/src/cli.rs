@@ -4,13 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use jifen_shared::domain::Role;
+use jifen_shared::domain::{MemberStatus, OrgKind, Role};
 use migration::{Migrator, MigratorTrait};
 
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::Db;
-use crate::startup::{AppState, Application};
+use crate::infra::clock::Clock;
+use crate::infra::config::Config;
+use crate::infra::db::Db;
+use crate::startup::Application;
 
 #[derive(Parser)]
 #[command(
@@ -56,8 +56,8 @@ enum Command {
 enum Admin {
     /// Create an org unit (county, town, branch, group or migrant).
     CreateOrg {
-        #[arg(long)]
-        kind: String,
+        #[arg(long, value_parser = word::<OrgKind>)]
+        kind: OrgKind,
         #[arg(long)]
         name: String,
         /// Parent org unit, by id or public code.
@@ -80,8 +80,8 @@ enum Admin {
         #[arg(long, env = "JIFEN_NEW_PASSWORD", hide_env_values = true)]
         password: String,
         /// active, migrant or transferred.
-        #[arg(long, default_value = "active")]
-        status: String,
+        #[arg(long, default_value = "active", value_parser = word::<MemberStatus>)]
+        status: MemberStatus,
     },
     /// Grant a role on an org unit: member, committee, secretary or org_admin.
     GrantRole {
@@ -90,8 +90,8 @@ enum Admin {
         /// Org unit, by id or public code.
         #[arg(long)]
         org: String,
-        #[arg(long)]
-        role: String,
+        #[arg(long, value_parser = word::<Role>)]
+        role: Role,
     },
 }
 
@@ -102,12 +102,12 @@ enum AuditCmd {
         /// A chain head published outside the database, as the public board shows it
         /// (`CHAIN:SEQ:HASH`); the chain must still hold that event. Repeatable.
         #[arg(long = "anchor")]
-        anchors: Vec<crate::audit::Anchor>,
+        anchors: Vec<crate::services::audit::Anchor>,
     },
 }
 
 pub fn main() -> ExitCode {
-    crate::telemetry::init();
+    crate::infra::telemetry::init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -152,20 +152,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 password.chars().count() >= 8,
                 "choose a password of at least 8 characters"
             );
-            let state = AppState::init(config, Clock::System).await?;
-            if crate::seed::exists(&state).await? {
+            let db = Db::connect(&config.database_url).await?;
+            Migrator::up(db.conn(), None).await?;
+            if crate::seed::exists(&db).await? {
                 println!("demo data already present (branch demo-1 exists); nothing changed");
                 return Ok(());
             }
-            let demo = crate::seed::organisation(&state, &password).await?;
-            let deeds = crate::seed::deeds(&state, &demo).await?;
+            let now = Clock::System.now();
+            let demo = crate::seed::organisation(&db, now, &password).await?;
+            let deeds = crate::seed::deeds(&db, now, &demo).await?;
             print!("{}", crate::seed::describe(&demo, deeds));
         }
         Command::Admin(cmd) => admin(config, cmd).await?,
         Command::Audit(AuditCmd::Verify { anchors }) => {
             let db = Db::connect(&config.database_url).await?;
-            let ok = crate::audit::verify(db.conn()).await?;
-            crate::audit::check_anchors(db.conn(), &anchors).await?;
+            let ok = crate::services::audit::verify(db.conn()).await?;
+            crate::services::audit::check_anchors(db.conn(), &anchors).await?;
             println!(
                 "audit history intact: {} chains, {} events, {} published heads still present",
                 ok.chains,
@@ -175,7 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { file } => {
             let db = Db::connect(&config.database_url).await?;
-            crate::backup::backup(&db, &file).await?;
+            crate::infra::backup::backup(&db, &file).await?;
             println!("backup written to {}", file.display());
         }
     }
@@ -195,13 +197,18 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
             code,
         } => {
             let parent = match parent {
-                Some(p) => Some(crate::orgs::find_org(&*txn, &p).await.map_err(explain)?.id),
+                Some(p) => Some(
+                    crate::services::orgs::find_org(&*txn, &p)
+                        .await
+                        .map_err(explain)?
+                        .id,
+                ),
                 None => None,
             };
-            let unit = crate::orgs::create_org(
+            let unit = crate::services::orgs::create_org(
                 &*txn,
                 parent.as_deref(),
-                &kind,
+                kind,
                 &name,
                 code.as_deref(),
                 now,
@@ -221,18 +228,18 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
                 password.chars().count() >= 8,
                 "choose a password of at least 8 characters"
             );
-            let branch = crate::orgs::find_org(&*txn, &branch)
+            let branch = crate::services::orgs::find_org(&*txn, &branch)
                 .await
                 .map_err(explain)?;
-            let hash = crate::auth::password::hash(&password)?;
-            let m = crate::orgs::add_member(
+            let hash = crate::services::auth::password::hash(&password)?;
+            let m = crate::services::orgs::add_member(
                 &*txn,
-                crate::orgs::NewMember {
+                crate::services::orgs::NewMember {
                     branch_id: &branch.id,
                     name: &name,
                     username: &username,
                     password_hash: Some(hash),
-                    status: &status,
+                    status,
                     migrant_org_id: None,
                 },
                 None,
@@ -247,16 +254,15 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
             org,
             role,
         } => {
-            let role: Role = role.parse().map_err(|_| {
-                anyhow::anyhow!("role must be member, committee, secretary or org_admin")
-            })?;
-            let unit = crate::orgs::find_org(&*txn, &org).await.map_err(explain)?;
+            let unit = crate::services::orgs::find_org(&*txn, &org)
+                .await
+                .map_err(explain)?;
             let member = crate::entity::member::Entity::find()
                 .filter(crate::entity::member::Column::Username.eq(username.clone()))
                 .one(&*txn)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no member with username {username}"))?;
-            crate::orgs::grant_role(&*txn, &member.id, &unit.id, role, None, now)
+            crate::services::orgs::grant_role(&*txn, &member.id, &unit.id, role, None, now)
                 .await
                 .map_err(explain)?;
             println!("granted {role} on {} to {}", unit.name, member.username);
@@ -267,6 +273,37 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
 }
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// Parses one of an enum's stored words from the command line, listing them all when it is wrong.
+fn word<T: std::str::FromStr + std::fmt::Display + WordList>(s: &str) -> Result<T, String> {
+    s.parse().map_err(|_| {
+        let all: Vec<String> = T::all().iter().map(ToString::to_string).collect();
+        format!("expected one of: {}", all.join(", "))
+    })
+}
+
+/// The words a command-line enum takes.
+trait WordList: Sized + 'static {
+    fn all() -> &'static [Self];
+}
+
+impl WordList for OrgKind {
+    fn all() -> &'static [Self] {
+        OrgKind::ALL
+    }
+}
+
+impl WordList for MemberStatus {
+    fn all() -> &'static [Self] {
+        MemberStatus::ALL
+    }
+}
+
+impl WordList for Role {
+    fn all() -> &'static [Self] {
+        Role::ALL
+    }
+}
 
 /// An error for a person at a terminal: the English message and the field details.
 fn explain(e: crate::error::AppError) -> anyhow::Error {

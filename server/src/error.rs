@@ -434,13 +434,6 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
-/// A stored word (a status, a category) that does not parse is the server's fault, not the caller's.
-impl From<jifen_shared::domain::UnknownVariant> for AppError {
-    fn from(e: jifen_shared::domain::UnknownVariant) -> Self {
-        AppError::Internal(e.into())
-    }
-}
-
 /// A database failure is 503 when the database cannot be reached, 500 otherwise.
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
@@ -452,3 +445,38 @@ impl From<DbErr> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Request values outside their range, worded once for every route that takes them.
+pub mod invalid {
+    use super::FieldIssue;
+
+    /// A cycle year outside 2000..=2100.
+    pub fn year() -> FieldIssue {
+        FieldIssue::new(
+            "year",
+            "query.invalid",
+            "年度须在 2000 到 2100 之间",
+            "year must be between 2000 and 2100",
+        )
+    }
+
+    /// A year and quarter that do not make a cycle quarter.
+    pub fn quarter() -> FieldIssue {
+        FieldIssue::new(
+            "quarter",
+            "query.invalid",
+            "年度须在 2000 到 2100 之间，季度须为 1 到 4",
+            "the year must be 2000 to 2100 and the quarter 1 to 4",
+        )
+    }
+
+    /// A paging cursor this server did not give (422 on every list).
+    pub fn cursor() -> FieldIssue {
+        FieldIssue::new(
+            "cursor",
+            "query.invalid",
+            "翻页标记无效，请从第一页重新加载",
+            "invalid cursor; reload from the first page",
+        )
+    }
+}

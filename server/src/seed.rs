@@ -2,24 +2,27 @@
 //! thirty members, each branch's rules catalogue, and deeds in every state. Everything goes
 //! through the same services as real use, so the demo's ledger and audit history are genuine.
 
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 use chrono::Duration;
 use jifen_shared::api::PlaceDto;
 use jifen_shared::domain::{
-    CycleQuarter, LedgerKind, Points, Reason, Role, RuleCategory, RuleName,
+    CycleQuarter, LedgerKind, MemberStatus, OrgKind, Points, Reason, Role, RuleCategory, RuleName,
 };
 
-use crate::access::Access;
-use crate::deeds::input::{self, RawForm};
-use crate::deeds::review::{decide, Decision};
-use crate::deeds::submit::submit;
 use crate::entity::{member, org_unit};
 use crate::error::AppResult;
-use crate::ledger::{self, NewEntry};
-use crate::orgs::{self, NewMember};
-use crate::rules::{self, RuleSpec};
-use crate::startup::AppState;
+use crate::infra::db::Db;
+use crate::services::access::Access;
+use crate::services::deeds::input::{self, RawForm};
+use crate::services::deeds::review::{decide, Decision};
+use crate::services::deeds::submit::submit;
+use crate::services::deeds::writer::SubmissionWriter;
+use crate::services::ledger::{self, NewEntry};
+use crate::services::notify::Templates;
+use crate::services::orgs::{self, NewMember};
+use crate::services::rules::{self, RuleSpec};
 
 /// What the seed made, for printing and for tests.
 #[derive(Debug, Clone)]
@@ -151,32 +154,32 @@ fn person(i: usize) -> String {
 }
 
 /// Whether the demo organisation is already there.
-pub async fn exists(state: &AppState) -> AppResult<bool> {
+pub async fn exists(db: &Db) -> AppResult<bool> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     Ok(org_unit::Entity::find()
         .filter(org_unit::Column::Code.eq("demo-1"))
-        .one(state.db.conn())
+        .one(db.conn())
         .await?
         .is_some())
 }
 
 /// The organisation, catalogue and accounts, without any deeds: what every test starts from.
-pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
+pub async fn organisation(db: &Db, now: DateTime<Utc>, password: &str) -> AppResult<Demo> {
     let hash = {
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || crate::auth::password::hash(&password))
+        tokio::task::spawn_blocking(move || crate::services::auth::password::hash(&password))
             .await
             .map_err(|e| anyhow::anyhow!(e))??
     };
-    let now = state.clock.now();
-    let txn = state.db.begin_write().await?;
+    let txn = db.begin_write().await?;
     let db = &*txn;
-    let county = orgs::create_org(db, None, "county", "示范县委", None, now).await?;
-    let town = orgs::create_org(db, Some(&county.id), "town", "城关镇党委", None, now).await?;
+    let county = orgs::create_org(db, None, OrgKind::County, "示范县委", None, now).await?;
+    let town =
+        orgs::create_org(db, Some(&county.id), OrgKind::Town, "城关镇党委", None, now).await?;
     let migrant = orgs::create_org(
         db,
         Some(&county.id),
-        "migrant",
+        OrgKind::Migrant,
         "驻北京流动党员党支部",
         Some("migrant-bj"),
         now,
@@ -198,7 +201,8 @@ pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
         ("demo-1", "东关村党支部", 1..=15),
         ("demo-2", "西营村党支部", 16..=28),
     ] {
-        let branch = orgs::create_org(db, Some(&town.id), "branch", name, Some(code), now).await?;
+        let branch =
+            orgs::create_org(db, Some(&town.id), OrgKind::Branch, name, Some(code), now).await?;
         demo.branches.insert(code.to_owned(), branch.id.clone());
         for (category, rule_name, description, points, cap_q, cap_y, evidence) in CATALOGUE {
             let spec = RuleSpec {
@@ -211,9 +215,9 @@ pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
                 evidence_required: *evidence,
             };
             let rule = rules::insert(db, &branch.id, &spec, now).await?;
-            crate::audit::record(
+            crate::services::audit::record(
                 db,
-                crate::audit::Event {
+                crate::services::audit::Event {
                     chain_id: &branch.id,
                     actor_id: None,
                     action: "rule.created",
@@ -221,7 +225,8 @@ pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
                     entity_id: &rule.id,
                     before: None,
                     after: Some(
-                        serde_json::to_value(rules::view(rule.clone())).unwrap_or_default(),
+                        serde_json::to_value(rules::view(rule.clone())?)
+                            .map_err(anyhow::Error::from)?,
                     ),
                     reason: None,
                 },
@@ -243,7 +248,11 @@ pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
                     name: &person(n),
                     username: &format!("member{i}"),
                     password_hash: Some(hash.clone()),
-                    status: if migrant_member { "migrant" } else { "active" },
+                    status: if migrant_member {
+                        MemberStatus::Migrant
+                    } else {
+                        MemberStatus::Active
+                    },
                     migrant_org_id: migrant_member.then_some(migrant.id.as_str()),
                 },
                 None,
@@ -268,7 +277,7 @@ pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
                     name: &person(n),
                     username: &username,
                     password_hash: Some(hash.clone()),
-                    status: "active",
+                    status: MemberStatus::Active,
                     migrant_org_id: None,
                 },
                 None,
@@ -289,7 +298,7 @@ pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
             name: "镇党委组织委员",
             username: "admin1",
             password_hash: Some(hash.clone()),
-            status: "active",
+            status: MemberStatus::Active,
             migrant_org_id: None,
         },
         None,
@@ -302,8 +311,8 @@ pub async fn organisation(state: &AppState, password: &str) -> AppResult<Demo> {
     Ok(demo)
 }
 
-async fn access(state: &AppState, demo: &Demo, username: &str) -> AppResult<Access> {
-    Access::load(state.db.conn(), demo.member(username)).await
+async fn access(db: &Db, demo: &Demo, username: &str) -> AppResult<Access> {
+    Access::load(db.conn(), demo.member(username)).await
 }
 
 const PLACES: &[(&str, f64, f64)] = &[
@@ -313,9 +322,21 @@ const PLACES: &[(&str, f64, f64)] = &[
     ("西营村卫生室门口", 34.7390, 113.6101),
 ];
 
+/// What becomes of a demo report after it is submitted.
+#[derive(Debug, Clone, Copy)]
+enum Then {
+    Approve,
+    Return,
+    Reject,
+    Withdraw,
+    Revoke,
+}
+
 /// Deeds in every state, spread over the quarters of the current cycle year up to now.
-pub async fn deeds(state: &AppState, demo: &Demo) -> AppResult<usize> {
-    let now = state.clock.now();
+pub async fn deeds(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<usize> {
+    // Reports go through the same batching writer as the API's; the demo sends no WeChat messages.
+    let writer = SubmissionWriter::start(db.clone());
+    let templates = Templates::default();
     let year_start = {
         let q = CycleQuarter::of(now);
         chrono::NaiveDate::from_ymd_opt(q.year, 1, 1)
@@ -326,42 +347,42 @@ pub async fn deeds(state: &AppState, demo: &Demo) -> AppResult<usize> {
     let span = (now - year_start).num_hours().max(24);
     let mut made = 0;
     for (code, first, last) in [("demo-1", 1, 15), ("demo-2", 16, 28)] {
-        let reviewer = access(state, demo, &format!("committee{}", &code[5..])).await?;
+        let reviewer = access(db, demo, &format!("committee{}", &code[5..])).await?;
         for i in first..=last {
-            let who = access(state, demo, &format!("member{i}")).await?;
-            let plan: &[(&str, &str, &str, Option<&str>)] = &[
+            let who = access(db, demo, &format!("member{i}")).await?;
+            let plan: &[(&str, &str, &str, Option<Then>)] = &[
                 (
                     MEETING,
                     "参加七一主题党日活动",
                     "按时参加支部主题党日，重温入党誓词。",
-                    Some("approve"),
+                    Some(Then::Approve),
                 ),
                 (
                     SNOW,
                     "清扫村口道路积雪",
                     "早上六点和村里几位党员一起清扫村口到乡道约两百米的积雪，保证学生上学通行。",
-                    Some("approve"),
+                    Some(Then::Approve),
                 ),
                 (
                     CLEAN_AREA,
                     "责任区本季度保持整洁",
                     "认领的文化广场东侧卫生责任区，每周清扫两次，本季度保持干净。",
-                    Some("approve"),
+                    Some(Then::Approve),
                 ),
                 (
                     HAIRCUT,
                     "为村里老人义务理发",
                     "在村委会为八位老人免费理发。",
                     match i % 5 {
-                        0 => Some("return"),
-                        1 => Some("reject"),
+                        0 => Some(Then::Return),
+                        1 => Some(Then::Reject),
                         2 => None,
-                        3 => Some("withdraw"),
-                        _ => Some("revoke"),
+                        3 => Some(Then::Withdraw),
+                        _ => Some(Then::Revoke),
                     },
                 ),
             ];
-            for (k, (rule, title, account, action)) in plan.iter().enumerate() {
+            for (k, &(rule, title, account, then)) in plan.iter().enumerate() {
                 let at =
                     year_start + Duration::hours(span * (k as i64 * 2 + 1 + (i % 3) as i64) / 9);
                 let (place, lat, lng) = PLACES[(i + k) % PLACES.len()];
@@ -380,72 +401,53 @@ pub async fn deeds(state: &AppState, demo: &Demo) -> AppResult<usize> {
                     },
                     now,
                 )?;
-                let (d, _) = submit(state, &who.member, form, format!("seed-{i}-{k}")).await?;
+                let (d, _) = submit(
+                    db.conn(),
+                    &writer,
+                    now,
+                    &who.member,
+                    form,
+                    format!("seed-{i}-{k}"),
+                )
+                .await?;
                 made += 1;
                 let reason = |s: &str| {
                     Reason::parse(s)
                         .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!(e)))
                 };
-                match action {
-                    Some("approve") => {
-                        decide(
-                            state,
+                let approve = Decision::Approve {
+                    points: None,
+                    comment: None,
+                };
+                let steps = match then {
+                    None => vec![],
+                    Some(Then::Approve) => vec![(&reviewer, approve)],
+                    Some(Then::Return) => vec![(
+                        &reviewer,
+                        Decision::Return(reason("请补充理发的具体日期和人数")?),
+                    )],
+                    Some(Then::Reject) => vec![(
+                        &reviewer,
+                        Decision::Reject(reason("本季度同一事项已申报，不重复计分")?),
+                    )],
+                    Some(Then::Withdraw) => vec![(&who, Decision::Withdraw)],
+                    Some(Then::Revoke) => vec![
+                        (&reviewer, approve),
+                        (
                             &reviewer,
-                            &d.id,
-                            Decision::Approve {
-                                points: None,
-                                comment: None,
-                            },
-                        )
-                        .await?;
-                    }
-                    Some("return") => {
-                        decide(
-                            state,
-                            &reviewer,
-                            &d.id,
-                            Decision::Return(reason("请补充理发的具体日期和人数")?),
-                        )
-                        .await?;
-                    }
-                    Some("reject") => {
-                        decide(
-                            state,
-                            &reviewer,
-                            &d.id,
-                            Decision::Reject(reason("本季度同一事项已申报，不重复计分")?),
-                        )
-                        .await?;
-                    }
-                    Some("withdraw") => {
-                        decide(state, &who, &d.id, Decision::Withdraw).await?;
-                    }
-                    Some("revoke") => {
-                        decide(
-                            state,
-                            &reviewer,
-                            &d.id,
-                            Decision::Approve {
-                                points: None,
-                                comment: None,
-                            },
-                        )
-                        .await?;
-                        decide(
-                            state,
-                            &reviewer,
-                            &d.id,
                             Decision::Revoke(reason("经群众反映核实，当天未开展理发服务")?),
-                        )
-                        .await?;
-                    }
-                    _ => {}
+                        ),
+                    ],
+                };
+                for (by, decision) in steps {
+                    // The demo sends no WeChat messages, so nothing was queued.
+                    let (_, _queued) = decide(db, now, &templates, by, &d.id, decision).await?;
                 }
             }
         }
         // One committee decision on a deduction, as after a quarterly review of the masses' feedback.
         let member_id = demo.member(&format!("member{}", first + 1)).to_owned();
-        let txn = state.db.begin_write().await?;
+        let txn = db.begin_write().await?;
         ledger::write(
             &*txn,
             NewEntry {
@@ -490,12 +492,12 @@ pub fn describe(demo: &Demo, deeds: usize) -> String {
 
 /// Member rows by username, for the CLI.
 pub async fn member_by_username(
-    state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
     username: &str,
 ) -> AppResult<Option<member::Model>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     Ok(member::Entity::find()
         .filter(member::Column::Username.eq(username))
-        .one(state.db.conn())
+        .one(db)
         .await?)
 }

@@ -9,53 +9,48 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use migration::{Migrator, MigratorTrait};
 
-use crate::auth::tokens::TokenKeys;
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::Db;
-use crate::notify::outbox::Outbox;
-use crate::read_cache::ReadCache;
-use crate::wechat::Wechat;
+use crate::http::state::AppState;
+use crate::infra::clock::Clock;
+use crate::infra::config::Config;
+use crate::infra::db::Db;
+use crate::infra::outbox::Outbox;
+use crate::infra::read_cache::ReadCache;
+use crate::infra::wechat::Wechat;
+use crate::services::auth::tokens::TokenKeys;
+use crate::services::deeds::writer::SubmissionWriter;
+use crate::services::notify::Templates;
 
-/// What every request handler can reach.
-pub struct AppState {
-    pub config: Config,
-    pub db: Db,
-    pub keys: TokenKeys,
-    pub clock: Clock,
-    /// Writes submitted deeds in batches; see [`crate::deeds::writer`].
-    pub submissions: crate::deeds::writer::SubmissionWriter,
-    /// The WeChat mini program, when configured.
-    pub wechat: Option<Arc<Wechat>>,
-    /// Sends queued WeChat messages; see [`crate::notify::outbox`].
-    pub outbox: Outbox,
-    /// Answers of hot reads while the database has not changed; see [`crate::read_cache`].
-    pub reads: Arc<ReadCache>,
-}
-
-impl AppState {
-    /// Connects to the database, applies pending migrations and loads the signing key.
-    pub async fn init(config: Config, clock: Clock) -> anyhow::Result<Self> {
-        let db = Db::connect(&config.database_url).await?;
-        Migrator::up(db.conn(), None).await?;
-        db.watch_changes();
-        let reads = Arc::new(ReadCache::new(db.changes().clone()));
-        let secret = crate::auth::secret::load_or_create(&config)?;
-        let keys = TokenKeys::new(&secret, config.access_token_ttl_secs);
-        let submissions = crate::deeds::writer::SubmissionWriter::start(db.clone());
-        let wechat = Wechat::from_config(&config.wechat, &db)?.map(Arc::new);
-        let outbox = Outbox::start(db.clone(), wechat.clone(), config.outbox.clone());
-        Ok(Self {
-            config,
-            db,
-            keys,
-            clock,
-            submissions,
-            wechat,
-            outbox,
-            reads,
-        })
-    }
+/// Connects to the database, applies pending migrations, loads the signing key and starts the
+/// background workers (submission writer, outbox).
+async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url).await?;
+    Migrator::up(db.conn(), None).await?;
+    db.watch_changes();
+    let reads = Arc::new(ReadCache::new(db.changes().clone()));
+    let secret = crate::infra::secret::load_or_create(&config)?;
+    let keys = TokenKeys::new(
+        &secret,
+        config.access_token_ttl_secs,
+        config.refresh_token_ttl_days,
+    );
+    let submissions = SubmissionWriter::start(db.clone());
+    let wechat = Wechat::from_config(&config.wechat, &db)?.map(Arc::new);
+    let templates = wechat
+        .as_ref()
+        .map(|w| Templates::of(&w.config))
+        .unwrap_or_default();
+    let outbox = Outbox::start(db.clone(), wechat.clone(), config.outbox.clone());
+    Ok(AppState {
+        config,
+        db,
+        keys,
+        clock,
+        submissions,
+        wechat,
+        templates,
+        outbox,
+        reads,
+    })
 }
 
 pub struct Application {
@@ -79,15 +74,15 @@ impl Application {
                 .unwrap_or(2),
             n => n,
         };
-        let state = web::Data::new(AppState::init(config, clock).await?);
+        let state = web::Data::new(state(config, clock).await?);
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
-                .configure(crate::routes::configure)
-                .wrap(from_fn(crate::middleware::problems))
+                .configure(crate::http::routes::configure)
+                .wrap(from_fn(crate::http::middleware::problems))
                 .wrap(actix_web::middleware::Compress::default())
-                .wrap(from_fn(crate::middleware::request_id))
+                .wrap(from_fn(crate::http::middleware::request_id))
         })
         .workers(workers)
         .shutdown_timeout(20)

@@ -7,7 +7,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::domain::{DeedStatus, LedgerKind, Role, RuleCategory};
+use crate::domain::{
+    DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, NotificationKind, QuarterStatus, Role,
+    RuleCategory,
+};
 
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
@@ -52,8 +55,7 @@ wire! {
         pub id: String,
         pub name: String,
         pub username: String,
-        /// `active`, `migrant` or `transferred`.
-        pub status: String,
+        pub status: MemberStatus,
         pub home_branch_id: String,
         pub home_branch_name: String,
         /// The home branch's public code: its board is `/board/{code}` in the web app.
@@ -299,9 +301,7 @@ wire! {
     /// One message of the in-app inbox, worded in the reader's language.
     pub struct NotificationView {
         pub id: String,
-        /// `deed.approved`, `deed.rejected`, `deed.returned`, `deed.revoked`, `board.published` or
-        /// `points.deducted`.
-        pub kind: String,
+        pub kind: NotificationKind,
         pub title: String,
         pub body: String,
         pub deed_id: Option<String>,
@@ -336,7 +336,7 @@ wire! {
         pub branch_id: String,
         pub year: i32,
         pub quarter: u8,
-        pub status: String,
+        pub status: QuarterStatus,
         pub signed_by: Option<String>,
         pub signed_at: Option<DateTime<Utc>>,
         pub published_at: Option<DateTime<Utc>>,
@@ -404,8 +404,7 @@ wire! {
         pub about_member_name: Option<String>,
         pub body: String,
         pub contact: Option<String>,
-        /// `received`, `accepted` or `dismissed`.
-        pub status: String,
+        pub status: FeedbackStatus,
         pub created_at: DateTime<Utc>,
         /// When the committee accepted or dismissed it, and why; only shown to the committee.
         #[serde(default)]

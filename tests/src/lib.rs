@@ -10,13 +10,15 @@ use std::time::Duration;
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use jifen_server::clock::Clock;
-use jifen_server::config::{Config, Secret};
+use jifen_server::http::state::AppState;
+use jifen_server::infra::clock::Clock;
+use jifen_server::infra::config::{Config, Secret};
 use jifen_server::seed::{self, Demo};
-use jifen_server::startup::{AppState, Application};
+use jifen_server::startup::Application;
 use jifen_shared::api::{
-    BindingRequired, DeedView, InviteView, PlaceDto, PointsSummary, SubmitDeedRequest,
-    TokenResponse,
+    ApproveRequest, BindingRequired, DeedView, FeedbackRequest, InviteView, LoginRequest,
+    NotificationPage, PlaceDto, PointsSummary, ReasonRequest, RefreshRequest, SubmitDeedRequest,
+    SubscriptionConsents, TokenResponse, WechatBindRequest, WechatLoginRequest,
 };
 use jifen_shared::problem::Problem;
 use reqwest::{Response, StatusCode};
@@ -146,7 +148,7 @@ impl TestApp {
         let state = app.state();
         let server = app.handle();
         let running = tokio::spawn(app.run_until_stopped());
-        let demo = seed::organisation(&state, PASSWORD)
+        let demo = seed::organisation(&state.db, state.now(), PASSWORD)
             .await
             .expect("demo organisation");
         let client = reqwest::Client::builder()
@@ -213,14 +215,108 @@ impl TestApp {
         self.state.db.backend()
     }
 
-    pub async fn login_as(&self, username: &str) -> User {
-        let res = self
-            .client
-            .post(self.url("/api/v1/auth/login"))
-            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+    /// A request without an account: signing in, the public board, the masses' feedback.
+    pub async fn post_anonymous(&self, path: &str, body: &impl Serialize) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
             .send()
             .await
-            .expect("login request");
+            .expect("POST request")
+    }
+
+    /// Signs in with a username and password.
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        let body = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        self.post_anonymous("/api/v1/auth/login", &body).await
+    }
+
+    /// Trades a refresh token for a new pair.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        self.post_anonymous("/api/v1/auth/refresh", &body).await
+    }
+
+    /// Signs in from the mini program with a `wx.login()` code.
+    pub async fn wechat_login(&self, code: &str) -> Response {
+        let body = WechatLoginRequest {
+            code: code.to_owned(),
+        };
+        self.post_anonymous("/api/v1/auth/wechat", &body).await
+    }
+
+    /// Binds the WeChat user behind `binding_ticket` with an invite code.
+    pub async fn wechat_bind(&self, binding_ticket: &str, invite_code: &str) -> Response {
+        let body = WechatBindRequest {
+            binding_ticket: binding_ticket.to_owned(),
+            invite_code: invite_code.to_owned(),
+        };
+        self.post_anonymous("/api/v1/auth/wechat/bind", &body).await
+    }
+
+    /// `by` issues a WeChat invite code for demo member `member`.
+    pub async fn issue_invite(&self, by: &User, member: &str) -> Response {
+        let member_id = self.demo.member(member).to_owned();
+        let path = format!("/api/v1/members/{member_id}/invites");
+        self.post(by, &path, &serde_json::json!({})).await
+    }
+
+    /// The member answers `accept` to one subscription request for `template`.
+    pub async fn subscribe(&self, member: &User, template: &str) -> Response {
+        let body = SubscriptionConsents {
+            results: [(template.to_owned(), "accept".to_owned())].into(),
+        };
+        self.post(member, "/api/v1/me/subscriptions", &body).await
+    }
+
+    /// The first page of the member's inbox.
+    pub async fn inbox(&self, member: &User) -> NotificationPage {
+        let res = self.get(member, "/api/v1/me/notifications").await;
+        assert_eq!(res.status(), StatusCode::OK, "the inbox answers");
+        res.json().await.expect("inbox body")
+    }
+
+    /// The secretary's step on a quarter of demo branch `branch_code`.
+    pub async fn quarter_step(
+        &self,
+        who: &User,
+        branch_code: &str,
+        step: QuarterStep,
+        year: i32,
+        quarter: u8,
+    ) -> Response {
+        let branch = self.demo.branch(branch_code).to_owned();
+        let path = format!(
+            "/api/v1/branches/{branch}/quarters/{year}/{quarter}/{}",
+            step.action()
+        );
+        self.post(who, &path, &serde_json::json!({})).await
+    }
+
+    /// A branch's public board, as anyone reads it (`query` like `?year=2026&quarter=4`).
+    pub async fn public_board(&self, branch_code: &str, query: &str) -> Response {
+        self.client
+            .get(self.url(&format!(
+                "/api/v1/public/branches/{branch_code}/board{query}"
+            )))
+            .send()
+            .await
+            .expect("GET request")
+    }
+
+    /// Someone from the masses answers on a branch's posted board.
+    pub async fn give_feedback(&self, branch_code: &str, feedback: &FeedbackRequest) -> Response {
+        let path = format!("/api/v1/public/branches/{branch_code}/feedback");
+        self.post_anonymous(&path, feedback).await
+    }
+
+    pub async fn login_as(&self, username: &str) -> User {
+        let res = self.login(username, PASSWORD).await;
         assert_eq!(
             res.status(),
             StatusCode::OK,
@@ -286,16 +382,26 @@ impl TestApp {
         res.json().await.expect("deed body")
     }
 
-    /// Calls a review action (`approve`, `reject`, `return`, `withdraw`, `revoke`).
-    pub async fn act(
-        &self,
-        user: &User,
-        deed_id: &str,
-        action: &str,
-        body: serde_json::Value,
-    ) -> Response {
-        self.post(user, &format!("/api/v1/deeds/{deed_id}/{action}"), &body)
-            .await
+    /// Decides on a deed as `user` would from the app: the review actions and the member's
+    /// withdrawal, each sent with the request type the API documents.
+    pub async fn review(&self, user: &User, deed_id: &str, review: Review<'_>) -> Response {
+        let path = format!("/api/v1/deeds/{deed_id}/{}", review.action());
+        match review {
+            Review::Approve { points, comment } => {
+                let body = ApproveRequest {
+                    points,
+                    comment: comment.map(str::to_owned),
+                };
+                self.post(user, &path, &body).await
+            }
+            Review::Reject(reason) | Review::Return(reason) | Review::Revoke(reason) => {
+                let body = ReasonRequest {
+                    reason: reason.to_owned(),
+                };
+                self.post(user, &path, &body).await
+            }
+            Review::Withdraw => self.post(user, &path, &serde_json::json!({})).await,
+        }
     }
 
     /// `username` signs in from the mini program as WeChat user `openid` for the first time and
@@ -308,41 +414,20 @@ impl TestApp {
     ) -> User {
         let code = format!("code-{}", uuid::Uuid::new_v4().simple());
         fake.user(&code, openid, None);
-        let res = self
-            .client
-            .post(self.url("/api/v1/auth/wechat"))
-            .json(&serde_json::json!({ "code": code }))
-            .send()
-            .await
-            .expect("WeChat login request");
+        let res = self.wechat_login(&code).await;
         assert_eq!(res.status(), StatusCode::OK, "WeChat login answers");
         let ticket: BindingRequired = res.json().await.expect("binding ticket");
         let branch = self.demo_branch_of(username);
         let secretary = self.login_as(&format!("secretary{branch}")).await;
         let member_id = self.demo.member(username).to_owned();
-        let res = self
-            .post(
-                &secretary,
-                &format!("/api/v1/members/{member_id}/invites"),
-                &serde_json::json!({}),
-            )
-            .await;
+        let res = self.issue_invite(&secretary, username).await;
         assert_eq!(
             res.status(),
             StatusCode::CREATED,
             "the secretary issues an invite"
         );
         let invite: InviteView = res.json().await.expect("invite");
-        let res = self
-            .client
-            .post(self.url("/api/v1/auth/wechat/bind"))
-            .json(&serde_json::json!({
-                "binding_ticket": ticket.binding_ticket,
-                "invite_code": invite.code,
-            }))
-            .send()
-            .await
-            .expect("bind request");
+        let res = self.wechat_bind(&ticket.binding_ticket, &invite.code).await;
         assert_eq!(res.status(), StatusCode::OK, "binding succeeds");
         let tokens: TokenResponse = res.json().await.expect("tokens");
         User {
@@ -375,6 +460,54 @@ impl TestApp {
             .await;
         assert_eq!(res.status(), StatusCode::OK, "points should be visible");
         res.json().await.expect("points body")
+    }
+}
+
+/// What a reviewer (or the member, for a withdrawal) does with a deed.
+#[derive(Debug, Clone, Copy)]
+pub enum Review<'a> {
+    Approve {
+        points: Option<i32>,
+        comment: Option<&'a str>,
+    },
+    Reject(&'a str),
+    Return(&'a str),
+    Revoke(&'a str),
+    Withdraw,
+}
+
+/// The secretary's steps at the end of a quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarterStep {
+    Sign,
+    Publish,
+}
+
+impl QuarterStep {
+    pub fn action(self) -> &'static str {
+        match self {
+            QuarterStep::Sign => "sign",
+            QuarterStep::Publish => "publish",
+        }
+    }
+}
+
+impl Review<'_> {
+    /// Approval with the rule's standard points.
+    pub const APPROVE: Review<'static> = Review::Approve {
+        points: None,
+        comment: None,
+    };
+
+    /// The last segment of the action's path.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Review::Approve { .. } => "approve",
+            Review::Reject(_) => "reject",
+            Review::Return(_) => "return",
+            Review::Revoke(_) => "revoke",
+            Review::Withdraw => "withdraw",
+        }
     }
 }
 

@@ -13,6 +13,15 @@ pub fn field_error(field: &str, err: &impl Explain) -> FieldError {
     }
 }
 
+/// A field's error found in the browser that no domain type words.
+pub fn field_message(field: &str, code: &str, zh: &'static str, en: &'static str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        code: code.into(),
+        message: lang().pick(zh, en).into(),
+    }
+}
+
 /// The message for one field, if the last attempt found it wrong.
 #[component]
 pub fn FieldErrorText(errors: RwSignal<Vec<FieldError>>, field: &'static str) -> impl IntoView {

@@ -1,13 +1,20 @@
-//! Pieces the pages share: loading, error and empty states, status badges, field errors.
+//! Pieces the pages share: a loaded resource with its loading, error and empty states, a paged
+//! list, a form's submission, status badges, field errors.
 
 mod field;
+mod form;
+mod loaded;
+mod paged;
 mod points_cell;
 mod states;
 mod status;
 mod timeline;
 
-pub use field::{field_error, FieldErrorText};
+pub use field::{field_error, field_message, FieldErrorText};
+pub use form::{FormError, FormSubmit};
+pub use loaded::Loaded;
+pub use paged::PagedList;
 pub use points_cell::PointsCell;
 pub use states::{EmptyState, ErrorState, LoadingState};
-pub use status::StatusBadge;
+pub use status::{label as status_label, StatusBadge};
 pub use timeline::Timeline;

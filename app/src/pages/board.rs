@@ -1,7 +1,7 @@
 //! The public board (张榜公布): a branch's posted quarter for everyone, members and the masses
 //! alike, without signing in, and a form for feedback that the branch committee reads.
 
-use jifen_shared::api::{BoardView, FeedbackRequest};
+use jifen_shared::api::{BoardEntry, BoardRow, BoardView, FeedbackRequest};
 use jifen_shared::domain::{FeedbackBody, FeedbackContact, RuleCategory};
 use jifen_shared::problem::FieldError;
 use leptos::prelude::*;
@@ -9,9 +9,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    field_error, EmptyState, ErrorState, FieldErrorText, LoadingState, PointsCell,
+    field_error, EmptyState, FieldErrorText, FormError, FormSubmit, Loaded, PointsCell,
 };
-use crate::i18n::{lang, tr, Lang};
+use crate::i18n::{tr, Lang};
 use crate::session::Session;
 
 #[component]
@@ -23,41 +23,59 @@ pub fn BoardPage() -> impl IntoView {
         async move { api::board(&code, None).await }
     });
     view! {
-        <Transition fallback=|| view! { <LoadingState/> }>
-            {move || Suspend::new(async move {
-                match board.await {
-                    Ok(b) => view! { <Board board=b code=code()/> }.into_any(),
-                    Err(e) => view! {
-                        <header class="page-header"><h1>{tr("积分公示", "Points board")}</h1></header>
-                        <ErrorState error=e retry=move || board.refetch()/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <BoardTitle board/>
+        <Loaded resource=board let:b>
+            <Board board=b code=code()/>
+        </Loaded>
     }
+}
+
+/// The board's heading once it has loaded: the branch and quarter, or just "points board" when it
+/// could not be read.
+#[component]
+fn BoardTitle(board: LocalResource<Result<BoardView, ApiError>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let failed = tr("积分公示", "Points board");
+    let title = move || {
+        let lang = session.lang.get();
+        board.map(|loaded| match loaded {
+            Ok(b) => match lang {
+                Lang::En => format!("{}: points board, Q{} {}", b.branch_name, b.quarter, b.year),
+                Lang::ZhCn => format!("{} {}年第{}季度积分公示", b.branch_name, b.year, b.quarter),
+            },
+            Err(_) => failed().to_owned(),
+        })
+    };
+    move || title().map(|title| view! { <header class="page-header"><h1>{title}</h1></header> })
 }
 
 #[component]
 fn Board(board: BoardView, code: String) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let title = {
-        let (name, year, q) = (board.branch_name.clone(), board.year, board.quarter);
-        move || match session.lang.get() {
-            Lang::En => format!("{name}: points board, Q{q} {year}"),
-            Lang::ZhCn => format!("{name} {year}年第{q}季度积分公示"),
-        }
-    };
     let members: Vec<(String, String)> = board
         .rows
         .iter()
         .map(|r| (r.member_id.clone(), r.member_name.clone()))
         .collect();
     view! {
-        <header class="page-header"><h1>{title}</h1></header>
         <p class="hint board-meta">
             {tr("书记签字", "Signed by the secretary")} ": " {board.signed_by_name.clone()}
             " · " {tr("公示于", "Posted")} " " {crate::time::show(board.published_at)}
         </p>
+        <BoardTable rows=board.rows/>
+        <h2 class="section-title">{tr("加分和扣分明细", "Additions and deductions")}</h2>
+        <BoardEntries entries=board.entries/>
+        <FeedbackForm code year=board.year quarter=board.quarter members/>
+        <p class="hint board-meta">
+            {tr("审计锚点（可用于核验公示后记录未被改动）", "Audit anchor (proves the records were not changed after posting)")}
+            ": " <code>{board.audit_anchor}</code>
+        </p>
+    }
+}
+
+/// Each member's base, bonus, deduction and total for the quarter, and the year so far.
+#[component]
+fn BoardTable(rows: Vec<BoardRow>) -> impl IntoView {
+    view! {
         <div class="table-scroll">
             <table class="quarters board">
                 <caption>{tr("本季度积分", "This quarter")}</caption>
@@ -67,7 +85,7 @@ fn Board(board: BoardView, code: String) -> impl IntoView {
                     <th scope="col">{tr("本季", "Quarter")}</th><th scope="col">{tr("全年", "Year")}</th>
                 </tr></thead>
                 <tbody>
-                    {board.rows.into_iter().map(|r| view! {
+                    {rows.into_iter().map(|r| view! {
                         <tr>
                             <th scope="row">{r.member_name}</th><td>{r.base}</td><td>{r.bonus}</td>
                             <td>{r.deduction}</td><td>{r.total}</td><td>{r.year_total}</td>
@@ -76,31 +94,33 @@ fn Board(board: BoardView, code: String) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <h2 class="section-title">{tr("加分和扣分明细", "Additions and deductions")}</h2>
-        {if board.entries.is_empty() {
-            view! { <EmptyState text=Signal::derive(tr("本季度没有加分或扣分", "No additions or deductions this quarter"))/> }.into_any()
-        } else {
-            view! {
-                <div class="cells" id="board-entries">
-                    {board.entries.into_iter().map(|e| {
-                        let kind = match e.category {
-                            RuleCategory::Base => tr("基础", "Base"),
-                            RuleCategory::Bonus => tr("加分", "Bonus"),
-                            RuleCategory::Deduction => tr("扣分", "Deduction"),
-                        };
-                        view! {
-                            <PointsCell title=e.note points=e.points>{e.member_name} " · " {kind}</PointsCell>
-                        }
-                    }).collect_view()}
-                </div>
-            }.into_any()
-        }}
-        <FeedbackForm code year=board.year quarter=board.quarter members/>
-        <p class="hint board-meta">
-            {tr("审计锚点（可用于核验公示后记录未被改动）", "Audit anchor (proves the records were not changed after posting)")}
-            ": " <code>{board.audit_anchor}</code>
-        </p>
     }
+}
+
+/// Every addition and deduction of the quarter.
+#[component]
+fn BoardEntries(entries: Vec<BoardEntry>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! {
+            <EmptyState text=tr("本季度没有加分或扣分", "No additions or deductions this quarter")/>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="cells" id="board-entries">
+            {entries.into_iter().map(|e| {
+                let kind = match e.category {
+                    RuleCategory::Base => tr("基础", "Base"),
+                    RuleCategory::Bonus => tr("加分", "Bonus"),
+                    RuleCategory::Deduction => tr("扣分", "Deduction"),
+                };
+                view! {
+                    <PointsCell title=e.note points=e.points>{e.member_name} " · " {kind}</PointsCell>
+                }
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
 }
 
 /// Anyone may comment on the posted quarter, about the whole or about one member.
@@ -114,8 +134,6 @@ fn FeedbackForm(
     let about = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let contact = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<ApiError>);
     let received = RwSignal::new(false);
 
     let check = move || -> Vec<FieldError> {
@@ -131,43 +149,30 @@ fn FeedbackForm(
         }
         errs
     };
-    let send = Action::new_local(move |_: &()| {
-        let code = code.clone();
-        let req = FeedbackRequest {
-            year,
-            quarter,
-            about_member_id: Some(about.get_untracked()).filter(|a| !a.is_empty()),
-            body: body.get_untracked(),
-            contact: Some(contact.get_untracked()).filter(|c| !c.trim().is_empty()),
-        };
-        async move { api::give_feedback(&code, &req).await }
-    });
-    Effect::new(move |_| match send.value().get() {
-        Some(Ok(_)) => {
+    let send = FormSubmit::new(
+        move |_: &()| {
+            let code = code.clone();
+            let req = FeedbackRequest {
+                year,
+                quarter,
+                about_member_id: Some(about.get_untracked()).filter(|a| !a.is_empty()),
+                body: body.get_untracked(),
+                contact: Some(contact.get_untracked()).filter(|c| !c.trim().is_empty()),
+            };
+            async move { api::give_feedback(&code, &req).await }
+        },
+        move |_| {
             received.set(true);
             body.set(String::new());
             contact.set(String::new());
             about.set(String::new());
-            errors.set(Vec::new());
-            failure.set(None);
-        }
-        Some(Err(e)) => {
-            errors.set(e.field_errors());
-            failure.set(Some(e));
-        }
-        None => {}
-    });
+        },
+    );
+    let errors = send.errors;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         received.set(false);
-        let errs = check();
-        if errs.is_empty() {
-            errors.set(Vec::new());
-            failure.set(None);
-            send.dispatch(());
-        } else {
-            errors.set(errs);
-        }
+        send.submit(check(), ());
     };
     view! {
         <h2 class="section-title">{tr("群众意见", "Your feedback")}</h2>
@@ -196,9 +201,7 @@ fn FeedbackForm(
                 </label>
                 <FieldErrorText errors field="contact"/>
             </div>
-            {move || failure.get().filter(|e| e.field_errors().is_empty()).map(|e| view! {
-                <p class="form-error" role="alert">{e.message(lang())}</p>
-            })}
+            <FormError form=send/>
             {move || received.get().then(|| view! {
                 <p class="notice received" role="status">
                     {tr("已收到您的意见，支委会将逐条核实。", "Received; the committee will look into it.")}

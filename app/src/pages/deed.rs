@@ -1,12 +1,12 @@
-use jifen_shared::api::{DeedHistory, DeedView};
+use jifen_shared::api::{DeedHistory, DeedView, HistoryEntry};
 use jifen_shared::domain::DeedStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::deed_form::DeedForm;
 use crate::api::{self, ApiError};
-use crate::components::{ErrorState, LoadingState, StatusBadge, Timeline};
-use crate::i18n::{lang, tr};
+use crate::components::{FormError, FormSubmit, Loaded, StatusBadge, Timeline};
+use crate::i18n::tr;
 
 /// The deed's facts: what, when, where, photos.
 #[component]
@@ -61,6 +61,15 @@ pub fn Photos(ids: Vec<String>) -> impl IntoView {
     }
 }
 
+/// What happened to a deed so far, oldest first.
+#[component]
+pub fn DeedHistorySection(events: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <h3 class="section-title">{tr("处理记录", "History")}</h3>
+        <Timeline events/>
+    }
+}
+
 /// One of my deeds: facts, history, and what I can still do with it.
 #[component]
 pub fn DeedPage() -> impl IntoView {
@@ -74,57 +83,64 @@ pub fn DeedPage() -> impl IntoView {
             Ok::<(DeedView, DeedHistory), ApiError>((deed, history))
         }
     });
+    let withdraw = FormSubmit::new(
+        |id: &String| {
+            let id = id.clone();
+            async move { api::withdraw(&id).await }
+        },
+        move |_| data.refetch(),
+    );
     let editing = RwSignal::new(false);
-    let action_error = RwSignal::new(None::<String>);
-    let withdraw = Action::new_local(move |id: &String| {
-        let id = id.clone();
-        async move { api::withdraw(&id).await }
-    });
-    Effect::new(move |_| match withdraw.value().get() {
-        Some(Ok(_)) => data.refetch(),
-        Some(Err(e)) => action_error.set(Some(e.message(lang()))),
-        None => {}
-    });
-
     view! {
         <header class="page-header"><h1>{tr("申报详情", "Deed")}</h1></header>
-        <Transition fallback=|| view! { <LoadingState/> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorState error=e retry=move || data.refetch()/> }.into_any(),
-                    Ok((deed, history)) => {
-                        let status = deed.status;
-                        let for_form = deed.clone();
-                        let deed_id = deed.id.clone();
-                        view! {
-                            <h2 class="deed-title">{deed.title.clone()}</h2>
-                            <DeedFacts deed=deed/>
-                            {move || action_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                            {(status == DeedStatus::Returned).then(|| {
-                                let for_form = for_form.clone();
-                                view! {
-                                    <Show when=move || editing.get() fallback=move || view! {
-                                        <button class="btn btn-primary" on:click=move |_| editing.set(true)>
-                                            {tr("修改后重新提交", "Revise and resubmit")}</button>
-                                    }>
-                                        <DeedForm editing=Some(for_form.clone()) on_done=Callback::new(move |_| {
-                                            editing.set(false);
-                                            data.refetch();
-                                        })/>
-                                    </Show>
-                                }
-                            })}
-                            {matches!(status, DeedStatus::Submitted | DeedStatus::Returned).then(|| view! {
-                                <button class="btn btn-warn" disabled=move || withdraw.pending().get()
-                                    on:click=move |_| { withdraw.dispatch(deed_id.clone()); }>
-                                    {tr("撤回申报", "Withdraw")}</button>
-                            })}
-                            <h3 class="section-title">{tr("处理记录", "History")}</h3>
-                            <Timeline events=history.events/>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded resource=data let:loaded>
+            <MyDeed deed=loaded.0 history=loaded.1 withdraw editing on_revised=move || data.refetch()/>
+        </Loaded>
+    }
+}
+
+#[component]
+fn MyDeed(
+    deed: DeedView,
+    history: DeedHistory,
+    withdraw: FormSubmit<String, DeedView>,
+    /// Whether the revision form is open (a returned deed).
+    editing: RwSignal<bool>,
+    #[prop(into)] on_revised: Callback<()>,
+) -> impl IntoView {
+    let status = deed.status;
+    let returned = (status == DeedStatus::Returned).then(|| deed.clone());
+    let deed_id = deed.id.clone();
+    view! {
+        <h2 class="deed-title">{deed.title.clone()}</h2>
+        <DeedFacts deed=deed/>
+        <FormError form=withdraw marks_no_fields=true/>
+        {returned.map(|deed| view! { <ReviseReturned deed editing on_revised/> })}
+        {matches!(status, DeedStatus::Submitted | DeedStatus::Returned).then(|| view! {
+            <button class="btn btn-warn" disabled=move || withdraw.pending().get()
+                on:click=move |_| withdraw.send(deed_id.clone())>
+                {tr("撤回申报", "Withdraw")}</button>
+        })}
+        <DeedHistorySection events=history.events/>
+    }
+}
+
+/// A returned deed: the form to revise and resubmit it, behind a button.
+#[component]
+fn ReviseReturned(
+    deed: DeedView,
+    editing: RwSignal<bool>,
+    on_revised: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || editing.get() fallback=move || view! {
+            <button class="btn btn-primary" on:click=move |_| editing.set(true)>
+                {tr("修改后重新提交", "Revise and resubmit")}</button>
+        }>
+            <DeedForm editing=Some(deed.clone()) on_done=move |_| {
+                editing.set(false);
+                on_revised.run(());
+            }/>
+        </Show>
     }
 }

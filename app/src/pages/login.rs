@@ -1,7 +1,9 @@
+use jifen_shared::api::MeResponse;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api;
+use crate::components::{FormError, FormSubmit};
 use crate::i18n::{lang, tr};
 use crate::session::Session;
 
@@ -11,17 +13,15 @@ pub fn LoginPage() -> impl IntoView {
     let navigate = use_navigate();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-
-    let sign_in = Action::new_local(move |_: &()| {
-        let (u, p) = (username.get_untracked(), password.get_untracked());
-        async move {
-            api::login(&u, &p).await?;
-            api::me().await
-        }
-    });
-    Effect::new(move |_| match sign_in.value().get() {
-        Some(Ok(me)) => {
+    let sign_in = FormSubmit::new(
+        move |_: &()| {
+            let (u, p) = (username.get_untracked(), password.get_untracked());
+            async move {
+                api::login(&u, &p).await?;
+                api::me().await
+            }
+        },
+        move |me: MeResponse| {
             let home = if me.roles.iter().any(|r| r.role.can_review()) {
                 "/review"
             } else {
@@ -29,23 +29,20 @@ pub fn LoginPage() -> impl IntoView {
             };
             session.me.set(Some(me));
             session.checking.set(false);
-            error.set(None);
             navigate(home, Default::default());
-        }
-        Some(Err(e)) => error.set(Some(e.message(lang()))),
-        None => {}
-    });
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
-            error.set(Some(
+            sign_in.fail(
                 lang()
                     .pick("请输入用户名和密码", "Enter your username and password")
                     .into(),
-            ));
+            );
             return;
         }
-        sign_in.dispatch(());
+        sign_in.send(());
     };
 
     view! {
@@ -64,7 +61,7 @@ pub fn LoginPage() -> impl IntoView {
                             bind:value=password/>
                     </label>
                 </div>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <FormError form=sign_in marks_no_fields=true/>
                 <button type="submit" class="btn btn-primary" disabled=move || sign_in.pending().get()>
                     {move || if sign_in.pending().get() { tr("正在登录…", "Signing in…")() } else { tr("登录", "Sign in")() }}
                 </button>

@@ -3,7 +3,7 @@ use jifen_shared::domain::{LedgerKind, RuleCategory};
 use leptos::prelude::*;
 
 use crate::api;
-use crate::components::{EmptyState, ErrorState, LoadingState, PointsCell};
+use crate::components::{EmptyState, Loaded, PointsCell};
 use crate::i18n::tr;
 use crate::session::Session;
 
@@ -38,7 +38,7 @@ pub fn PointsSummaryView(summary: PointsSummary) -> impl IntoView {
         </table>
         <h3 class="section-title">{tr("积分明细", "Entries")}</h3>
         {if entries.is_empty() {
-            view! { <EmptyState text=Signal::derive(tr("本年度还没有积分记录", "No entries this year yet"))/> }.into_any()
+            view! { <EmptyState text=tr("本年度还没有积分记录", "No entries this year yet")/> }.into_any()
         } else {
             view! {
                 <div class="cells">
@@ -79,13 +79,8 @@ pub fn PointsPage() -> impl IntoView {
                 <button class="btn btn-mini" aria-label=tr("下一年", "Next year") on:click=move |_| year.update(|y| *y += 1)>"›"</button>
             </div>
         </header>
-        <Transition fallback=|| view! { <LoadingState/> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Ok(s) => view! { <PointsSummaryView summary=s/> }.into_any(),
-                    Err(e) => view! { <ErrorState error=e retry=move || summary.refetch()/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=summary let:s>
+            <PointsSummaryView summary=s/>
+        </Loaded>
     }
 }

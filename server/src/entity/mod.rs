@@ -1,4 +1,5 @@
-//! Database rows, one module per table; no behaviour lives here.
+//! Database rows, one module per table, and [`stored`]: their stored words read back as enums.
+//! No behaviour lives here.
 
 pub mod audit_event;
 pub mod deed;
@@ -18,3 +19,5 @@ pub mod subscription_consent;
 pub mod wechat_identity;
 pub mod wechat_ticket;
 pub mod wechat_token;
+
+pub mod stored;

@@ -11,9 +11,8 @@ macro_rules! word_enum {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($variant),+
+            $(#[serde(rename = $word)] $variant),+
         }
 
         impl $name {
@@ -136,6 +135,59 @@ impl From<RuleCategory> for LedgerKind {
     }
 }
 
+word_enum!(
+    /// Where a branch's quarter stands: open to entries, signed by the secretary (closed), or
+    /// posted on the public board.
+    QuarterStatus {
+        Open => "open",
+        Signed => "signed",
+        Published => "published",
+    }
+);
+
+word_enum!(
+    /// What became of the masses' feedback on a posted board.
+    FeedbackStatus {
+        Received => "received",
+        Accepted => "accepted",
+        Dismissed => "dismissed",
+    }
+);
+
+word_enum!(
+    /// A member's standing in their branch: migrant members (流动党员) live away from home;
+    /// transferred members have left and no longer appear on the board.
+    MemberStatus {
+        Active => "active",
+        Migrant => "migrant",
+        Transferred => "transferred",
+    }
+);
+
+word_enum!(
+    /// The levels of the organisation tree: a county's committee over towns over branches; a
+    /// branch may have party groups, and migrant members may form an organisation of their own.
+    OrgKind {
+        County => "county",
+        Town => "town",
+        Branch => "branch",
+        Group => "group",
+        Migrant => "migrant",
+    }
+);
+
+word_enum!(
+    /// What an inbox notice tells the member.
+    NotificationKind {
+        DeedApproved => "deed.approved",
+        DeedRejected => "deed.rejected",
+        DeedReturned => "deed.returned",
+        DeedRevoked => "deed.revoked",
+        BoardPublished => "board.published",
+        PointsDeducted => "points.deducted",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +198,11 @@ mod tests {
             assert_eq!(s.as_str().parse::<DeedStatus>().unwrap(), *s);
         }
         assert!("approve".parse::<DeedStatus>().is_err());
+        for k in NotificationKind::ALL {
+            assert_eq!(k.as_str().parse::<NotificationKind>().unwrap(), *k);
+            let wire = serde_json::to_string(k).unwrap();
+            assert_eq!(wire, format!("\"{}\"", k.as_str()), "wire word of {k:?}");
+        }
     }
 
     #[test]

@@ -8,7 +8,10 @@ mod points;
 mod text;
 
 pub use cycle::{CycleQuarter, QuarterError, SHANGHAI_OFFSET_SECS};
-pub use enums::{DeedStatus, LedgerKind, Role, RuleCategory, UnknownVariant};
+pub use enums::{
+    DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, NotificationKind, OrgKind, QuarterStatus,
+    Role, RuleCategory, UnknownVariant,
+};
 pub use password::{NewPassword, PasswordError};
 pub use place::{Place, PlaceError};
 pub use points::{Points, PointsError};

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jifen_server::config::{Config, Secret};
+use jifen_server::infra::config::{Config, Secret};
 use jifen_server::seed;
 use jifen_server::startup::Application;
 use jifen_shared::api::{PlaceDto, SubmitDeedRequest, TokenResponse};
@@ -240,8 +240,8 @@ async fn main() -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
-    let demo = seed::organisation(&state, "load-test-password").await?;
-    let deeds = seed::deeds(&state, &demo).await?;
+    let demo = seed::organisation(&state.db, state.now(), "load-test-password").await?;
+    let deeds = seed::deeds(&state.db, state.now(), &demo).await?;
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connections)

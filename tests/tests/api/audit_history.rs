@@ -1,8 +1,7 @@
-use jifen_server::audit;
 use jifen_server::seed::SNOW;
-use jifen_tests::TestApp;
+use jifen_server::services::audit;
+use jifen_tests::{Review, TestApp};
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::json;
 
 #[tokio::test]
 async fn editing_the_history_behind_the_apps_back_is_detected() {
@@ -10,13 +9,8 @@ async fn editing_the_history_behind_the_apps_back_is_detected() {
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
-    app.act(
-        &committee,
-        &deed.id,
-        "reject",
-        json!({"reason": "重复申报"}),
-    )
-    .await;
+    app.review(&committee, &deed.id, Review::Reject("重复申报"))
+        .await;
     app.submit(&member, &app.deed_form(SNOW)).await;
 
     let db = app.database().await;

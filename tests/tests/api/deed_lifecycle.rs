@@ -1,7 +1,7 @@
 use jifen_server::seed::SNOW;
 use jifen_shared::api::{DeedHistory, DeedPage, DeedView};
-use jifen_shared::domain::DeedStatus;
-use jifen_tests::{problem, TestApp};
+use jifen_shared::domain::{CycleQuarter, DeedStatus};
+use jifen_tests::{problem, Review, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -10,17 +10,13 @@ async fn member_reports_a_deed_and_committee_approves_it() {
     let app = TestApp::spawn().await;
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
-    let year = app
-        .state
-        .clock
-        .now()
-        .format("%Y")
-        .to_string()
-        .parse()
-        .unwrap();
+    // Cycle years are cut in Beijing time: the deed's own year, not the UTC calendar's.
+    let form = app.deed_form(SNOW);
+    let year = CycleQuarter::of(form.occurred_at).year;
     let before = app.points(&member, &member.member_id, year).await;
 
-    let deed = app.submit(&member, &app.deed_form(SNOW)).await;
+    let deed = app.submit(&member, &form).await;
+    assert_eq!(deed.year, year);
     assert_eq!(deed.status, DeedStatus::Submitted);
     assert_eq!(deed.points_claimed, 1);
     assert_eq!(deed.member_name, "刘凤霞");
@@ -36,7 +32,7 @@ async fn member_reports_a_deed_and_committee_approves_it() {
         "the deed waits in the committee's queue"
     );
 
-    let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+    let res = app.review(&committee, &deed.id, Review::APPROVE).await;
     assert_eq!(res.status(), StatusCode::OK);
     let approved: DeedView = res.json().await.unwrap();
     assert_eq!(approved.status, DeedStatus::Approved);
@@ -76,11 +72,13 @@ async fn committee_approves_with_adjusted_points_and_a_comment() {
         .submit(&member, &app.deed_form(jifen_server::seed::HAIRCUT))
         .await;
     let res = app
-        .act(
+        .review(
             &committee,
             &deed.id,
-            "approve",
-            json!({"points": 3, "comment": "只为三位老人理发"}),
+            Review::Approve {
+                points: Some(3),
+                comment: Some("只为三位老人理发"),
+            },
         )
         .await;
     let approved: DeedView = res.json().await.unwrap();
@@ -94,19 +92,12 @@ async fn committee_rejects_a_deed_and_the_member_sees_why() {
     let committee = app.login_as("committee1").await;
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
 
-    let without_reason = app
-        .act(&committee, &deed.id, "reject", json!({"reason": "  "}))
-        .await;
+    let without_reason = app.review(&committee, &deed.id, Review::Reject("  ")).await;
     let p = problem(without_reason, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.errors[0].field, "reason");
 
     let res = app
-        .act(
-            &committee,
-            &deed.id,
-            "reject",
-            json!({"reason": "当天未下雪，无法核实"}),
-        )
+        .review(&committee, &deed.id, Review::Reject("当天未下雪，无法核实"))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let seen: DeedView = app
@@ -121,7 +112,7 @@ async fn committee_rejects_a_deed_and_the_member_sees_why() {
         Some("当天未下雪，无法核实")
     );
 
-    let again = app.act(&committee, &deed.id, "approve", json!({})).await;
+    let again = app.review(&committee, &deed.id, Review::APPROVE).await;
     assert_eq!(
         problem(again, StatusCode::CONFLICT).await.code,
         "deed.invalid_transition"
@@ -142,12 +133,7 @@ async fn returned_deed_is_revised_resubmitted_and_approved() {
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
 
     let res = app
-        .act(
-            &committee,
-            &deed.id,
-            "return",
-            json!({"reason": "请写明清扫的路段"}),
-        )
+        .review(&committee, &deed.id, Review::Return("请写明清扫的路段"))
         .await;
     assert_eq!(
         res.json::<DeedView>().await.unwrap().status,
@@ -171,7 +157,7 @@ async fn returned_deed_is_revised_resubmitted_and_approved() {
     assert_eq!(resubmitted.id, deed.id);
 
     let approved: DeedView = app
-        .act(&committee, &deed.id, "approve", json!({}))
+        .review(&committee, &deed.id, Review::APPROVE)
         .await
         .json()
         .await
@@ -227,24 +213,21 @@ async fn member_withdraws_a_pending_deed_but_not_a_decided_one() {
     let committee = app.login_as("committee1").await;
     let pending = app.submit(&member, &app.deed_form(SNOW)).await;
 
-    let by_committee = app
-        .act(&committee, &pending.id, "withdraw", json!({}))
-        .await;
+    let by_committee = app.review(&committee, &pending.id, Review::Withdraw).await;
     assert_eq!(
         problem(by_committee, StatusCode::FORBIDDEN).await.code,
         "deed.not_owner"
     );
 
-    let res = app.act(&member, &pending.id, "withdraw", json!({})).await;
+    let res = app.review(&member, &pending.id, Review::Withdraw).await;
     assert_eq!(
         res.json::<DeedView>().await.unwrap().status,
         DeedStatus::Withdrawn
     );
 
     let approved = app.submit(&member, &app.deed_form(SNOW)).await;
-    app.act(&committee, &approved.id, "approve", json!({}))
-        .await;
-    let res = app.act(&member, &approved.id, "withdraw", json!({})).await;
+    app.review(&committee, &approved.id, Review::APPROVE).await;
+    let res = app.review(&member, &approved.id, Review::Withdraw).await;
     assert_eq!(
         problem(res, StatusCode::CONFLICT).await.code,
         "deed.invalid_transition"
@@ -259,7 +242,7 @@ async fn revoking_an_approval_writes_a_reversal_and_the_points_come_off() {
     let deed = app
         .submit(&member, &app.deed_form(jifen_server::seed::CLEAN_AREA))
         .await;
-    app.act(&committee, &deed.id, "approve", json!({})).await;
+    app.review(&committee, &deed.id, Review::APPROVE).await;
     assert_eq!(
         app.points(&member, &member.member_id, deed.year)
             .await
@@ -267,7 +250,14 @@ async fn revoking_an_approval_writes_a_reversal_and_the_points_come_off() {
         10
     );
 
-    let without_reason = app.act(&committee, &deed.id, "revoke", json!({})).await;
+    // A request without the reason field is answered like one with an empty reason.
+    let without_reason = app
+        .post(
+            &committee,
+            &format!("/api/v1/deeds/{}/revoke", deed.id),
+            &json!({}),
+        )
+        .await;
     let p = problem(without_reason, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(
         (p.errors[0].field.as_str(), p.errors[0].code.as_str()),
@@ -275,11 +265,10 @@ async fn revoking_an_approval_writes_a_reversal_and_the_points_come_off() {
     );
 
     let res = app
-        .act(
+        .review(
             &committee,
             &deed.id,
-            "revoke",
-            json!({"reason": "群众反映责任区有垃圾堆放"}),
+            Review::Revoke("群众反映责任区有垃圾堆放"),
         )
         .await;
     assert_eq!(
@@ -300,12 +289,7 @@ async fn revoking_an_approval_writes_a_reversal_and_the_points_come_off() {
     assert_eq!(reversal.reverses_id.as_deref(), Some(award.id.as_str()));
 
     let twice = app
-        .act(
-            &committee,
-            &deed.id,
-            "revoke",
-            json!({"reason": "再次撤销"}),
-        )
+        .review(&committee, &deed.id, Review::Revoke("再次撤销"))
         .await;
     assert_eq!(
         problem(twice, StatusCode::CONFLICT).await.code,

@@ -3,10 +3,9 @@
 
 use jifen_server::seed::SNOW;
 use jifen_shared::api::{DeedPage, DeedView};
-use jifen_tests::{eventually, TestApp, User};
+use jifen_tests::{eventually, Review, TestApp, User};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::json;
 
 async fn queue(app: &TestApp, committee: &User) -> DeedPage {
     app.get(committee, "/api/v1/deeds?scope=review&status=submitted")
@@ -41,7 +40,7 @@ async fn a_member_refreshing_their_points_sees_every_decision_at_once() {
     assert_eq!(mine(&app, &member).await.items.len(), listed + 1);
 
     // Approved: the points move and the queue empties, at the next read.
-    let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+    let res = app.review(&committee, &deed.id, Review::APPROVE).await;
     assert_eq!(res.status(), StatusCode::OK);
     let approved = app.points(&member, &member.member_id, 2026).await;
     assert_eq!(approved.total, start.total + 1);
@@ -58,12 +57,7 @@ async fn a_member_refreshing_their_points_sees_every_decision_at_once() {
 
     // Revoked: the reversal shows at once too.
     let res = app
-        .act(
-            &committee,
-            &deed.id,
-            "revoke",
-            json!({"reason": "重复申报"}),
-        )
+        .review(&committee, &deed.id, Review::Revoke("重复申报"))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let revoked = app.points(&member, &member.member_id, 2026).await;

@@ -4,9 +4,10 @@
 
 use jifen_server::entity::outbox;
 use jifen_server::seed::SNOW;
-use jifen_shared::api::{NotificationPage, SubscriptionBalance};
+use jifen_shared::api::{NotificationPage, SubscriptionBalance, SubscriptionConsents};
+use jifen_shared::domain::NotificationKind;
 use jifen_tests::fake_wechat::{FakeWechat, TEMPLATE_DEED_RESULT};
-use jifen_tests::{eventually, problem, TestApp, User};
+use jifen_tests::{eventually, problem, Review, TestApp, User};
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::json;
@@ -18,13 +19,7 @@ const TOKEN: &str = "/cgi-bin/stable_token";
 async fn subscribe(app: &TestApp, member: &User, n: usize) -> SubscriptionBalance {
     let mut balance = None;
     for _ in 0..n {
-        let res = app
-            .post(
-                member,
-                "/api/v1/me/subscriptions",
-                &json!({ "results": { TEMPLATE_DEED_RESULT: "accept" } }),
-            )
-            .await;
+        let res = app.subscribe(member, TEMPLATE_DEED_RESULT).await;
         assert_eq!(res.status(), StatusCode::OK);
         balance = Some(res.json().await.unwrap());
     }
@@ -34,15 +29,9 @@ async fn subscribe(app: &TestApp, member: &User, n: usize) -> SubscriptionBalanc
 /// The member reports a deed and committee1 approves it; returns the deed id.
 async fn approved_deed(app: &TestApp, member: &User, committee: &User) -> String {
     let deed = app.submit(member, &app.deed_form(SNOW)).await;
-    let res = app.act(committee, &deed.id, "approve", json!({})).await;
+    let res = app.review(committee, &deed.id, Review::APPROVE).await;
     assert_eq!(res.status(), StatusCode::OK);
     deed.id
-}
-
-async fn read_inbox(app: &TestApp, member: &User) -> NotificationPage {
-    let res = app.get(member, "/api/v1/me/notifications").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
 }
 
 async fn outbox_rows(app: &TestApp) -> Vec<outbox::Model> {
@@ -99,12 +88,7 @@ async fn an_approved_deed_reaches_the_member_by_wechat_and_in_the_inbox() {
     assert_eq!(balance.available[TEMPLATE_DEED_RESULT], 0);
     let second = app.submit(&member, &app.deed_form(SNOW)).await;
     let res = app
-        .act(
-            &committee,
-            &second.id,
-            "return",
-            json!({"reason": "请补充照片"}),
-        )
+        .review(&committee, &second.id, Review::Return("请补充照片"))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
@@ -113,11 +97,11 @@ async fn an_approved_deed_reaches_the_member_by_wechat_and_in_the_inbox() {
         "no subscription, no message"
     );
 
-    let inbox = read_inbox(&app, &member).await;
+    let inbox = app.inbox(&member).await;
     assert_eq!(inbox.unread, 2);
-    assert_eq!(inbox.items[0].kind, "deed.returned");
+    assert_eq!(inbox.items[0].kind, NotificationKind::DeedReturned);
     assert!(inbox.items[0].body.contains("请补充照片"));
-    assert_eq!(inbox.items[1].kind, "deed.approved");
+    assert_eq!(inbox.items[1].kind, NotificationKind::DeedApproved);
     assert_eq!(inbox.items[1].deed_id.as_deref(), Some(deed_id.as_str()));
 
     let english: NotificationPage = app
@@ -153,7 +137,7 @@ async fn an_approved_deed_reaches_the_member_by_wechat_and_in_the_inbox() {
         "notification.not_found",
         "nobody reads another member's messages"
     );
-    let inbox = read_inbox(&app, &member).await;
+    let inbox = app.inbox(&member).await;
     assert_eq!(inbox.unread, 1);
 }
 
@@ -166,7 +150,9 @@ async fn an_unknown_template_is_refused() {
         .post(
             &member,
             "/api/v1/me/subscriptions",
-            &json!({ "results": { "somebody-elses-template": "accept" } }),
+            &SubscriptionConsents {
+                results: [("somebody-elses-template".into(), "accept".into())].into(),
+            },
         )
         .await;
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;

@@ -1,8 +1,7 @@
 use jifen_server::seed::{CLEAN_AREA, HAIRCUT, SNOW};
 use jifen_shared::api::DeedView;
-use jifen_tests::{problem, TestApp};
+use jifen_tests::{problem, Review, TestApp};
 use reqwest::StatusCode;
-use serde_json::json;
 
 #[tokio::test]
 async fn a_deed_late_on_march_31_in_shanghai_counts_in_the_first_quarter() {
@@ -13,7 +12,7 @@ async fn a_deed_late_on_march_31_in_shanghai_counts_in_the_first_quarter() {
     form.occurred_at = "2026-03-31T23:30:00+08:00".parse().unwrap();
     let deed = app.submit(&member, &form).await;
     assert_eq!((deed.year, deed.quarter), (2026, 1));
-    app.act(&committee, &deed.id, "approve", json!({})).await;
+    app.review(&committee, &deed.id, Review::APPROVE).await;
     let points = app.points(&member, &member.member_id, 2026).await;
     assert_eq!(points.quarters[0].bonus, 1, "Q1 holds it");
     assert_eq!(points.quarters[1].bonus, 0, "Q2 does not");
@@ -28,7 +27,7 @@ async fn new_years_eve_afternoon_utc_counts_in_the_next_cycle_year() {
     form.occurred_at = "2026-12-31T16:30:00Z".parse().unwrap();
     let deed = app.submit(&member, &form).await;
     assert_eq!((deed.year, deed.quarter), (2027, 1));
-    app.act(&committee, &deed.id, "approve", json!({})).await;
+    app.review(&committee, &deed.id, Review::APPROVE).await;
     assert_eq!(app.points(&member, &member.member_id, 2027).await.total, 1);
     assert_eq!(app.points(&member, &member.member_id, 2026).await.total, 0);
     let default_year = app
@@ -56,13 +55,13 @@ async fn approving_past_a_quarterly_cap_is_refused_with_what_remains() {
     let mut approved = 0;
     for _ in 0..4 {
         let deed = app.submit(&member, &app.deed_form(HAIRCUT)).await;
-        let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+        let res = app.review(&committee, &deed.id, Review::APPROVE).await;
         assert_eq!(res.status(), StatusCode::OK);
         approved += 5;
     }
     assert_eq!(approved, 20);
     let fifth = app.submit(&member, &app.deed_form(HAIRCUT)).await;
-    let res = app.act(&committee, &fifth.id, "approve", json!({})).await;
+    let res = app.review(&committee, &fifth.id, Review::APPROVE).await;
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.code, "rule.cap_exceeded");
     assert_eq!(p.remaining, Some(0));
@@ -92,17 +91,31 @@ async fn a_partial_award_fits_under_the_cap() {
     let committee = app.login_as("committee1").await;
     let first = app.submit(&member, &app.deed_form(CLEAN_AREA)).await;
     assert_eq!(
-        app.act(&committee, &first.id, "approve", json!({"points": 7}))
-            .await
-            .status(),
+        app.review(
+            &committee,
+            &first.id,
+            Review::Approve {
+                points: Some(7),
+                comment: None
+            }
+        )
+        .await
+        .status(),
         StatusCode::OK
     );
     let second = app.submit(&member, &app.deed_form(CLEAN_AREA)).await;
-    let res = app.act(&committee, &second.id, "approve", json!({})).await;
+    let res = app.review(&committee, &second.id, Review::APPROVE).await;
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.remaining, Some(3));
     let res = app
-        .act(&committee, &second.id, "approve", json!({"points": 3}))
+        .review(
+            &committee,
+            &second.id,
+            Review::Approve {
+                points: Some(3),
+                comment: None,
+            },
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(

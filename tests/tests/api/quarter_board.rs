@@ -2,15 +2,17 @@
 //! posts it on the public board, where the masses read it without an account; members are told.
 
 use chrono::{DateTime, Utc};
-use jifen_server::audit::{self, Anchor};
 use jifen_server::seed::{HAIRCUT, SNOW, VILLAGE_RULES};
-use jifen_shared::api::{BoardView, FeedbackView, NotificationPage, QuarterReviewView};
-use jifen_shared::domain::RuleCategory;
+use jifen_server::services::audit::{self, Anchor};
+use jifen_shared::api::{
+    AcceptFeedbackRequest, BoardView, FeedbackRequest, FeedbackView, NotificationPage,
+    QuarterReviewView, ReasonRequest,
+};
+use jifen_shared::domain::{FeedbackStatus, NotificationKind, QuarterStatus, RuleCategory};
 use jifen_tests::fake_wechat::FakeWechat;
-use jifen_tests::{eventually, problem, TestApp, User};
+use jifen_tests::{eventually, problem, QuarterStep, Review, TestApp, User};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::json;
 
 /// Early January 2027: the fourth quarter of 2026 has just ended.
 const NEW_YEAR: &str = "2027-01-05T10:00:00+08:00";
@@ -23,20 +25,25 @@ async fn report_in_december(app: &TestApp, member: &User, rule: &str) -> String 
     app.submit(member, &form).await.id
 }
 
-async fn quarter_action(
-    app: &TestApp,
-    who: &User,
-    action: &str,
-    year: i32,
-    q: u8,
-) -> reqwest::Response {
-    let branch = app.demo.branch("demo-1").to_owned();
-    app.post(
-        who,
-        &format!("/api/v1/branches/{branch}/quarters/{year}/{q}/{action}"),
-        &json!({}),
-    )
-    .await
+/// Feedback from the masses on demo-1's posted fourth quarter of 2026.
+fn on_the_board(about_member_id: Option<&str>, body: &str) -> FeedbackRequest {
+    FeedbackRequest {
+        year: 2026,
+        quarter: 4,
+        about_member_id: about_member_id.map(str::to_owned),
+        body: body.to_owned(),
+        contact: None,
+    }
+}
+
+/// The committee's acceptance of feedback as a deduction under `rule_id`.
+fn deduction(rule_id: &str, points: Option<i32>, reason: &str) -> AcceptFeedbackRequest {
+    AcceptFeedbackRequest {
+        rule_id: rule_id.to_owned(),
+        points,
+        member_id: None,
+        reason: reason.to_owned(),
+    }
 }
 
 /// Where the fourth quarter of 2026 stands in demo-1, as `who` sees it.
@@ -49,14 +56,6 @@ async fn quarter_status(app: &TestApp, who: &User) -> QuarterReviewView {
     res.json().await.unwrap()
 }
 
-async fn public_board(app: &TestApp, query: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(&format!("/api/v1/public/branches/demo-1/board{query}")))
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
     let app = TestApp::spawn_at(NEW_YEAR).await;
@@ -66,61 +65,70 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
 
     let haircut = report_in_december(&app, &member, HAIRCUT).await;
     let snow = report_in_december(&app, &member, SNOW).await;
-    let res = app.act(&committee, &haircut, "approve", json!({})).await;
+    let res = app.review(&committee, &haircut, Review::APPROVE).await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    let res = public_board(&app, "").await;
+    let res = app.public_board("demo-1", "").await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "board.not_found"
     );
 
-    let res = quarter_action(&app, &committee, "sign", 2026, 4).await;
+    let res = app
+        .quarter_step(&committee, "demo-1", QuarterStep::Sign, 2026, 4)
+        .await;
     assert_eq!(
         problem(res, StatusCode::FORBIDDEN).await.code,
         "auth.forbidden",
         "only the secretary signs"
     );
-    let res = quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    let res = app
+        .quarter_step(&secretary, "demo-1", QuarterStep::Sign, 2026, 4)
+        .await;
     let p = problem(res, StatusCode::CONFLICT).await;
     assert_eq!(p.code, "quarter.pending_deeds");
     assert!(p.message.contains('1'), "{}", p.message);
     let status = quarter_status(&app, &committee).await;
     assert_eq!((status.status.as_str(), status.pending_deeds), ("open", 1));
-    let res = quarter_action(&app, &secretary, "sign", 2027, 1).await;
+    let res = app
+        .quarter_step(&secretary, "demo-1", QuarterStep::Sign, 2027, 1)
+        .await;
     assert_eq!(
         problem(res, StatusCode::CONFLICT).await.code,
         "quarter.not_ended"
     );
-    let res = quarter_action(&app, &secretary, "publish", 2026, 4).await;
+    let res = app
+        .quarter_step(&secretary, "demo-1", QuarterStep::Publish, 2026, 4)
+        .await;
     assert_eq!(
         problem(res, StatusCode::CONFLICT).await.code,
         "quarter.not_signed"
     );
 
     let res = app
-        .act(
-            &committee,
-            &snow,
-            "reject",
-            json!({"reason": "当天未安排扫雪"}),
-        )
+        .review(&committee, &snow, Review::Reject("当天未安排扫雪"))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    let res = app
+        .quarter_step(&secretary, "demo-1", QuarterStep::Sign, 2026, 4)
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let signed: QuarterReviewView = res.json().await.unwrap();
-    assert_eq!(signed.status, "signed");
-    let res = quarter_action(&app, &secretary, "sign", 2026, 4).await;
+    assert_eq!(signed.status, QuarterStatus::Signed);
+    let res = app
+        .quarter_step(&secretary, "demo-1", QuarterStep::Sign, 2026, 4)
+        .await;
     assert_eq!(
         problem(res, StatusCode::CONFLICT).await.code,
         "quarter.already_signed"
     );
 
-    let res = quarter_action(&app, &secretary, "publish", 2026, 4).await;
+    let res = app
+        .quarter_step(&secretary, "demo-1", QuarterStep::Publish, 2026, 4)
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let posted: QuarterReviewView = res.json().await.unwrap();
-    assert_eq!(posted.status, "published");
+    assert_eq!(posted.status, QuarterStatus::Published);
     let status = quarter_status(&app, &committee).await;
     assert_eq!(
         (status.status.as_str(), status.pending_deeds),
@@ -128,7 +136,7 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
     );
     assert!(status.signed_at.is_some() && status.published_at.is_some());
 
-    let board: BoardView = public_board(&app, "").await.json().await.unwrap();
+    let board: BoardView = app.public_board("demo-1", "").await.json().await.unwrap();
     assert_eq!((board.year, board.quarter), (2026, 4));
     assert_eq!(board.branch_code, "demo-1");
     assert!(!board.signed_by_name.is_empty());
@@ -141,13 +149,14 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
     assert_eq!(board.entries.len(), 1, "the rejected report is not posted");
     assert_eq!(board.entries[0].category, RuleCategory::Bonus);
     assert_eq!(board.entries[0].points, 5);
-    let same: BoardView = public_board(&app, "?year=2026&quarter=4")
+    let same: BoardView = app
+        .public_board("demo-1", "?year=2026&quarter=4")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(same, board);
-    let res = public_board(&app, "?year=2026&quarter=3").await;
+    let res = app.public_board("demo-1", "?year=2026&quarter=3").await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "board.not_found"
@@ -159,7 +168,7 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
         .json()
         .await
         .unwrap();
-    assert_eq!(inbox.items[0].kind, "board.published");
+    assert_eq!(inbox.items[0].kind, NotificationKind::BoardPublished);
     assert!(
         inbox.items[0].body.contains("2026年第4季度"),
         "{}",
@@ -168,15 +177,11 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
 
     // A later revocation of a posted award lands in the open quarter, not the signed one.
     let res = app
-        .act(
-            &committee,
-            &haircut,
-            "revoke",
-            json!({"reason": "群众反映不属实"}),
-        )
+        .review(&committee, &haircut, Review::Revoke("群众反映不属实"))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let again: BoardView = public_board(&app, "?year=2026&quarter=4")
+    let again: BoardView = app
+        .public_board("demo-1", "?year=2026&quarter=4")
         .await
         .json()
         .await
@@ -211,7 +216,9 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
 async fn another_branch_cannot_sign_and_the_masses_see_only_what_is_posted() {
     let app = TestApp::spawn_at(NEW_YEAR).await;
     let other_secretary = app.login_as("secretary2").await;
-    let res = quarter_action(&app, &other_secretary, "sign", 2026, 4).await;
+    let res = app
+        .quarter_step(&other_secretary, "demo-1", QuarterStep::Sign, 2026, 4)
+        .await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "org_unit.not_found"
@@ -227,7 +234,7 @@ async fn another_branch_cannot_sign_and_the_masses_see_only_what_is_posted() {
         problem(res, StatusCode::NOT_FOUND).await.code,
         "org_unit.not_found"
     );
-    let res = public_board(&app, "?year=2026").await;
+    let res = app.public_board("demo-1", "?year=2026").await;
     assert_eq!(
         problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.code,
         "validation.failed"
@@ -240,11 +247,7 @@ async fn a_subscribed_member_hears_of_the_posted_board_by_wechat() {
     let app = TestApp::spawn_with_wechat(&fake).await;
     let member = app.bind_wechat(&fake, "member3", "openid-liu").await;
     let res = app
-        .post(
-            &member,
-            "/api/v1/me/subscriptions",
-            &json!({ "results": { jifen_tests::fake_wechat::TEMPLATE_BOARD: "accept" } }),
-        )
+        .subscribe(&member, jifen_tests::fake_wechat::TEMPLATE_BOARD)
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 
@@ -257,13 +260,13 @@ async fn a_subscribed_member_hears_of_the_posted_board_by_wechat() {
     };
     let secretary = app.login_as("secretary1").await;
     assert_eq!(
-        quarter_action(&app, &secretary, "sign", year, q)
+        app.quarter_step(&secretary, "demo-1", QuarterStep::Sign, year, q)
             .await
             .status(),
         StatusCode::OK
     );
     assert_eq!(
-        quarter_action(&app, &secretary, "publish", year, q)
+        app.quarter_step(&secretary, "demo-1", QuarterStep::Publish, year, q)
             .await
             .status(),
         StatusCode::OK
@@ -297,26 +300,24 @@ async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
     let committee = app.login_as("committee1").await;
     let secretary = app.login_as("secretary1").await;
     let haircut = report_in_december(&app, &member, HAIRCUT).await;
-    app.act(&committee, &haircut, "approve", json!({})).await;
+    app.review(&committee, &haircut, Review::APPROVE).await;
 
-    let give = |body: serde_json::Value| {
-        app.client
-            .post(app.url("/api/v1/public/branches/demo-1/feedback"))
-            .json(&body)
-            .send()
+    let give = |feedback: FeedbackRequest| {
+        let app = &app;
+        async move { app.give_feedback("demo-1", &feedback).await }
     };
-    let res = give(json!({"year": 2026, "quarter": 4, "body": "理发的事我们都看见了"}))
-        .await
-        .unwrap();
+    let res = give(on_the_board(None, "理发的事我们都看见了")).await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "board.not_found",
         "nothing to comment on before the board is posted"
     );
 
-    quarter_action(&app, &secretary, "sign", 2026, 4).await;
-    quarter_action(&app, &secretary, "publish", 2026, 4).await;
-    let board: BoardView = public_board(&app, "").await.json().await.unwrap();
+    app.quarter_step(&secretary, "demo-1", QuarterStep::Sign, 2026, 4)
+        .await;
+    app.quarter_step(&secretary, "demo-1", QuarterStep::Publish, 2026, 4)
+        .await;
+    let board: BoardView = app.public_board("demo-1", "").await.json().await.unwrap();
     let liu = board
         .rows
         .iter()
@@ -325,27 +326,21 @@ async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
         .member_id
         .clone();
 
-    let res = give(json!({"year": 2026, "quarter": 4, "body": "  "}))
-        .await
-        .unwrap();
+    let res = give(on_the_board(None, "  ")).await;
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.errors[0].field, "body");
     let stranger = app.demo.member("member20").to_owned();
-    let res =
-        give(json!({"year": 2026, "quarter": 4, "body": "说明", "about_member_id": stranger}))
-            .await
-            .unwrap();
+    let res = give(on_the_board(Some(&stranger), "说明")).await;
     assert_eq!(
         problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors[0].code,
         "feedback.unknown_member"
     );
 
-    let res = give(json!({
-        "year": 2026, "quarter": 4, "about_member_id": liu,
-        "body": "刘凤霞每月都给村里老人义务理发，属实。", "contact": "东关村 王大爷"
-    }))
-    .await
-    .unwrap();
+    let res = give(FeedbackRequest {
+        contact: Some("东关村 王大爷".into()),
+        ..on_the_board(Some(&liu), "刘凤霞每月都给村里老人义务理发，属实。")
+    })
+    .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let received: FeedbackView = res.json().await.unwrap();
     assert_eq!(
@@ -359,7 +354,7 @@ async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].about_member_name.as_deref(), Some("刘凤霞"));
     assert_eq!(list[0].contact.as_deref(), Some("东关村 王大爷"));
-    assert_eq!(list[0].status, "received");
+    assert_eq!(list[0].status, FeedbackStatus::Received);
 
     let res = app.get(&member, &path).await;
     assert_eq!(
@@ -382,32 +377,28 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
     let committee = app.login_as("committee1").await;
     let secretary = app.login_as("secretary1").await;
     let haircut = report_in_december(&app, &member, HAIRCUT).await;
-    app.act(&committee, &haircut, "approve", json!({})).await;
-    quarter_action(&app, &secretary, "sign", 2026, 4).await;
-    quarter_action(&app, &secretary, "publish", 2026, 4).await;
+    app.review(&committee, &haircut, Review::APPROVE).await;
+    app.quarter_step(&secretary, "demo-1", QuarterStep::Sign, 2026, 4)
+        .await;
+    app.quarter_step(&secretary, "demo-1", QuarterStep::Publish, 2026, 4)
+        .await;
 
     // Two villagers write: one about the member, one about the board as a whole.
-    let give = |body: serde_json::Value| {
+    let give = |feedback: FeedbackRequest| {
         let app = &app;
         async move {
-            let res = app
-                .client
-                .post(app.url("/api/v1/public/branches/demo-1/feedback"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
+            let res = app.give_feedback("demo-1", &feedback).await;
             assert_eq!(res.status(), StatusCode::ACCEPTED);
             res.json::<FeedbackView>().await.unwrap()
         }
     };
-    let about_liu = give(
-        json!({"year": 2026, "quarter": 4, "about_member_id": member.member_id,
-        "body": "刘凤霞十二月在村里乱倒垃圾，好几个人看见了"}),
-    )
+    let about_liu = give(on_the_board(
+        Some(&member.member_id),
+        "刘凤霞十二月在村里乱倒垃圾，好几个人看见了",
+    ))
     .await;
-    let general = give(json!({"year": 2026, "quarter": 4, "body": "公示栏的字太小了"})).await;
-    let accept = |id: String, body: serde_json::Value| {
+    let general = give(on_the_board(None, "公示栏的字太小了")).await;
+    let accept = |id: String, body: AcceptFeedbackRequest| {
         let committee = &committee;
         let app = &app;
         async move {
@@ -423,7 +414,7 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         .post(
             &member,
             &format!("/api/v1/feedback/{}/accept", about_liu.id),
-            &json!({"rule_id": village_rules, "reason": "属实"}),
+            &deduction(&village_rules, None, "属实"),
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
@@ -432,14 +423,16 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         .post(
             &other_committee,
             &format!("/api/v1/feedback/{}/dismiss", about_liu.id),
-            &json!({"reason": "不属实"}),
+            &ReasonRequest {
+                reason: "不属实".into(),
+            },
         )
         .await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "feedback.not_found"
     );
-    let refused = |id: &str, body: serde_json::Value| {
+    let refused = |id: &str, body: AcceptFeedbackRequest| {
         let (accept, id) = (&accept, id.to_owned());
         async move {
             let p = problem(accept(id, body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -448,31 +441,23 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
     };
     for (body, field, code) in [
         (
-            json!({"rule_id": haircut_rule, "reason": "属实"}),
+            deduction(&haircut_rule, None, "属实"),
             "rule_id",
             "rule.not_deduction",
         ),
         (
-            json!({"rule_id": village_rules, "points": 3, "reason": "属实"}),
+            deduction(&village_rules, Some(3), "属实"),
             "points",
             "points.wrong_sign",
         ),
-        (
-            json!({"rule_id": village_rules, "reason": " "}),
-            "reason",
-            "text.empty",
-        ),
+        (deduction(&village_rules, None, " "), "reason", "text.empty"),
     ] {
         assert_eq!(
             refused(&about_liu.id, body).await,
             (field.into(), code.into())
         );
     }
-    let (field, _) = refused(
-        &general.id,
-        json!({"rule_id": village_rules, "reason": "属实"}),
-    )
-    .await;
+    let (field, _) = refused(&general.id, deduction(&village_rules, None, "属实")).await;
     assert_eq!(
         field, "member_id",
         "feedback about nobody needs the committee to name the member"
@@ -482,12 +467,12 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
     let before = app.points(&member, &member.member_id, 2027).await;
     let res = accept(
         about_liu.id.clone(),
-        json!({"rule_id": village_rules, "points": -2, "reason": "经核实属实，按村规民约扣分"}),
+        deduction(&village_rules, Some(-2), "经核实属实，按村规民约扣分"),
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);
     let accepted: FeedbackView = res.json().await.unwrap();
-    assert_eq!(accepted.status, "accepted");
+    assert_eq!(accepted.status, FeedbackStatus::Accepted);
     let entry_id = accepted.ledger_entry_id.clone().expect("a deduction");
     let after = app.points(&member, &member.member_id, 2027).await;
     assert_eq!(after.deduction, before.deduction - 2);
@@ -500,7 +485,7 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
     assert_eq!(entry.note, "经核实属实，按村规民约扣分");
     let res = accept(
         about_liu.id.clone(),
-        json!({"rule_id": village_rules, "reason": "再扣一次"}),
+        deduction(&village_rules, None, "再扣一次"),
     )
     .await;
     assert_eq!(
@@ -517,12 +502,14 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         .post(
             &committee,
             &format!("/api/v1/feedback/{}/dismiss", general.id),
-            &json!({"reason": "与积分无关，转村委会处理"}),
+            &ReasonRequest {
+                reason: "与积分无关，转村委会处理".into(),
+            },
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let dismissed: FeedbackView = res.json().await.unwrap();
-    assert_eq!(dismissed.status, "dismissed");
+    assert_eq!(dismissed.status, FeedbackStatus::Dismissed);
     assert!(dismissed.ledger_entry_id.is_none());
 
     // The member hears of it; the committee's list shows both decisions; the history holds.
@@ -532,7 +519,7 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         .json()
         .await
         .unwrap();
-    assert_eq!(inbox.items[0].kind, "points.deducted");
+    assert_eq!(inbox.items[0].kind, NotificationKind::PointsDeducted);
     assert!(
         inbox.items[0].body.contains("扣 2 分"),
         "{}",

@@ -1,10 +1,9 @@
 use chrono::Duration;
-use jifen_server::auth::tokens::TokenKeys;
-use jifen_server::config::Secret;
-use jifen_shared::api::TokenResponse;
+use jifen_server::infra::config::Secret;
+use jifen_server::services::auth::tokens::TokenKeys;
+use jifen_shared::api::{LogoutRequest, TokenResponse};
 use jifen_tests::{problem, TestApp, JWT_SECRET};
 use reqwest::StatusCode;
-use serde_json::json;
 
 async fn me_with(app: &TestApp, token: Option<&str>) -> reqwest::Response {
     let mut req = app.client.get(app.url("/api/v1/me"));
@@ -19,13 +18,13 @@ async fn requests_without_a_valid_token_are_refused() {
     let app = TestApp::spawn().await;
     let member_id = app.demo.member("member3");
     let now = app.state.clock.now();
-    let forged = TokenKeys::new(&Secret::new("someone-elses-key-someone-elses-key"), 900)
+    let forged = TokenKeys::new(&Secret::new("someone-elses-key-someone-elses-key"), 900, 30)
         .issue(member_id, now)
         .unwrap();
-    let expired = TokenKeys::new(&Secret::new(JWT_SECRET), 900)
+    let expired = TokenKeys::new(&Secret::new(JWT_SECRET), 900, 30)
         .issue(member_id, now - Duration::hours(1))
         .unwrap();
-    let valid = TokenKeys::new(&Secret::new(JWT_SECRET), 900)
+    let valid = TokenKeys::new(&Secret::new(JWT_SECRET), 900, 30)
         .issue(member_id, now)
         .unwrap();
 
@@ -72,13 +71,7 @@ async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
         ("member3", "wrong-password"),
         ("nobody-here", "correct-horse-42"),
     ] {
-        let res = app
-            .client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
+        let res = app.login(username, password).await;
         assert_eq!(
             problem(res, StatusCode::UNAUTHORIZED).await.code,
             "auth.bad_credentials"
@@ -86,21 +79,12 @@ async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
     }
 }
 
-async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/refresh"))
-        .json(&json!({"refresh_token": token}))
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_refresh_token_works_once_and_reusing_it_ends_the_session() {
     let app = TestApp::spawn().await;
     let user = app.login_as("member3").await;
 
-    let res = refresh(&app, &user.refresh_token).await;
+    let res = app.refresh(&user.refresh_token).await;
     assert_eq!(res.status(), StatusCode::OK);
     let second: TokenResponse = res.json().await.unwrap();
     assert_ne!(second.refresh_token, user.refresh_token);
@@ -108,12 +92,12 @@ async fn a_refresh_token_works_once_and_reusing_it_ends_the_session() {
     assert_eq!(res.status(), StatusCode::OK);
 
     // The old token again: someone replayed it, so the whole family is revoked.
-    let res = refresh(&app, &user.refresh_token).await;
+    let res = app.refresh(&user.refresh_token).await;
     assert_eq!(
         problem(res, StatusCode::UNAUTHORIZED).await.code,
         "auth.refresh_reused"
     );
-    let res = refresh(&app, &second.refresh_token).await;
+    let res = app.refresh(&second.refresh_token).await;
     assert_eq!(
         problem(res, StatusCode::UNAUTHORIZED).await.code,
         "auth.refresh_invalid"
@@ -122,7 +106,7 @@ async fn a_refresh_token_works_once_and_reusing_it_ends_the_session() {
     // Another login is a separate session and unaffected.
     let other = app.login_as("member3").await;
     assert_eq!(
-        refresh(&app, &other.refresh_token).await.status(),
+        app.refresh(&other.refresh_token).await.status(),
         StatusCode::OK
     );
 }
@@ -132,14 +116,15 @@ async fn logging_out_ends_the_session() {
     let app = TestApp::spawn().await;
     let user = app.login_as("member3").await;
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/logout"))
-        .json(&json!({"refresh_token": user.refresh_token}))
-        .send()
-        .await
-        .unwrap();
+        .post_anonymous(
+            "/api/v1/auth/logout",
+            &LogoutRequest {
+                refresh_token: user.refresh_token.clone(),
+            },
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = refresh(&app, &user.refresh_token).await;
+    let res = app.refresh(&user.refresh_token).await;
     assert_eq!(
         problem(res, StatusCode::UNAUTHORIZED).await.code,
         "auth.refresh_invalid"

@@ -199,7 +199,11 @@ async fn approving_with_impossible_points_is_refused() {
         (json!(0), "points.zero"),
     ] {
         let res = app
-            .act(&committee, &deed.id, "approve", json!({ "points": points }))
+            .post(
+                &committee,
+                &format!("/api/v1/deeds/{}/approve", deed.id),
+                &json!({ "points": points }),
+            )
             .await;
         let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(p.errors[0].code, code);

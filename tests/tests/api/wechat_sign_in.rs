@@ -8,42 +8,13 @@ use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::json;
 
-async fn wechat_login(app: &TestApp, code: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/wechat"))
-        .json(&json!({ "code": code }))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn bind(app: &TestApp, ticket: &str, invite: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/wechat/bind"))
-        .json(&json!({ "binding_ticket": ticket, "invite_code": invite }))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn invite(app: &TestApp, by: &str, member: &str) -> reqwest::Response {
-    let issuer = app.login_as(by).await;
-    let member_id = app.demo.member(member).to_owned();
-    app.post(
-        &issuer,
-        &format!("/api/v1/members/{member_id}/invites"),
-        &json!({}),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_member_binds_wechat_once_and_then_signs_straight_in() {
     let fake = FakeWechat::start().await;
     let app = TestApp::spawn_with_wechat(&fake).await;
     fake.user("first-code", "openid-liu", Some("unionid-liu"));
 
-    let res = wechat_login(&app, "first-code").await;
+    let res = app.wechat_login("first-code").await;
     assert_eq!(res.status(), StatusCode::OK);
     let text = res.text().await.unwrap();
     assert!(
@@ -61,12 +32,14 @@ async fn a_member_binds_wechat_once_and_then_signs_straight_in() {
     assert_eq!(q["js_code"], "first-code");
     assert_eq!(q["grant_type"], "authorization_code");
 
-    let res = invite(&app, "secretary1", "member3").await;
+    let res = app
+        .issue_invite(&app.login_as("secretary1").await, "member3")
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let code: InviteView = res.json().await.unwrap();
     // Typed the way an older member might: lower case, a space for the dash.
     let typed = code.code.to_lowercase().replace('-', " ");
-    let res = bind(&app, &ticket.binding_ticket, &typed).await;
+    let res = app.wechat_bind(&ticket.binding_ticket, &typed).await;
     assert_eq!(res.status(), StatusCode::OK);
     let tokens: TokenResponse = res.json().await.unwrap();
     let me: MeResponse = app
@@ -82,7 +55,7 @@ async fn a_member_binds_wechat_once_and_then_signs_straight_in() {
     assert_eq!(me.username, "member3");
 
     // The ticket and the invite code are spent.
-    let again = bind(&app, &ticket.binding_ticket, &code.code).await;
+    let again = app.wechat_bind(&ticket.binding_ticket, &code.code).await;
     assert_eq!(
         problem(again, StatusCode::BAD_REQUEST).await.code,
         "wechat.ticket_invalid"
@@ -90,13 +63,13 @@ async fn a_member_binds_wechat_once_and_then_signs_straight_in() {
 
     // Next time the same WeChat user is signed in at once.
     fake.user("second-code", "openid-liu", Some("unionid-liu"));
-    let res = wechat_login(&app, "second-code").await;
+    let res = app.wechat_login("second-code").await;
     assert_eq!(res.status(), StatusCode::OK);
     let tokens: TokenResponse = res.json().await.unwrap();
     assert_eq!(tokens.token_type, "Bearer");
 
     // The binding is in the branch's audit history, and the history still verifies.
-    let verified = jifen_server::audit::verify(app.state.db.conn()).await;
+    let verified = jifen_server::services::audit::verify(app.state.db.conn()).await;
     assert!(verified.is_ok(), "{verified:?}");
     let bound: Vec<String> = jifen_server::entity::audit_event::Entity::find()
         .all(app.state.db.conn())
@@ -114,14 +87,14 @@ async fn wechat_refusals_become_clear_answers() {
     let fake = FakeWechat::start().await;
     let app = TestApp::spawn_with_wechat(&fake).await;
 
-    let res = wechat_login(&app, "never-issued").await;
+    let res = app.wechat_login("never-issued").await;
     assert_eq!(
         problem(res, StatusCode::BAD_REQUEST).await.code,
         "wechat.invalid_code"
     );
 
     fake.script("limited", &[45011]);
-    let res = wechat_login(&app, "limited").await;
+    let res = app.wechat_login("limited").await;
     assert_eq!(res.headers()["retry-after"], "60");
     assert_eq!(
         problem(res, StatusCode::TOO_MANY_REQUESTS).await.code,
@@ -129,24 +102,21 @@ async fn wechat_refusals_become_clear_answers() {
     );
 
     fake.script("risky", &[40226]);
-    let res = wechat_login(&app, "risky").await;
+    let res = app.wechat_login("risky").await;
     assert_eq!(
         problem(res, StatusCode::FORBIDDEN).await.code,
         "wechat.blocked_user"
     );
 
-    let res = wechat_login(&app, "").await;
+    let res = app.wechat_login("").await;
     assert_eq!(
         problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors[0].field,
         "code"
     );
 
     fake.user("used-code", "openid-x", None);
-    assert_eq!(
-        wechat_login(&app, "used-code").await.status(),
-        StatusCode::OK
-    );
-    let res = wechat_login(&app, "used-code").await;
+    assert_eq!(app.wechat_login("used-code").await.status(), StatusCode::OK);
+    let res = app.wechat_login("used-code").await;
     assert_eq!(
         problem(res, StatusCode::BAD_REQUEST).await.code,
         "wechat.code_used"
@@ -160,13 +130,13 @@ async fn a_busy_wechat_is_asked_once_more_and_then_reported_unavailable() {
 
     fake.user("busy-once", "openid-busy", None);
     fake.script("busy-once", &[-1]);
-    let res = wechat_login(&app, "busy-once").await;
+    let res = app.wechat_login("busy-once").await;
     assert_eq!(res.status(), StatusCode::OK, "the retry succeeds");
     assert_eq!(fake.received("/sns/jscode2session").len(), 2);
 
     fake.user("busy-twice", "openid-busy2", None);
     fake.script("busy-twice", &[-1, -1]);
-    let res = wechat_login(&app, "busy-twice").await;
+    let res = app.wechat_login("busy-twice").await;
     assert_eq!(res.headers()["retry-after"], "5");
     let p = problem(res, StatusCode::SERVICE_UNAVAILABLE).await;
     assert_eq!(p.code, "wechat.unavailable");
@@ -182,21 +152,22 @@ async fn wrong_invite_codes_wear_out_the_ticket() {
     let fake = FakeWechat::start().await;
     let app = TestApp::spawn_with_wechat(&fake).await;
     fake.user("c1", "openid-guess", None);
-    let ticket: BindingRequired = wechat_login(&app, "c1").await.json().await.unwrap();
-    let right: InviteView = invite(&app, "secretary1", "member4")
+    let ticket: BindingRequired = app.wechat_login("c1").await.json().await.unwrap();
+    let right: InviteView = app
+        .issue_invite(&app.login_as("secretary1").await, "member4")
         .await
         .json()
         .await
         .unwrap();
 
     for _ in 0..5 {
-        let res = bind(&app, &ticket.binding_ticket, "AAAA-AAAA").await;
+        let res = app.wechat_bind(&ticket.binding_ticket, "AAAA-AAAA").await;
         assert_eq!(
             problem(res, StatusCode::BAD_REQUEST).await.code,
             "wechat.invite_invalid"
         );
     }
-    let res = bind(&app, &ticket.binding_ticket, &right.code).await;
+    let res = app.wechat_bind(&ticket.binding_ticket, &right.code).await;
     assert_eq!(
         problem(res, StatusCode::BAD_REQUEST).await.code,
         "wechat.ticket_invalid",
@@ -209,12 +180,16 @@ async fn only_the_members_own_branch_issues_invites_and_only_an_admin_unbinds() 
     let fake = FakeWechat::start().await;
     let app = TestApp::spawn_with_wechat(&fake).await;
 
-    let res = invite(&app, "committee1", "member5").await;
+    let res = app
+        .issue_invite(&app.login_as("committee1").await, "member5")
+        .await;
     assert_eq!(
         problem(res, StatusCode::FORBIDDEN).await.code,
         "auth.forbidden"
     );
-    let res = invite(&app, "secretary2", "member5").await;
+    let res = app
+        .issue_invite(&app.login_as("secretary2").await, "member5")
+        .await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "member.not_found",
@@ -225,17 +200,14 @@ async fn only_the_members_own_branch_issues_invites_and_only_an_admin_unbinds() 
 
     // A second invite cannot bind the same member to another WeChat account.
     fake.user("other-phone", "openid-other", None);
-    let ticket: BindingRequired = wechat_login(&app, "other-phone")
+    let ticket: BindingRequired = app.wechat_login("other-phone").await.json().await.unwrap();
+    let code: InviteView = app
+        .issue_invite(&app.login_as("secretary1").await, "member5")
         .await
         .json()
         .await
         .unwrap();
-    let code: InviteView = invite(&app, "secretary1", "member5")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let res = bind(&app, &ticket.binding_ticket, &code.code).await;
+    let res = app.wechat_bind(&ticket.binding_ticket, &code.code).await;
     assert_eq!(
         problem(res, StatusCode::CONFLICT).await.code,
         "wechat.already_bound"
@@ -268,7 +240,7 @@ async fn only_the_members_own_branch_issues_invites_and_only_an_admin_unbinds() 
 
     // Unbound, the old WeChat account must bind again.
     fake.user("after-unbind", "openid-wang", None);
-    let res = wechat_login(&app, "after-unbind").await;
+    let res = app.wechat_login("after-unbind").await;
     let again: BindingRequired = res.json().await.unwrap();
     assert!(again.binding_required);
 }
@@ -325,7 +297,7 @@ async fn a_member_sets_a_password_for_the_web_app() {
 #[tokio::test]
 async fn without_wechat_configured_the_endpoints_say_so() {
     let app = TestApp::spawn().await;
-    let res = wechat_login(&app, "any").await;
+    let res = app.wechat_login("any").await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "wechat.not_configured"
@@ -337,16 +309,17 @@ async fn one_ticket_binds_once_even_when_sent_twice_at_once() {
     let fake = FakeWechat::start().await;
     let app = TestApp::spawn_with_wechat(&fake).await;
     fake.user("double-tap", "openid-double", None);
-    let ticket: BindingRequired = wechat_login(&app, "double-tap").await.json().await.unwrap();
-    let code: InviteView = invite(&app, "secretary1", "member7")
+    let ticket: BindingRequired = app.wechat_login("double-tap").await.json().await.unwrap();
+    let code: InviteView = app
+        .issue_invite(&app.login_as("secretary1").await, "member7")
         .await
         .json()
         .await
         .unwrap();
 
     let (a, b) = tokio::join!(
-        bind(&app, &ticket.binding_ticket, &code.code),
-        bind(&app, &ticket.binding_ticket, &code.code)
+        app.wechat_bind(&ticket.binding_ticket, &code.code),
+        app.wechat_bind(&ticket.binding_ticket, &code.code)
     );
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();

@@ -1,8 +1,7 @@
 use jifen_server::seed::SNOW;
 use jifen_shared::api::DeedView;
-use jifen_tests::{problem, TestApp};
+use jifen_tests::{problem, Review, TestApp};
 use reqwest::StatusCode;
-use serde_json::json;
 
 #[tokio::test]
 async fn nobody_reviews_their_own_deed() {
@@ -11,17 +10,21 @@ async fn nobody_reviews_their_own_deed() {
     let secretary = app.login_as("secretary1").await;
     let own = app.submit(&committee, &app.deed_form(SNOW)).await;
 
-    for action in ["approve", "reject", "return"] {
-        let res = app
-            .act(&committee, &own.id, action, json!({"reason": "自己审自己"}))
-            .await;
+    let reason = "自己审自己";
+    for review in [
+        Review::APPROVE,
+        Review::Reject(reason),
+        Review::Return(reason),
+    ] {
+        let res = app.review(&committee, &own.id, review).await;
         assert_eq!(
             problem(res, StatusCode::FORBIDDEN).await.code,
             "deed.self_review",
-            "{action}"
+            "{}",
+            review.action()
         );
     }
-    let res = app.act(&secretary, &own.id, "approve", json!({})).await;
+    let res = app.review(&secretary, &own.id, Review::APPROVE).await;
     assert_eq!(
         res.status(),
         StatusCode::OK,
@@ -35,12 +38,12 @@ async fn a_member_cannot_review_even_a_neighbours_deed() {
     let author = app.login_as("member3").await;
     let neighbour = app.login_as("member4").await;
     let deed = app.submit(&author, &app.deed_form(SNOW)).await;
-    let res = app.act(&neighbour, &deed.id, "approve", json!({})).await;
+    let res = app.review(&neighbour, &deed.id, Review::APPROVE).await;
     assert_eq!(
         problem(res, StatusCode::NOT_FOUND).await.code,
         "deed.not_found"
     );
-    let res = app.act(&author, &deed.id, "approve", json!({})).await;
+    let res = app.review(&author, &deed.id, Review::APPROVE).await;
     assert_eq!(
         problem(res, StatusCode::FORBIDDEN).await.code,
         "auth.forbidden"
@@ -69,19 +72,19 @@ async fn a_committee_of_another_branch_sees_and_touches_nothing() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    for action in ["approve", "reject", "return", "revoke"] {
-        let res = app
-            .act(
-                &other_committee,
-                &deed.id,
-                action,
-                json!({"reason": "越权"}),
-            )
-            .await;
+    let reason = "越权";
+    for review in [
+        Review::APPROVE,
+        Review::Reject(reason),
+        Review::Return(reason),
+        Review::Revoke(reason),
+    ] {
+        let res = app.review(&other_committee, &deed.id, review).await;
         assert_eq!(
             problem(res, StatusCode::NOT_FOUND).await.code,
             "deed.not_found",
-            "{action}"
+            "{}",
+            review.action()
         );
     }
     let res = app
@@ -139,7 +142,7 @@ async fn the_town_administrator_reviews_every_branch_below_it() {
     let deed = app
         .submit(&in_branch2, &app.deed_form_in("demo-2", SNOW))
         .await;
-    let res = app.act(&admin, &deed.id, "approve", json!({})).await;
+    let res = app.review(&admin, &deed.id, Review::APPROVE).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 

@@ -4,7 +4,7 @@
 use jifen_server::seed::{SNOW, VILLAGE_RULES};
 use jifen_shared::api::{DeedPage, FeedbackView};
 use jifen_tests::webdriver::{Browser, Driver};
-use jifen_tests::TestApp;
+use jifen_tests::{Review, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -79,7 +79,7 @@ async fn a_deed_goes_from_a_phone_to_the_committees_tablet_and_back_as_points() 
         .bytes()
         .await
         .unwrap();
-    let (kind, size) = jifen_server::photos::sniff(&bytes).unwrap();
+    let (kind, size) = jifen_server::services::photos::sniff(&bytes).unwrap();
     assert_eq!(kind, "image/jpeg");
     assert_eq!(size, Some((1600, 1200)), "long side cut to 1600 px");
 
@@ -122,13 +122,8 @@ async fn a_returned_deed_is_revised_and_resubmitted_from_the_phone() {
     let member = app.login_as("member5").await;
     let committee = app.login_as("committee1").await;
     let deed = app.submit(&member, &app.deed_form(SNOW)).await;
-    app.act(
-        &committee,
-        &deed.id,
-        "return",
-        json!({"reason": "请写明清扫的路段"}),
-    )
-    .await;
+    app.review(&committee, &deed.id, Review::Return("请写明清扫的路段"))
+        .await;
 
     let mut phone = sign_in(&app, &driver, "phone-revise", "member5", PHONE).await;
     phone.goto(&app.url("/deeds")).await.unwrap();
@@ -239,7 +234,7 @@ async fn a_villager_reads_the_posted_board_on_a_phone_and_leaves_feedback() {
     let mut form = app.deed_form(SNOW);
     form.occurred_at = "2026-12-20T09:00:00+08:00".parse().unwrap();
     let deed = app.submit(&member, &form).await;
-    let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+    let res = app.review(&committee, &deed.id, Review::APPROVE).await;
     assert_eq!(res.status(), StatusCode::OK);
     let branch = app.demo.branch("demo-1").to_owned();
     for action in ["sign", "publish"] {
@@ -342,7 +337,7 @@ async fn the_secretary_posts_the_quarter_and_the_committee_deducts_on_feedback_f
     let mut form = app.deed_form(SNOW);
     form.occurred_at = "2026-12-20T09:00:00+08:00".parse().unwrap();
     let deed = app.submit(&member, &form).await;
-    let res = app.act(&committee, &deed.id, "approve", json!({})).await;
+    let res = app.review(&committee, &deed.id, Review::APPROVE).await;
     assert_eq!(res.status(), StatusCode::OK);
     let driver = Driver::start().await.expect("chromedriver");
 

@@ -1,0 +1,152 @@
+//! What the member has typed so far, checked with the same domain rules the server uses.
+
+use jifen_shared::api::{DeedView, PlaceDto, ReviseDeedRequest, SubmitDeedRequest};
+use jifen_shared::domain::{DeedAccount, DeedTitle, Place, PlaceError};
+use jifen_shared::problem::FieldError;
+use leptos::prelude::*;
+
+use crate::components::{field_error, field_message};
+
+/// A photo on its way up, or up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Photo {
+    pub id: Option<String>,
+    /// An object URL of the downscaled picture; empty for a photo uploaded before.
+    pub preview: String,
+    pub failed: bool,
+}
+
+/// The report's fields as typed, starting from the deed being revised, if any.
+#[derive(Clone, Copy)]
+pub struct Draft {
+    pub rule_id: RwSignal<String>,
+    pub title: RwSignal<String>,
+    pub account: RwSignal<String>,
+    /// `datetime-local` text, in the browser's time zone.
+    pub occurred: RwSignal<String>,
+    pub place: RwSignal<String>,
+    pub coords: RwSignal<Option<(f64, f64)>>,
+    pub photos: RwSignal<Vec<Photo>>,
+}
+
+impl Draft {
+    pub fn new(deed: Option<&DeedView>) -> Self {
+        let text = |field: fn(&DeedView) -> &String| {
+            RwSignal::new(deed.map(field).cloned().unwrap_or_default())
+        };
+        let uploaded = |id: &String| Photo {
+            id: Some(id.clone()),
+            preview: String::new(),
+            failed: false,
+        };
+        Self {
+            rule_id: text(|d| &d.rule_id),
+            title: text(|d| &d.title),
+            account: text(|d| &d.account),
+            occurred: RwSignal::new(crate::time::to_input(
+                deed.map_or_else(chrono::Utc::now, |d| d.occurred_at),
+            )),
+            place: text(|d| &d.place.name),
+            coords: RwSignal::new(deed.and_then(|d| d.place.lat.zip(d.place.lng))),
+            photos: RwSignal::new(
+                deed.map(|d| d.photo_ids.iter().map(uploaded).collect())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// The fields found wrong before anything is sent.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        if self.rule_id.get_untracked().is_empty() {
+            errs.push(field_message(
+                "rule_id",
+                "rule.unknown",
+                "请选择积分项目",
+                "Choose an item",
+            ));
+        }
+        if let Err(e) = DeedTitle::parse(&self.title.get_untracked()) {
+            errs.push(field_error("title", &e));
+        }
+        if let Err(e) = DeedAccount::parse(&self.account.get_untracked()) {
+            errs.push(field_error("account", &e));
+        }
+        let (lat, lng) = self.coords.get_untracked().unzip();
+        if let Err(e) = Place::parse(&self.place.get_untracked(), lat, lng) {
+            let field = if matches!(e, PlaceError::Name(_)) {
+                "place.name"
+            } else {
+                "place.lat"
+            };
+            errs.push(field_error(field, &e));
+        }
+        if crate::time::from_input(&self.occurred.get_untracked()).is_none() {
+            errs.push(field_message(
+                "occurred_at",
+                "time.invalid",
+                "请填写时间",
+                "Enter the time",
+            ));
+        }
+        if self
+            .photos
+            .get_untracked()
+            .iter()
+            .any(|p| p.id.is_none() && !p.failed)
+        {
+            errs.push(field_message(
+                "photo_ids",
+                "photo.uploading",
+                "照片还在上传，请稍候",
+                "Photos are still uploading; please wait",
+            ));
+        }
+        errs
+    }
+
+    /// The fields as a revision of a returned deed.
+    pub fn revision(&self) -> ReviseDeedRequest {
+        let (lat, lng) = self.coords.get_untracked().unzip();
+        ReviseDeedRequest {
+            rule_id: self.rule_id.get_untracked(),
+            title: self.title.get_untracked(),
+            account: self.account.get_untracked(),
+            occurred_at: crate::time::from_input(&self.occurred.get_untracked())
+                .unwrap_or_else(chrono::Utc::now),
+            place: PlaceDto {
+                name: self.place.get_untracked(),
+                lat,
+                lng,
+            },
+            photo_ids: self
+                .photos
+                .get_untracked()
+                .into_iter()
+                .filter_map(|p| p.id)
+                .collect(),
+        }
+    }
+
+    /// The fields as a new report. `client_request_id` stays the same across retries, so a resend
+    /// after a timeout cannot make a second deed.
+    pub fn report(&self, client_request_id: String) -> SubmitDeedRequest {
+        let ReviseDeedRequest {
+            rule_id,
+            title,
+            account,
+            occurred_at,
+            place,
+            photo_ids,
+        } = self.revision();
+        SubmitDeedRequest {
+            rule_id,
+            title,
+            account,
+            occurred_at,
+            place,
+            photo_ids,
+            client_request_id,
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The report form, for a new deed or for revising a returned one. It checks each field with the
+//! same domain rules the server uses, then shows the server's own field errors if any remain.
+
+mod draft;
+mod photos;
+mod place;
+mod rule;
+
+use jifen_shared::api::DeedView;
+use leptos::prelude::*;
+
+use self::draft::Draft;
+use self::photos::PhotoPicker;
+use self::place::PlaceField;
+use self::rule::RulePicker;
+use crate::api;
+use crate::components::{FieldErrorText, FormError, FormSubmit};
+use crate::i18n::tr;
+
+fn new_request_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| {
+            format!(
+                "{}-{}",
+                js_sys::Date::now() as u64,
+                (js_sys::Math::random() * 1e9) as u64
+            )
+        })
+}
+
+#[component]
+pub fn DeedForm(
+    editing: Option<DeedView>,
+    #[prop(into)] on_done: Callback<DeedView>,
+) -> impl IntoView {
+    let draft = Draft::new(editing.as_ref());
+    let editing_id = editing.map(|d| d.id);
+    let revising = editing_id.is_some();
+    let request_id = StoredValue::new(new_request_id());
+    let save = FormSubmit::new(
+        move |_: &()| {
+            let editing_id = editing_id.clone();
+            let (revision, report) = (draft.revision(), draft.report(request_id.get_value()));
+            async move {
+                match editing_id {
+                    Some(id) => api::revise(&id, &revision).await,
+                    None => api::submit(&report).await,
+                }
+            }
+        },
+        move |deed| {
+            request_id.set_value(new_request_id());
+            on_done.run(deed);
+        },
+    );
+    let errors = save.errors;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.submit(draft.check(), ());
+    };
+
+    view! {
+        <form class="deed-form" on:submit=submit novalidate>
+            <div class="cells">
+                <RulePicker rule_id=draft.rule_id errors/>
+                <label class="cell" for="title">
+                    <span class="cell-label">{tr("标题", "Title")}</span>
+                    <input id="title" name="title" maxlength="80" bind:value=draft.title aria-describedby="err-title"
+                        placeholder=tr("例如：清扫村口积雪", "e.g. Cleared snow at the village gate")/>
+                </label>
+                <FieldErrorText errors field="title"/>
+                <label class="cell cell-top" for="account">
+                    <span class="cell-label">{tr("经过", "What happened")}</span>
+                    <textarea id="account" name="account" rows="4" maxlength="2000" bind:value=draft.account
+                        aria-describedby="err-account"
+                        placeholder=tr("做了什么、和谁一起、帮助了谁", "What you did, with whom, for whom")></textarea>
+                </label>
+                <FieldErrorText errors field="account"/>
+                <label class="cell" for="occurred">
+                    <span class="cell-label">{tr("时间", "When")}</span>
+                    <input id="occurred" name="occurred" type="datetime-local" bind:value=draft.occurred
+                        aria-describedby="err-occurred_at"/>
+                </label>
+                <FieldErrorText errors field="occurred_at"/>
+                <PlaceField place=draft.place coords=draft.coords errors/>
+                <PhotoPicker photos=draft.photos errors/>
+            </div>
+            <FormError form=save/>
+            <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
+                {move || match (save.pending().get(), revising) {
+                    (true, _) => tr("正在提交…", "Submitting…")(),
+                    (false, true) => tr("修改后重新提交", "Resubmit")(),
+                    (false, false) => tr("提交申报", "Submit")(),
+                }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,53 @@
+use jifen_shared::api::RuleView;
+use jifen_shared::domain::RuleCategory;
+use jifen_shared::problem::FieldError;
+use leptos::prelude::*;
+
+use crate::api;
+use crate::components::{FieldErrorText, Loaded};
+use crate::i18n::tr;
+use crate::session::Session;
+
+/// The branch's catalogue of additions, each with its standard points and quarterly cap.
+#[component]
+pub fn RulePicker(rule_id: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let branch_id = session
+        .me
+        .get_untracked()
+        .map(|m| m.home_branch_id)
+        .unwrap_or_default();
+    let rules = LocalResource::new(move || {
+        let branch_id = branch_id.clone();
+        async move { api::rules(&branch_id).await }
+    });
+    view! {
+        <label class="cell" for="rule">
+            <span class="cell-label">{tr("积分项目", "Item")}</span>
+            <Loaded resource=rules let:list>
+                <select id="rule" name="rule" on:change=move |ev| rule_id.set(event_target_value(&ev))
+                    aria-describedby="err-rule_id">
+                    <option value="" disabled selected=move || rule_id.get().is_empty()>
+                        {tr("请选择", "Choose…")}
+                    </option>
+                    {list.into_iter()
+                        .filter(|r| r.active && r.category != RuleCategory::Deduction)
+                        .map(|rule| view! { <RuleOption rule rule_id/> })
+                        .collect_view()}
+                </select>
+            </Loaded>
+        </label>
+        <FieldErrorText errors field="rule_id"/>
+    }
+}
+
+#[component]
+fn RuleOption(rule: RuleView, rule_id: RwSignal<String>) -> impl IntoView {
+    let cap = rule
+        .cap_per_quarter
+        .map(|c| format!(" · ≤{c}/季"))
+        .unwrap_or_default();
+    let label = format!("{} (+{}){}", rule.name, rule.standard_points, cap);
+    let id = rule.id.clone();
+    view! { <option value=rule.id selected=move || rule_id.get() == id>{label}</option> }
+}

@@ -1,0 +1,126 @@
+//! The committee's quarter (支委会季度审核): where the quarter stands, the secretary's sign-off and
+//! posting (书记签字、张榜公布), and the masses' feedback on the posted board, each one turned into a
+//! deduction or set aside with a reason.
+
+mod feedback;
+mod standing;
+
+use jifen_shared::domain::{CycleQuarter, Role};
+use leptos::prelude::*;
+
+use self::feedback::FeedbackDesk;
+use self::standing::QuarterStanding;
+use crate::api::{self, QuarterStep};
+use crate::components::{FormError, FormSubmit, Loaded};
+use crate::i18n::tr;
+use crate::session::Session;
+
+fn step(q: CycleQuarter, by: i32) -> CycleQuarter {
+    let index = q.year * 4 + i32::from(q.quarter) - 1 + by;
+    CycleQuarter {
+        year: index.div_euclid(4),
+        quarter: (index.rem_euclid(4) + 1) as u8,
+    }
+}
+
+/// A branch the signed-in member reviews.
+#[derive(Clone)]
+struct MyBranch {
+    id: String,
+    name: String,
+    /// The member is its secretary, who signs and posts.
+    secretary: bool,
+}
+
+fn my_branches(session: Session) -> Vec<MyBranch> {
+    let mut out: Vec<MyBranch> = Vec::new();
+    for r in session
+        .me
+        .get_untracked()
+        .map(|m| m.roles)
+        .unwrap_or_default()
+    {
+        if !matches!(r.role, Role::Committee | Role::Secretary) {
+            continue;
+        }
+        let secretary = r.role == Role::Secretary;
+        match out.iter_mut().find(|b| b.id == r.org_unit_id) {
+            Some(b) => b.secretary |= secretary,
+            None => out.push(MyBranch {
+                id: r.org_unit_id,
+                name: r.org_unit_name,
+                secretary,
+            }),
+        }
+    }
+    out
+}
+
+#[component]
+pub fn QuarterPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let branches = my_branches(session);
+    let branch = RwSignal::new(branches.first().map(|b| b.id.clone()).unwrap_or_default());
+    // The quarter to sign is usually the one that just ended.
+    let quarter = RwSignal::new(step(CycleQuarter::of(chrono::Utc::now()), -1));
+    let signs_for = StoredValue::new(
+        branches
+            .iter()
+            .filter(|b| b.secretary)
+            .map(|b| b.id.clone())
+            .collect::<Vec<_>>(),
+    );
+    let is_secretary = move || signs_for.with_value(|ids| ids.contains(&branch.get()));
+    let status = LocalResource::new(move || {
+        let (b, q) = (branch.get(), quarter.get());
+        async move { api::quarter(&b, q.year, q.quarter).await }
+    });
+    let sign_off = FormSubmit::new(
+        move |step: &QuarterStep| {
+            let (b, q, step) = (branch.get_untracked(), quarter.get_untracked(), *step);
+            async move { api::quarter_step(&b, q.year, q.quarter, step).await }
+        },
+        move |_| status.refetch(),
+    );
+
+    view! {
+        <header class="page-header">
+            <h1>{tr("季度审核", "Quarter")}</h1>
+            <QuarterSwitch quarter/>
+        </header>
+        {(branches.len() > 1).then(|| view! { <BranchPicker branches branch/> })}
+        <Loaded resource=status let:s>
+            <QuarterStanding status=s secretary=is_secretary() busy=sign_off.pending()
+                act=move |step| sign_off.send(step)/>
+        </Loaded>
+        <FormError form=sign_off marks_no_fields=true/>
+        <h2 class="section-title">{tr("群众意见", "Feedback from the masses")}</h2>
+        <FeedbackDesk branch quarter on_decided=move || status.refetch()/>
+    }
+}
+
+/// The quarter shown, one step back or forth.
+#[component]
+fn QuarterSwitch(quarter: RwSignal<CycleQuarter>) -> impl IntoView {
+    view! {
+        <div class="year-switch">
+            <button class="btn btn-mini" aria-label=tr("上一季度", "Previous quarter")
+                on:click=move |_| quarter.update(|q| *q = step(*q, -1))>"‹"</button>
+            <span aria-live="polite" id="quarter-label">{move || { let q = quarter.get(); format!("{}Q{}", q.year, q.quarter) }}</span>
+            <button class="btn btn-mini" aria-label=tr("下一季度", "Next quarter")
+                on:click=move |_| quarter.update(|q| *q = step(*q, 1))>"›"</button>
+        </div>
+    }
+}
+
+/// For a member of several branches' committees: which one.
+#[component]
+fn BranchPicker(branches: Vec<MyBranch>, branch: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="filters">
+            <select aria-label=tr("支部", "Branch") on:change=move |ev| branch.set(event_target_value(&ev))>
+                {branches.into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}

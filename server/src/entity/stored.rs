@@ -1,0 +1,97 @@
+//! Stored words read back as their enums. The enums in `jifen_shared::domain` (and
+//! [`crate::infra::outbox::OutboxStatus`]) are the one place that says which words exist; each
+//! row type offers typed accessors built on [`word`]. A word no enum knows is the server's fault:
+//! an internal error that names the table, row and column, never a silent default.
+
+use std::str::FromStr;
+
+use jifen_shared::domain::{
+    DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, OrgKind, QuarterStatus, Role,
+    RuleCategory,
+};
+
+use super::{deed, feedback, ledger_entry, member, org_unit, point_rule, quarter_review};
+use crate::error::{AppError, AppResult};
+
+/// Parses `word`, stored in `table`.`column` of row `id`.
+pub fn word<T: FromStr>(table: &str, id: &str, column: &str, word: &str) -> AppResult<T> {
+    word.parse().map_err(|_| {
+        AppError::Internal(anyhow::anyhow!(
+            "{table} {id}: unknown {column} {word:?} stored"
+        ))
+    })
+}
+
+impl deed::Model {
+    pub fn status(&self) -> AppResult<DeedStatus> {
+        word("deed", &self.id, "status", &self.status)
+    }
+}
+
+impl point_rule::Model {
+    pub fn category(&self) -> AppResult<RuleCategory> {
+        word("point_rule", &self.id, "category", &self.category)
+    }
+}
+
+impl ledger_entry::Model {
+    pub fn kind(&self) -> AppResult<LedgerKind> {
+        word("ledger_entry", &self.id, "kind", &self.kind)
+    }
+
+    pub fn category(&self) -> AppResult<RuleCategory> {
+        word("ledger_entry", &self.id, "category", &self.category)
+    }
+}
+
+impl quarter_review::Model {
+    pub fn status(&self) -> AppResult<QuarterStatus> {
+        word("quarter_review", &self.id, "status", &self.status)
+    }
+}
+
+impl feedback::Model {
+    pub fn status(&self) -> AppResult<FeedbackStatus> {
+        word("feedback", &self.id, "status", &self.status)
+    }
+}
+
+impl member::Model {
+    pub fn status(&self) -> AppResult<MemberStatus> {
+        word("member", &self.id, "status", &self.status)
+    }
+}
+
+impl org_unit::Model {
+    pub fn kind(&self) -> AppResult<OrgKind> {
+        word("org_unit", &self.id, "kind", &self.kind)
+    }
+}
+
+/// A role assignment's role, read without its row.
+pub fn role(member_id: &str, org_unit_id: &str, stored: &str) -> AppResult<Role> {
+    word(
+        "role_assignment",
+        &format!("{member_id}@{org_unit_id}"),
+        "role",
+        stored,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_stored_word_names_its_row() {
+        let err = word::<DeedStatus>("deed", "d-1", "status", "approve").unwrap_err();
+        let text = format!("{:#}", anyhow::Error::from(err));
+        assert!(text.contains("internal error"), "{text}");
+        let AppError::Internal(cause) =
+            word::<DeedStatus>("deed", "d-1", "status", "x").unwrap_err()
+        else {
+            panic!("an unknown stored word must be an internal error");
+        };
+        assert_eq!(cause.to_string(), "deed d-1: unknown status \"x\" stored");
+    }
+}

@@ -1,0 +1,37 @@
+use actix_web::{get, web, HttpResponse};
+use jifen_shared::api::{PointsQuery, PointsSummary};
+use jifen_shared::domain::CycleQuarter;
+use jifen_shared::problem::Problem;
+
+use crate::error::{invalid, AppError, AppResult};
+use crate::http::extract::AuthUser;
+use crate::http::state::AppState;
+use crate::infra::read_cache::Key;
+use crate::services::ledger;
+
+/// A member's points for one cycle year: base, bonus, deduction and total, by quarter, with entries.
+/// Visible to the member and to those who review their branch.
+#[utoipa::path(get, path = "/api/v1/members/{id}/points", tag = "points", security(("bearer" = [])),
+    params(("id" = String, Path, description = "member id"), PointsQuery),
+    responses((status = 200, body = PointsSummary), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[get("/members/{id}/points")]
+pub async fn member_points(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<PointsQuery>,
+) -> AppResult<HttpResponse> {
+    let year = match query.year {
+        Some(y) => {
+            CycleQuarter::check_year(y).map_err(|_| AppError::Validation(vec![invalid::year()]))?
+        }
+        None => CycleQuarter::of(state.now()).year,
+    };
+    let db = state.db.conn();
+    ledger::check_reader(db, &user.member_id, &id).await?;
+    let key = Key::Points {
+        member: id.clone(),
+        year,
+    };
+    state.reads.json(key, ledger::summary(db, &id, year)).await
+}

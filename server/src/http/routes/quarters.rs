@@ -1,0 +1,179 @@
+use actix_web::{get, post, web, HttpResponse};
+use jifen_shared::api::{
+    AcceptFeedbackRequest, BoardQuery, BoardView, FeedbackRequest, FeedbackView, QuarterReviewView,
+    ReasonRequest,
+};
+use jifen_shared::domain::CycleQuarter;
+use jifen_shared::problem::Problem;
+
+use crate::error::{invalid, AppError, AppResult, FieldIssue};
+use crate::http::state::AppState;
+use crate::services::access::Access;
+use crate::services::{self, quarters};
+
+fn quarter_of(year: i32, quarter: u8) -> AppResult<CycleQuarter> {
+    CycleQuarter::parse(year, quarter).map_err(|_| AppError::Validation(vec![invalid::quarter()]))
+}
+
+/// The branch and quarter a `/branches/{id}/quarters/{year}/{quarter}…` path names.
+fn branch_quarter(path: web::Path<(String, i32, u8)>) -> AppResult<(String, CycleQuarter)> {
+    let (branch, year, quarter) = path.into_inner();
+    Ok((branch, quarter_of(year, quarter)?))
+}
+
+/// The secretary signs the quarter (书记签字确认); every deed of it must be decided.
+#[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/sign", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/branches/{id}/quarters/{year}/{quarter}/sign")]
+pub async fn sign(
+    state: web::Data<AppState>,
+    access: Access,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<QuarterReviewView>> {
+    let (branch, quarter) = branch_quarter(path)?;
+    Ok(web::Json(
+        quarters::sign(&state.db, state.now(), &access, &branch, quarter).await?,
+    ))
+}
+
+/// Where a branch's quarter stands: open, signed or published, and how many reports still wait.
+#[utoipa::path(get, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/branches/{id}/quarters/{year}/{quarter}")]
+pub async fn status(
+    state: web::Data<AppState>,
+    access: Access,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<QuarterReviewView>> {
+    let (branch, quarter) = branch_quarter(path)?;
+    Ok(web::Json(
+        quarters::status(state.db.conn(), &access, &branch, quarter).await?,
+    ))
+}
+
+/// The secretary posts a signed quarter on the public board (张榜公布); members are told.
+#[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/publish", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/branches/{id}/quarters/{year}/{quarter}/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    access: Access,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<QuarterReviewView>> {
+    let (branch, quarter) = branch_quarter(path)?;
+    let (review, queued) = quarters::publish(
+        &state.db,
+        state.now(),
+        &state.templates,
+        &access,
+        &branch,
+        quarter,
+    )
+    .await?;
+    state.sent(queued);
+    Ok(web::Json(review))
+}
+
+/// A branch's public board for the masses, without sign-in: the latest posted quarter, or the one
+/// asked for.
+#[utoipa::path(get, path = "/api/v1/public/branches/{code}/board", tag = "quarters",
+    params(("code" = String, Path, description = "the branch's public code"), BoardQuery),
+    responses((status = 200, body = BoardView), (status = 404, body = Problem)))]
+#[get("/public/branches/{code}/board")]
+pub async fn board(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<BoardQuery>,
+) -> AppResult<web::Json<BoardView>> {
+    let quarter = match (query.year, query.quarter) {
+        (None, None) => None,
+        (Some(y), Some(q)) => Some(quarter_of(y, q)?),
+        _ => {
+            return Err(AppError::Validation(vec![FieldIssue::new(
+                "quarter",
+                "query.invalid",
+                "年度和季度须同时给出",
+                "give year and quarter together",
+            )]));
+        }
+    };
+    Ok(web::Json(
+        quarters::board(state.db.conn(), &path, quarter).await?,
+    ))
+}
+
+/// Give feedback on a posted quarter, optionally about one member on the board; no sign-in.
+#[utoipa::path(post, path = "/api/v1/public/branches/{code}/feedback", tag = "quarters",
+    params(("code" = String, Path, description = "the branch's public code")),
+    request_body = FeedbackRequest,
+    responses((status = 202, body = FeedbackView), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, description = "too much feedback waiting", body = Problem)))]
+#[post("/public/branches/{code}/feedback")]
+pub async fn give_feedback(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<FeedbackRequest>,
+) -> AppResult<HttpResponse> {
+    let received = services::feedback::receive(&state.db, state.now(), &path, &body).await?;
+    Ok(HttpResponse::Accepted().json(received))
+}
+
+/// The masses' feedback on a quarter, for the branch's committee.
+#[utoipa::path(get, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/feedback", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
+    responses((status = 200, body = Vec<FeedbackView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/branches/{id}/quarters/{year}/{quarter}/feedback")]
+pub async fn feedback(
+    state: web::Data<AppState>,
+    access: Access,
+    path: web::Path<(String, i32, u8)>,
+) -> AppResult<web::Json<Vec<FeedbackView>>> {
+    let (branch, quarter) = branch_quarter(path)?;
+    Ok(web::Json(
+        services::feedback::list(state.db.conn(), &access, &branch, quarter).await?,
+    ))
+}
+
+/// The committee turns feedback into a deduction for the member it is about (or `member_id`),
+/// with a deduction item of the branch's catalogue and a reason; the member is told.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/accept", tag = "quarters", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AcceptFeedbackRequest,
+    responses((status = 200, body = FeedbackView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "already accepted or dismissed", body = Problem), (status = 422, body = Problem)))]
+#[post("/feedback/{id}/accept")]
+pub async fn accept_feedback(
+    state: web::Data<AppState>,
+    access: Access,
+    id: web::Path<String>,
+    body: web::Json<AcceptFeedbackRequest>,
+) -> AppResult<web::Json<FeedbackView>> {
+    let decision = services::feedback::Decision::Accept(body.into_inner());
+    Ok(web::Json(
+        services::feedback::decide(&state.db, state.now(), &access, &id, decision).await?,
+    ))
+}
+
+/// The committee sets feedback aside, with a reason.
+#[utoipa::path(post, path = "/api/v1/feedback/{id}/dismiss", tag = "quarters", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = FeedbackView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "already accepted or dismissed", body = Problem), (status = 422, body = Problem)))]
+#[post("/feedback/{id}/dismiss")]
+pub async fn dismiss_feedback(
+    state: web::Data<AppState>,
+    access: Access,
+    id: web::Path<String>,
+    body: web::Json<ReasonRequest>,
+) -> AppResult<web::Json<FeedbackView>> {
+    let decision = services::feedback::Decision::Dismiss(body.into_inner().reason);
+    Ok(web::Json(
+        services::feedback::decide(&state.db, state.now(), &access, &id, decision).await?,
+    ))
+}

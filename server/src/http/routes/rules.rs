@@ -1,0 +1,55 @@
+use actix_web::{get, patch, post, web, HttpResponse};
+use jifen_shared::api::{CreateRuleRequest, PatchRuleRequest, RuleView};
+use jifen_shared::problem::Problem;
+
+use crate::error::AppResult;
+use crate::http::state::AppState;
+use crate::services::access::Access;
+use crate::services::rules::{self as service, RuleSpec};
+
+/// The branch's rules catalogue, inactive items included.
+#[utoipa::path(get, path = "/api/v1/branches/{id}/rules", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id")),
+    responses((status = 200, body = Vec<RuleView>), (status = 404, body = Problem)))]
+#[get("/branches/{id}/rules")]
+pub async fn list(
+    state: web::Data<AppState>,
+    access: Access,
+    id: web::Path<String>,
+) -> AppResult<web::Json<Vec<RuleView>>> {
+    Ok(web::Json(
+        service::list(state.db.conn(), &access, &id).await?,
+    ))
+}
+
+/// Add an item to the catalogue (secretary or administrator).
+#[utoipa::path(post, path = "/api/v1/branches/{id}/rules", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id")), request_body = CreateRuleRequest,
+    responses((status = 201, body = RuleView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[post("/branches/{id}/rules")]
+pub async fn create(
+    state: web::Data<AppState>,
+    access: Access,
+    id: web::Path<String>,
+    body: web::Json<CreateRuleRequest>,
+) -> AppResult<HttpResponse> {
+    let spec = RuleSpec::try_from(body.into_inner())?;
+    Ok(HttpResponse::Created()
+        .json(service::create(&state.db, state.now(), &access, &id, spec).await?))
+}
+
+/// Change an item; `active: false` retires it without losing its history.
+#[utoipa::path(patch, path = "/api/v1/rules/{id}", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path, description = "rule id")), request_body = PatchRuleRequest,
+    responses((status = 200, body = RuleView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[patch("/rules/{id}")]
+pub async fn patch(
+    state: web::Data<AppState>,
+    access: Access,
+    id: web::Path<String>,
+    body: web::Json<PatchRuleRequest>,
+) -> AppResult<web::Json<RuleView>> {
+    Ok(web::Json(
+        service::patch(&state.db, state.now(), &access, &id, body.into_inner()).await?,
+    ))
+}

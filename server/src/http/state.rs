@@ -1,0 +1,54 @@
+//! What every request handler can reach. Only the HTTP layer, startup and the CLI know this
+//! type; handlers hand each service just the parts it needs.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{AppError, AppResult, WechatFailure};
+use crate::infra::clock::Clock;
+use crate::infra::config::Config;
+use crate::infra::db::Db;
+use crate::infra::outbox::Outbox;
+use crate::infra::read_cache::ReadCache;
+use crate::infra::wechat::Wechat;
+use crate::services::auth::tokens::TokenKeys;
+use crate::services::deeds::writer::SubmissionWriter;
+use crate::services::notify::{Queued, Templates};
+
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub keys: TokenKeys,
+    pub clock: Clock,
+    /// Writes submitted deeds in batches; see [`crate::services::deeds::writer`].
+    pub submissions: SubmissionWriter,
+    /// The WeChat mini program, when configured.
+    pub wechat: Option<Arc<Wechat>>,
+    /// The subscribe-message templates notices are sent with (none without WeChat).
+    pub templates: Templates,
+    /// Sends queued WeChat messages; see [`crate::infra::outbox`].
+    pub outbox: Outbox,
+    /// Answers of hot reads while the database has not changed; see [`crate::infra::read_cache`].
+    pub reads: Arc<ReadCache>,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// WeChat, or 503-style `wechat.not_configured` when this server has no mini program.
+    pub fn wechat(&self) -> AppResult<&Wechat> {
+        self.wechat
+            .as_deref()
+            .ok_or(AppError::Wechat(WechatFailure::NotConfigured))
+    }
+
+    /// Wakes the outbox worker when a service queued a WeChat message (after its commit).
+    pub fn sent(&self, queued: Queued) {
+        if queued.0 {
+            self.outbox.wake();
+        }
+    }
+}

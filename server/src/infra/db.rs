@@ -1,0 +1,153 @@
+//! Connecting to SQLite or PostgreSQL from one URL, and write transactions that are safe on both.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqlxSqliteConnector, Statement, TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::infra::changes::{self, Changes};
+
+/// The database and, for SQLite, the gate that lets one write transaction in at a time.
+///
+/// SQLite allows a single writer; two deferred transactions that both read and then write fail
+/// with `SQLITE_BUSY` instead of waiting. Queueing writers in-process avoids that, while readers
+/// keep their own pooled connections (WAL lets them read during a write). PostgreSQL needs no gate:
+/// writers lock the rows they depend on instead (see [`crate::services::audit::lock_chain`]).
+#[derive(Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    gate: Option<Arc<Mutex<()>>>,
+    /// For the change watch's own SQLite connection.
+    sqlite_options: Option<SqliteConnectOptions>,
+    changes: Changes,
+}
+
+/// A write transaction; holds the SQLite gate until committed or dropped (which rolls back).
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+    changes: Changes,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    /// Commits, then moves the change generation before anyone hears of the write.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await?;
+        self.changes.moved();
+        Ok(())
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbErr::Custom(format!("invalid SQLite URL: {e}")))?
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: an acknowledged write survives a power cut, not only a process crash.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                // A local file cannot drop a connection the way a network can; checking each one
+                // before use would double the round trips of every query.
+                .test_before_acquire(false)
+                .max_connections(8)
+                .min_connections(1)
+                .connect_with(options.clone())
+                .await
+                .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)))?;
+            Ok(Self {
+                conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+                gate: Some(Arc::new(Mutex::new(()))),
+                sqlite_options: Some(options),
+                changes: Changes::default(),
+            })
+        } else {
+            let mut options = ConnectOptions::new(url);
+            options
+                .max_connections(32)
+                .min_connections(1)
+                .connect_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            Ok(Self {
+                conn: Database::connect(options).await?,
+                gate: None,
+                sqlite_options: None,
+                changes: Changes::default(),
+            })
+        }
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// The change generation; unknown until [`Db::watch_changes`] has read the database once.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    /// Starts noticing commits by other processes (see [`crate::infra::changes`]).
+    pub fn watch_changes(&self) {
+        changes::watch(
+            &self.changes,
+            self.conn.clone(),
+            self.sqlite_options.clone(),
+        );
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Starts a transaction that may write, holding the database's write lock from the start.
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let gate = match &self.gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        if gate.is_some() {
+            // What `BEGIN IMMEDIATE` does: take SQLite's write lock before the first read. Another
+            // process on the same file (a second server, `jifen admin`) then makes this one wait
+            // up to the busy timeout, instead of failing with SQLITE_BUSY when a read transaction
+            // tries to become a write transaction. The statement matches no row.
+            txn.execute_unprepared("UPDATE org_unit SET id = id WHERE 0")
+                .await?;
+        }
+        Ok(WriteTxn {
+            txn,
+            _gate: gate,
+            changes: self.changes.clone(),
+        })
+    }
+
+    /// Answers whether the database takes queries, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn
+            .execute(Statement::from_string(self.backend(), "SELECT 1"))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+}

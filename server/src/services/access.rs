@@ -1,0 +1,217 @@
+//! What a member may see and do where. A role held on an org unit reaches every unit below it
+//! (an `org_admin` of a town administers all its branches).
+
+use std::collections::HashSet;
+
+use jifen_shared::domain::{OrgKind, Role};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
+
+use crate::entity::{member, org_unit, role_assignment, stored};
+use crate::error::{AppError, AppResult, Missing};
+
+/// A member and their role assignments, loaded once per request that needs them.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub member: member::Model,
+    pub grants: Vec<(String, Role)>,
+    /// The granted units that are branches, which need no walking down to find deeds.
+    branch_grants: HashSet<String>,
+}
+
+/// A role assignment with the kind of its unit, read in one query.
+#[derive(Debug, FromQueryResult)]
+struct GrantRow {
+    org_unit_id: String,
+    role: String,
+    kind: String,
+}
+
+impl Access {
+    pub async fn load(db: &impl ConnectionTrait, member_id: &str) -> AppResult<Self> {
+        let member = load_member(db, member_id).await?;
+        let query = Query::select()
+            .column((role_assignment::Entity, role_assignment::Column::OrgUnitId))
+            .column((role_assignment::Entity, role_assignment::Column::Role))
+            .column((org_unit::Entity, org_unit::Column::Kind))
+            .from(role_assignment::Entity)
+            .inner_join(
+                org_unit::Entity,
+                Expr::col((org_unit::Entity, org_unit::Column::Id))
+                    .equals((role_assignment::Entity, role_assignment::Column::OrgUnitId)),
+            )
+            .and_where(
+                Expr::col((role_assignment::Entity, role_assignment::Column::MemberId))
+                    .eq(member_id),
+            )
+            .to_owned();
+        let rows = GrantRow::find_by_statement(db.get_database_backend().build(&query))
+            .all(db)
+            .await?;
+        let branch_grants = rows
+            .iter()
+            .filter(|g| g.kind == OrgKind::Branch.as_str())
+            .map(|g| g.org_unit_id.clone())
+            .collect();
+        let grants = rows
+            .into_iter()
+            .map(|g| {
+                Ok((
+                    stored::role(member_id, &g.org_unit_id, &g.role)?,
+                    g.org_unit_id,
+                ))
+            })
+            .map(|r: AppResult<(Role, String)>| r.map(|(role, unit)| (unit, role)))
+            .collect::<AppResult<_>>()?;
+        Ok(Self {
+            member,
+            grants,
+            branch_grants,
+        })
+    }
+
+    /// Whether a role granted on `unit` itself passes `test`; answers without a query.
+    fn held_on(&self, unit: &str, test: impl Fn(Role) -> bool) -> bool {
+        self.grants.iter().any(|(u, r)| u == unit && test(*r))
+    }
+
+    pub fn id(&self) -> &str {
+        &self.member.id
+    }
+
+    /// The roles this member holds over `unit`, directly or through an ancestor.
+    pub async fn roles_over(&self, db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<Role>> {
+        if self.grants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let chain = ancestors(db, unit).await?;
+        Ok(self
+            .grants
+            .iter()
+            .filter(|(u, _)| chain.contains(u))
+            .map(|(_, r)| *r)
+            .collect())
+    }
+
+    pub async fn can_review(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        if self.held_on(branch, Role::can_review) {
+            return Ok(true);
+        }
+        Ok(self
+            .roles_over(db, branch)
+            .await?
+            .iter()
+            .any(|r| r.can_review()))
+    }
+
+    pub async fn can_manage(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        if self.held_on(branch, Role::can_manage) {
+            return Ok(true);
+        }
+        Ok(self
+            .roles_over(db, branch)
+            .await?
+            .iter()
+            .any(|r| r.can_manage()))
+    }
+
+    /// Whether the member may see `branch` at all (belongs to it or holds a role over it).
+    pub async fn can_see(&self, db: &impl ConnectionTrait, branch: &str) -> AppResult<bool> {
+        if self.member.home_branch_id == branch
+            || self.member.migrant_org_id.as_deref() == Some(branch)
+        {
+            return Ok(true);
+        }
+        Ok(!self.roles_over(db, branch).await?.is_empty())
+    }
+
+    /// Every branch whose deeds this member reviews.
+    pub async fn reviewable_branches(&self, db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+        let mut branches = Vec::new();
+        let mut seen = HashSet::new();
+        let mut frontier = Vec::new();
+        for (unit, _) in self.grants.iter().filter(|(_, r)| r.can_review()) {
+            if self.branch_grants.contains(unit) {
+                if seen.insert(unit.clone()) {
+                    branches.push(unit.clone());
+                }
+            } else {
+                frontier.push(unit.clone());
+            }
+        }
+        while !frontier.is_empty() {
+            let units = org_unit::Entity::find()
+                .filter(org_unit::Column::Id.is_in(frontier))
+                .all(db)
+                .await?;
+            // Deeds belong to branches; only the units above branches need walking down.
+            let mut above = Vec::new();
+            for u in units {
+                if seen.insert(u.id.clone()) {
+                    if u.kind()? == OrgKind::Branch {
+                        branches.push(u.id);
+                    } else {
+                        above.push(u.id);
+                    }
+                }
+            }
+            if above.is_empty() {
+                break;
+            }
+            frontier = org_unit::Entity::find()
+                .filter(org_unit::Column::ParentId.is_in(above))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .filter(|id| !seen.contains(id))
+                .collect();
+        }
+        Ok(branches)
+    }
+}
+
+/// The signed-in member alone, for requests that need no roles. A valid token for a member that
+/// no longer exists is treated as not signed in.
+pub async fn load_member(db: &impl ConnectionTrait, member_id: &str) -> AppResult<member::Model> {
+    member::Entity::find_by_id(member_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized(
+            crate::error::AuthFailure::InvalidToken,
+        ))
+}
+
+/// `unit` and all the units above it.
+async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<String>> {
+    let mut chain = Vec::new();
+    let mut next = Some(unit.to_owned());
+    while let Some(id) = next.take() {
+        if chain.contains(&id) || chain.len() > 16 {
+            break;
+        }
+        let Some(u) = org_unit::Entity::find_by_id(id.clone()).one(db).await? else {
+            break;
+        };
+        chain.push(id);
+        next = u.parent_id;
+    }
+    Ok(chain)
+}
+
+/// Looks up a branch, answering 404 when it does not exist or the member may not see it.
+pub async fn visible_branch(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<org_unit::Model> {
+    let unit = org_unit::Entity::find_by_id(branch_id.to_owned())
+        .one(db)
+        .await?
+        .filter(|u| u.kind == OrgKind::Branch.as_str())
+        .ok_or(AppError::NotFound(Missing::OrgUnit))?;
+    if !access.can_see(db, &unit.id).await? {
+        return Err(AppError::NotFound(Missing::OrgUnit));
+    }
+    Ok(unit)
+}

@@ -1,0 +1,292 @@
+//! Reading deeds: a member's own list, a committee's review queue, one deed's history.
+
+use std::collections::HashMap;
+
+use jifen_shared::api::{DeedHistory, DeedPage, DeedQuery, HistoryEntry};
+use jifen_shared::domain::{CycleQuarter, DeedStatus};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect,
+};
+
+use crate::entity::stored;
+use crate::entity::{audit_event, deed, ledger_entry, member, point_rule};
+use crate::error::{invalid, AppError, AppResult, FieldIssue, Missing};
+use crate::infra::ids;
+use crate::services::access::Access;
+
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Mine,
+    Review,
+}
+
+/// A checked `GET /deeds` query.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub scope: Scope,
+    pub branch_id: Option<String>,
+    pub member_id: Option<String>,
+    pub status: Option<DeedStatus>,
+    pub year: Option<i32>,
+    pub quarter: Option<u8>,
+    pub cursor: Option<String>,
+    pub limit: u64,
+}
+
+impl TryFrom<DeedQuery> for Filter {
+    type Error = AppError;
+
+    fn try_from(q: DeedQuery) -> Result<Self, AppError> {
+        let mut issues = Vec::new();
+        let mut bad = |issue: FieldIssue| issues.push(issue);
+        let invalid_field =
+            |field: &str, zh: &str, en: &str| FieldIssue::new(field, "query.invalid", zh, en);
+        let scope = match q.scope.as_deref() {
+            None | Some("mine") => Scope::Mine,
+            Some("review") => Scope::Review,
+            Some(_) => {
+                bad(invalid_field(
+                    "scope",
+                    "scope 只能是 mine 或 review",
+                    "scope must be mine or review",
+                ));
+                Scope::Mine
+            }
+        };
+        let status = match q.status.as_deref() {
+            None => None,
+            Some(s) => s
+                .parse()
+                .map_err(|_| bad(invalid_field("status", "未知的状态", "unknown status")))
+                .ok(),
+        };
+        if let Some(y) = q.year {
+            if CycleQuarter::check_year(y).is_err() {
+                bad(invalid::year());
+            }
+        }
+        if let Some(qn) = q.quarter {
+            if !(1..=4).contains(&qn) {
+                bad(invalid_field(
+                    "quarter",
+                    "季度须为 1 到 4",
+                    "quarter must be 1 to 4",
+                ));
+            }
+        }
+        if q.cursor.as_deref().is_some_and(|c| !ids::is_valid(c)) {
+            bad(invalid::cursor());
+        }
+        let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            bad(invalid_field(
+                "limit",
+                "每页条数须在 1 到 100 之间",
+                "limit must be between 1 and 100",
+            ));
+        }
+        if !issues.is_empty() {
+            return Err(AppError::Validation(issues));
+        }
+        Ok(Filter {
+            scope,
+            branch_id: q.branch_id,
+            member_id: q.member_id,
+            status,
+            year: q.year,
+            quarter: q.quarter,
+            cursor: q.cursor,
+            limit,
+        })
+    }
+}
+
+impl Filter {
+    /// Every field spelled out, for keying cached pages; a field added later is included as well.
+    pub fn key(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+/// A deed as listed, with the names shown beside it.
+struct Listed {
+    deed: deed::Model,
+    member_name: Option<String>,
+    rule_name: Option<String>,
+    rule_category: Option<String>,
+}
+
+impl FromQueryResult for Listed {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            deed: deed::Model::from_query_result(row, pre)?,
+            member_name: row.try_get(pre, "member_name")?,
+            rule_name: row.try_get(pre, "rule_name")?,
+            rule_category: row.try_get(pre, "rule_category")?,
+        })
+    }
+}
+
+/// One page of deeds, newest first.
+pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppResult<DeedPage> {
+    let mut cond = Condition::all();
+    match f.scope {
+        Scope::Mine => cond = cond.add(deed::Column::MemberId.eq(access.id())),
+        Scope::Review => {
+            let branches = access.reviewable_branches(db).await?;
+            match &f.branch_id {
+                Some(b) if branches.contains(b) => {
+                    cond = cond.add(deed::Column::BranchId.eq(b.clone()))
+                }
+                Some(_) => return Err(AppError::NotFound(Missing::OrgUnit)),
+                None => cond = cond.add(deed::Column::BranchId.is_in(branches)),
+            }
+            if let Some(m) = &f.member_id {
+                cond = cond.add(deed::Column::MemberId.eq(m.clone()));
+            }
+        }
+    }
+    if let Some(s) = f.status {
+        cond = cond.add(deed::Column::Status.eq(s.as_str()));
+    }
+    if let Some(y) = f.year {
+        cond = cond.add(deed::Column::CycleYear.eq(y));
+    }
+    if let Some(q) = f.quarter {
+        cond = cond.add(deed::Column::CycleQuarter.eq(q as i16));
+    }
+    if let Some(c) = &f.cursor {
+        cond = cond.add(deed::Column::Id.lt(c.clone()));
+    }
+    // One query: the deeds with their members' names and their rules' names and categories.
+    let mut rows = deed::Entity::find()
+        .filter(cond)
+        .join(
+            JoinType::LeftJoin,
+            deed::Entity::belongs_to(member::Entity)
+                .from(deed::Column::MemberId)
+                .to(member::Column::Id)
+                .into(),
+        )
+        .join(
+            JoinType::LeftJoin,
+            deed::Entity::belongs_to(point_rule::Entity)
+                .from(deed::Column::RuleId)
+                .to(point_rule::Column::Id)
+                .into(),
+        )
+        .column_as(member::Column::Name, "member_name")
+        .column_as(point_rule::Column::Name, "rule_name")
+        .column_as(point_rule::Column::Category, "rule_category")
+        .order_by_desc(deed::Column::Id)
+        .limit(f.limit + 1)
+        .into_model::<Listed>()
+        .all(db)
+        .await?;
+    let next_cursor = if rows.len() as u64 > f.limit {
+        rows.truncate(f.limit as usize);
+        rows.last().map(|l| l.deed.id.clone())
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(|l| {
+            let category = stored::word(
+                "point_rule",
+                &l.deed.rule_id,
+                "category",
+                l.rule_category.as_deref().unwrap_or_default(),
+            )?;
+            super::view_named(
+                l.deed,
+                l.member_name.unwrap_or_default(),
+                l.rule_name.unwrap_or_default(),
+                category,
+            )
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(DeedPage { items, next_cursor })
+}
+
+/// Everything that happened to a deed, oldest first: its own events and its ledger entries'.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    deed_id: &str,
+) -> AppResult<DeedHistory> {
+    let (d, _) = super::visible(db, access, deed_id).await?;
+    let entry_ids: Vec<String> = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::DeedId.eq(d.id.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    let events = audit_event::Entity::find()
+        .filter(audit_event::Column::ChainId.eq(d.branch_id.clone()))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(audit_event::Column::EntityType.eq("deed"))
+                        .add(audit_event::Column::EntityId.eq(d.id.clone())),
+                )
+                .add(
+                    Condition::all()
+                        .add(audit_event::Column::EntityType.eq("ledger_entry"))
+                        .add(audit_event::Column::EntityId.is_in(entry_ids)),
+                ),
+        )
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
+        .await?;
+    let actor_ids: Vec<String> = events.iter().filter_map(|e| e.actor_id.clone()).collect();
+    let names: HashMap<String, String> = member::Entity::find()
+        .filter(member::Column::Id.is_in(actor_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let events = events
+        .into_iter()
+        .map(|e| {
+            let after: Option<serde_json::Value> = e
+                .after
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok());
+            let field = |k: &str| after.as_ref().and_then(|a| a.get(k)).cloned();
+            let (status, points) = if e.entity_type == "deed" {
+                (
+                    field("status").and_then(|s| s.as_str().and_then(|s| s.parse().ok())),
+                    field("points_awarded")
+                        .and_then(|p| p.as_i64())
+                        .map(|p| p as i32),
+                )
+            } else {
+                (
+                    None,
+                    field("points").and_then(|p| p.as_i64()).map(|p| p as i32),
+                )
+            };
+            HistoryEntry {
+                at: e.at,
+                actor_name: e.actor_id.as_ref().and_then(|a| names.get(a).cloned()),
+                actor_id: e.actor_id,
+                action: e.action,
+                status,
+                reason: e.reason,
+                points,
+            }
+        })
+        .collect();
+    Ok(DeedHistory {
+        deed_id: d.id,
+        events,
+    })
+}

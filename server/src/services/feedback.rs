@@ -1,0 +1,426 @@
+//! The masses' feedback on a posted board (接受群众监督): anyone may write, without an account, about
+//! the quarter or about one member on it; the branch's committee reads it and either turns it into
+//! a deduction (群众反映 → 违规扣分) or dismisses it, with a reason either way.
+
+use chrono::{DateTime, Utc};
+use jifen_shared::api::{AcceptFeedbackRequest, FeedbackRequest, FeedbackView};
+use jifen_shared::domain::{
+    CycleQuarter, FeedbackBody, FeedbackContact, FeedbackStatus, LedgerKind, Points, Reason,
+    RuleCategory,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde_json::json;
+
+use crate::entity::{feedback, member, point_rule};
+use crate::error::{invalid, AppError, AppResult, FieldIssue, Missing, Refusal};
+use crate::infra::db::Db;
+use crate::infra::ids;
+use crate::services::access::{visible_branch, Access};
+use crate::services::audit::{self, Event};
+use crate::services::ledger::{self, NewEntry};
+
+/// Feedback kept waiting per branch and quarter; beyond it new feedback is refused, so that a
+/// flood from the open internet cannot fill the database.
+pub const MAX_WAITING: u64 = 1000;
+
+/// Records feedback on a posted quarter of the branch with public code `code`.
+pub async fn receive(
+    db: &Db,
+    now: DateTime<Utc>,
+    code: &str,
+    raw: &FeedbackRequest,
+) -> AppResult<FeedbackView> {
+    let quarter = CycleQuarter::parse(raw.year, raw.quarter)
+        .map_err(|_| AppError::Validation(vec![invalid::quarter()]))?;
+    let mut issues = Vec::new();
+    let body = FeedbackBody::parse(&raw.body)
+        .map_err(|e| issues.push(FieldIssue::explained("body", &e)))
+        .ok();
+    let contact = match raw
+        .contact
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(c) => FeedbackContact::parse(c)
+            .map_err(|e| issues.push(FieldIssue::explained("contact", &e)))
+            .ok(),
+        None => None,
+    };
+    let conn = db.conn();
+    let (branch, _) = crate::services::quarters::posted(conn, code, Some(quarter)).await?;
+    let about = match raw.about_member_id.as_deref() {
+        Some(id) => {
+            let found = if ids::is_valid(id) {
+                member::Entity::find_by_id(id.to_owned())
+                    .one(conn)
+                    .await?
+                    .filter(|m| m.home_branch_id == branch.id)
+            } else {
+                None
+            };
+            if found.is_none() {
+                issues.push(FieldIssue::new(
+                    "about_member_id",
+                    "feedback.unknown_member",
+                    "这名党员不在该支部的公示名单上",
+                    "this member is not on the branch's board",
+                ));
+            }
+            found
+        }
+        None => None,
+    };
+    let Some(body) = body.filter(|_| issues.is_empty()) else {
+        return Err(AppError::Validation(issues));
+    };
+    let txn = db.begin_write().await?;
+    audit::lock_chain(&*txn, &branch.id).await?;
+    let waiting = feedback::Entity::find()
+        .filter(feedback::Column::BranchId.eq(branch.id.as_str()))
+        .filter(feedback::Column::CycleYear.eq(quarter.year))
+        .filter(feedback::Column::CycleQuarter.eq(quarter.quarter as i16))
+        .filter(feedback::Column::Status.eq(FeedbackStatus::Received.as_str()))
+        .count(&*txn)
+        .await?;
+    if waiting >= MAX_WAITING {
+        return Err(AppError::FeedbackFull);
+    }
+    let row = feedback::Model {
+        id: ids::new(),
+        branch_id: branch.id.clone(),
+        cycle_year: quarter.year,
+        cycle_quarter: quarter.quarter as i16,
+        about_member_id: about.as_ref().map(|m| m.id.clone()),
+        body: body.into_inner(),
+        contact: contact.map(FeedbackContact::into_inner),
+        status: FeedbackStatus::Received.as_str().into(),
+        created_at: now,
+        decided_by: None,
+        decided_at: None,
+        decision_reason: None,
+        ledger_entry_id: None,
+    };
+    feedback::Entity::insert(feedback::ActiveModel {
+        id: Set(row.id.clone()),
+        branch_id: Set(row.branch_id.clone()),
+        cycle_year: Set(row.cycle_year),
+        cycle_quarter: Set(row.cycle_quarter),
+        about_member_id: Set(row.about_member_id.clone()),
+        body: Set(row.body.clone()),
+        contact: Set(row.contact.clone()),
+        status: Set(row.status.clone()),
+        created_at: Set(row.created_at),
+        ..Default::default()
+    })
+    .exec(&*txn)
+    .await?;
+    audit::record(
+        &*txn,
+        Event {
+            chain_id: &branch.id,
+            actor_id: None,
+            action: "feedback.received",
+            entity_type: "feedback",
+            entity_id: &row.id,
+            before: None,
+            after: Some(json!({
+                "year": row.cycle_year,
+                "quarter": row.cycle_quarter,
+                "about_member_id": row.about_member_id,
+                "body": row.body,
+            })),
+            reason: None,
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    view(row, about.map(|m| m.name), false)
+}
+
+/// The feedback on a branch's quarter, newest first, for those who review the branch.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+    quarter: CycleQuarter,
+) -> AppResult<Vec<FeedbackView>> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    if !access.can_review(db, &branch.id).await? {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    let rows = feedback::Entity::find()
+        .filter(feedback::Column::BranchId.eq(branch.id.as_str()))
+        .filter(feedback::Column::CycleYear.eq(quarter.year))
+        .filter(feedback::Column::CycleQuarter.eq(quarter.quarter as i16))
+        .order_by_desc(feedback::Column::Id)
+        .limit(MAX_WAITING)
+        .all(db)
+        .await?;
+    let about: Vec<String> = rows
+        .iter()
+        .filter_map(|f| f.about_member_id.clone())
+        .collect();
+    let names: std::collections::HashMap<String, String> = member::Entity::find()
+        .filter(member::Column::Id.is_in(about))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    rows.into_iter()
+        .map(|f| {
+            let name = f
+                .about_member_id
+                .as_ref()
+                .and_then(|id| names.get(id).cloned());
+            view(f, name, true)
+        })
+        .collect()
+}
+
+fn view(
+    f: feedback::Model,
+    about_member_name: Option<String>,
+    committee: bool,
+) -> AppResult<FeedbackView> {
+    let status = f.status()?;
+    Ok(FeedbackView {
+        id: f.id,
+        year: f.cycle_year,
+        quarter: f.cycle_quarter as u8,
+        about_member_id: f.about_member_id,
+        about_member_name,
+        body: f.body,
+        contact: if committee { f.contact } else { None },
+        status,
+        created_at: f.created_at,
+        decided_at: f.decided_at.filter(|_| committee),
+        decision_reason: f.decision_reason.filter(|_| committee),
+        ledger_entry_id: f.ledger_entry_id.filter(|_| committee),
+    })
+}
+
+/// What the committee decides about one piece of feedback.
+pub enum Decision {
+    /// A deduction for the member it is about (or `member_id` when it names nobody).
+    Accept(AcceptFeedbackRequest),
+    Dismiss(String),
+}
+
+/// Accepts feedback as a deduction or dismisses it. The deduction goes into the quarter the
+/// feedback concerns unless that one is signed (it usually is: feedback comes from the posted
+/// board), then into the quarter open now; the member is told in their inbox.
+pub async fn decide(
+    db: &Db,
+    now: DateTime<Utc>,
+    access: &Access,
+    feedback_id: &str,
+    decision: Decision,
+) -> AppResult<FeedbackView> {
+    let conn = db.conn();
+    let not_found = || AppError::NotFound(Missing::Feedback);
+    if !ids::is_valid(feedback_id) {
+        return Err(not_found());
+    }
+    let found = feedback::Entity::find_by_id(feedback_id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or_else(not_found)?;
+    visible_branch(conn, access, &found.branch_id)
+        .await
+        .map_err(|_| not_found())?;
+    if !access.can_review(conn, &found.branch_id).await? {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    // Checked before anything is written: the reason, and for a deduction, who, which item, how much.
+    let reason = match &decision {
+        Decision::Accept(req) => &req.reason,
+        Decision::Dismiss(reason) => reason,
+    };
+    let reason = Reason::parse(reason).map_err(|e| AppError::field("reason", &e))?;
+    let deduction = match &decision {
+        Decision::Dismiss(_) => None,
+        Decision::Accept(req) => Some(deduction_of(conn, &found, req).await?),
+    };
+    if let Some((m, _, _)) = &deduction {
+        if m.id == access.id() {
+            return Err(AppError::Forbidden(Refusal::SelfReview));
+        }
+    }
+    let txn = db.begin_write().await?;
+    audit::lock_chain(&*txn, &found.branch_id).await?;
+    let before = feedback::Entity::find_by_id(found.id.clone())
+        .one(&*txn)
+        .await?
+        .ok_or_else(not_found)?;
+    if before.status()? != FeedbackStatus::Received {
+        return Err(AppError::FeedbackDecided);
+    }
+    let mut after = before.clone();
+    after.decided_by = Some(access.id().to_owned());
+    after.decided_at = Some(now);
+    after.decision_reason = Some(reason.as_str().to_owned());
+    if let Some((m, rule, points)) = &deduction {
+        let concerns = CycleQuarter {
+            year: before.cycle_year,
+            quarter: before.cycle_quarter as u8,
+        };
+        let quarter = ledger::open_quarter_for(&*txn, &before.branch_id, concerns, now).await?;
+        ledger::check_caps(&*txn, rule, &m.id, quarter, *points).await?;
+        let entry = ledger::write(
+            &*txn,
+            NewEntry {
+                member_id: &m.id,
+                branch_id: &before.branch_id,
+                quarter,
+                kind: LedgerKind::Deduction,
+                category: RuleCategory::Deduction,
+                points: *points,
+                deed_id: None,
+                rule_id: Some(&rule.id),
+                reverses_id: None,
+                note: reason.as_str(),
+                actor_id: Some(access.id()),
+            },
+            now,
+        )
+        .await?;
+        crate::services::notify::deducted(&*txn, &m.id, &rule.name, *points, reason.as_str(), now)
+            .await?;
+        after.status = FeedbackStatus::Accepted.as_str().into();
+        after.about_member_id = Some(m.id.clone());
+        after.ledger_entry_id = Some(entry.id);
+    } else {
+        after.status = FeedbackStatus::Dismissed.as_str().into();
+    }
+    let mut active: feedback::ActiveModel = before.clone().into();
+    active.status = Set(after.status.clone());
+    active.about_member_id = Set(after.about_member_id.clone());
+    active.decided_by = Set(after.decided_by.clone());
+    active.decided_at = Set(after.decided_at);
+    active.decision_reason = Set(after.decision_reason.clone());
+    active.ledger_entry_id = Set(after.ledger_entry_id.clone());
+    let after = sea_orm::ActiveModelTrait::update(active, &*txn).await?;
+    audit::record(
+        &*txn,
+        Event {
+            chain_id: &after.branch_id,
+            actor_id: Some(access.id()),
+            action: if deduction.is_some() {
+                "feedback.accepted"
+            } else {
+                "feedback.dismissed"
+            },
+            entity_type: "feedback",
+            entity_id: &after.id,
+            before: Some(
+                json!({"status": before.status, "about_member_id": before.about_member_id}),
+            ),
+            after: Some(json!({
+                "status": after.status,
+                "about_member_id": after.about_member_id,
+                "ledger_entry_id": after.ledger_entry_id,
+            })),
+            reason: Some(reason.as_str()),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    let name = deduction
+        .map(|(m, _, _)| m.name)
+        .or(match &after.about_member_id {
+            Some(id) => member::Entity::find_by_id(id.clone())
+                .one(conn)
+                .await?
+                .map(|m| m.name),
+            None => None,
+        });
+    view(after, name, true)
+}
+
+/// The member, deduction item and points an acceptance names, each checked against the branch.
+async fn deduction_of(
+    db: &impl ConnectionTrait,
+    found: &feedback::Model,
+    req: &AcceptFeedbackRequest,
+) -> AppResult<(member::Model, point_rule::Model, i32)> {
+    let mut issues = Vec::new();
+    let member_id = req
+        .member_id
+        .as_deref()
+        .or(found.about_member_id.as_deref());
+    let member = match member_id.filter(|id| ids::is_valid(id)) {
+        Some(id) => member::Entity::find_by_id(id.to_owned())
+            .one(db)
+            .await?
+            .filter(|m| m.home_branch_id == found.branch_id),
+        None => None,
+    };
+    if member.is_none() {
+        issues.push(FieldIssue::new(
+            "member_id",
+            "member.unknown",
+            "请选择本支部的一名党员",
+            "choose a member of this branch",
+        ));
+    }
+    let rule = if ids::is_valid(&req.rule_id) {
+        point_rule::Entity::find_by_id(req.rule_id.clone())
+            .one(db)
+            .await?
+            .filter(|r| r.branch_id == found.branch_id && r.active)
+    } else {
+        None
+    };
+    let rule = match rule {
+        Some(r) if r.category()? == RuleCategory::Deduction => Some(r),
+        Some(_) => {
+            issues.push(FieldIssue::new(
+                "rule_id",
+                "rule.not_deduction",
+                "请选择一个扣分项目",
+                "choose a deduction item",
+            ));
+            None
+        }
+        None => {
+            issues.push(FieldIssue::new(
+                "rule_id",
+                "rule.unknown",
+                "本支部没有这个积分项目",
+                "this branch has no such item",
+            ));
+            None
+        }
+    };
+    let points = match (&rule, req.points) {
+        (Some(r), None) => Some(r.standard_points),
+        (_, Some(p)) => match Points::parse(p) {
+            Ok(p) if p.value() < 0 => Some(p.value()),
+            Ok(_) => {
+                issues.push(FieldIssue::new(
+                    "points",
+                    "points.wrong_sign",
+                    "扣分须为负数",
+                    "a deduction takes negative points",
+                ));
+                None
+            }
+            Err(e) => {
+                issues.push(FieldIssue::explained("points", &e));
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    match (member, rule, points) {
+        (Some(m), Some(r), Some(p)) if issues.is_empty() => Ok((m, r, p)),
+        _ => Err(AppError::Validation(issues)),
+    }
+}

@@ -1,0 +1,234 @@
+//! Telling members what happened to them. Every notice lands in the in-app inbox; a member with a
+//! bound WeChat and a subscription left for the template also gets a subscribe message, queued in
+//! the outbox in the same transaction as the event, so that no message is lost or invented when
+//! the transaction fails.
+
+pub mod consent;
+pub mod inbox;
+pub mod message;
+
+use chrono::{DateTime, Utc};
+use jifen_shared::domain::{CycleQuarter, DeedStatus, NotificationKind};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::json;
+
+use crate::entity::{
+    deed, notification, org_unit, outbox as outbox_row, subscription_consent, wechat_identity,
+};
+use crate::error::AppResult;
+use crate::infra::config::WechatConfig;
+use crate::infra::ids;
+use crate::infra::outbox::{OutboxStatus, Payload};
+
+/// The subscribe-message templates this server sends, by what they announce; none when WeChat
+/// is not configured.
+#[derive(Debug, Clone, Default)]
+pub struct Templates {
+    pub deed_result: Option<String>,
+    pub board_published: Option<String>,
+}
+
+impl Templates {
+    pub fn of(config: &WechatConfig) -> Self {
+        Self {
+            deed_result: config.template_deed_result.clone(),
+            board_published: config.template_board_published.clone(),
+        }
+    }
+
+    /// Every configured template id.
+    pub fn ids(&self) -> Vec<String> {
+        [&self.deed_result, &self.board_published]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+/// Whether a notice queued a WeChat message; the caller wakes the outbox worker after its
+/// transaction commits.
+#[must_use]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Queued(pub bool);
+
+impl Queued {
+    pub const NOTHING: Queued = Queued(false);
+}
+
+impl std::ops::BitOrAssign for Queued {
+    fn bitor_assign(&mut self, other: Queued) {
+        self.0 |= other.0;
+    }
+}
+
+/// Records a committee decision on a deed for its member.
+pub async fn deed_decided(
+    db: &impl ConnectionTrait,
+    templates: &Templates,
+    deed: &deed::Model,
+    outcome: DeedStatus,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> AppResult<Queued> {
+    let kind = match outcome {
+        DeedStatus::Approved => NotificationKind::DeedApproved,
+        DeedStatus::Rejected => NotificationKind::DeedRejected,
+        DeedStatus::Returned => NotificationKind::DeedReturned,
+        DeedStatus::Revoked => NotificationKind::DeedRevoked,
+        DeedStatus::Submitted | DeedStatus::Withdrawn => return Ok(Queued::NOTHING),
+    };
+    let params = json!({
+        "title": deed.title,
+        "points": deed.points_awarded,
+        "reason": reason,
+    });
+    to_inbox(db, &deed.member_id, kind, Some(&deed.id), params, at).await?;
+    let Some(template) = &templates.deed_result else {
+        return Ok(Queued::NOTHING);
+    };
+    let payload = Payload {
+        page: format!("pages/deed/detail?id={}", deed.id),
+        data: message::deed_result(&deed.title, outcome, deed.points_awarded, reason, at),
+    };
+    queue_wechat(db, &deed.member_id, template, &payload, at).await
+}
+
+/// Tells a member that their branch's quarter was posted on the public board.
+pub async fn board_published(
+    db: &impl ConnectionTrait,
+    templates: &Templates,
+    member_id: &str,
+    branch: &org_unit::Model,
+    quarter: CycleQuarter,
+    at: DateTime<Utc>,
+) -> AppResult<Queued> {
+    let params = json!({
+        "branch": branch.name,
+        "code": branch.code,
+        "year": quarter.year,
+        "quarter": quarter.quarter,
+    });
+    to_inbox(
+        db,
+        member_id,
+        NotificationKind::BoardPublished,
+        None,
+        params,
+        at,
+    )
+    .await?;
+    let Some(template) = &templates.board_published else {
+        return Ok(Queued::NOTHING);
+    };
+    let payload = Payload {
+        page: format!(
+            "pages/board/board?code={}&year={}&quarter={}",
+            branch.code.as_deref().unwrap_or_default(),
+            quarter.year,
+            quarter.quarter
+        ),
+        data: message::board_published(&branch.name, quarter, at),
+    };
+    queue_wechat(db, member_id, template, &payload, at).await
+}
+
+/// Tells a member that the committee recorded a deduction (from the masses' feedback). Inbox only:
+/// the WeChat templates configured so far are for deed results and the posted board.
+pub async fn deducted(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    item: &str,
+    points: i32,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let params = json!({ "title": item, "points": points, "reason": reason });
+    to_inbox(
+        db,
+        member_id,
+        NotificationKind::PointsDeducted,
+        None,
+        params,
+        at,
+    )
+    .await
+}
+
+/// Writes a notice to the member's inbox; it is worded when read (see [`inbox`]).
+async fn to_inbox(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    kind: NotificationKind,
+    deed_id: Option<&str>,
+    params: serde_json::Value,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    notification::Entity::insert(notification::ActiveModel {
+        id: Set(ids::new()),
+        member_id: Set(member_id.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
+        deed_id: Set(deed_id.map(str::to_owned)),
+        params: Set(params.to_string()),
+        created_at: Set(at),
+        read_at: Set(None),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Queues a subscribe message when the member is bound and has a subscription left for the
+/// template, spending that subscription.
+async fn queue_wechat(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    template_id: &str,
+    payload: &Payload,
+    at: DateTime<Utc>,
+) -> AppResult<Queued> {
+    let bound = wechat_identity::Entity::find()
+        .filter(wechat_identity::Column::MemberId.eq(member_id))
+        .one(db)
+        .await?
+        .is_some();
+    if !bound {
+        return Ok(Queued::NOTHING);
+    }
+    let Some(consent) = subscription_consent::Entity::find()
+        .filter(subscription_consent::Column::MemberId.eq(member_id))
+        .filter(subscription_consent::Column::TemplateId.eq(template_id))
+        .filter(subscription_consent::Column::SpentAt.is_null())
+        .order_by_asc(subscription_consent::Column::GrantedAt)
+        .one(db)
+        .await?
+    else {
+        return Ok(Queued::NOTHING);
+    };
+    subscription_consent::Entity::update_many()
+        .col_expr(subscription_consent::Column::SpentAt, Expr::value(at))
+        .filter(subscription_consent::Column::Id.eq(consent.id))
+        .exec(db)
+        .await?;
+    outbox_row::Entity::insert(outbox_row::ActiveModel {
+        id: Set(ids::new()),
+        member_id: Set(member_id.to_owned()),
+        channel: Set("wechat".into()),
+        template_id: Set(template_id.to_owned()),
+        payload: Set(serde_json::to_string(payload).map_err(anyhow::Error::from)?),
+        status: Set(OutboxStatus::Pending.as_str().into()),
+        attempts: Set(0),
+        // The worker schedules by the wall clock, whatever clock stamps the event.
+        next_attempt_at: Set(Utc::now()),
+        lease_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(Utc::now()),
+        sent_at: Set(None),
+    })
+    .exec(db)
+    .await?;
+    Ok(Queued(true))
+}

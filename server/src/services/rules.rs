@@ -1,0 +1,283 @@
+//! A branch's rules catalogue (积分细则): what can be earned or lost, and how much.
+
+use chrono::{DateTime, Utc};
+use jifen_shared::api::{CreateRuleRequest, PatchRuleRequest, RuleView};
+use jifen_shared::domain::{Points, RuleCategory, RuleName};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use crate::entity::point_rule;
+use crate::error::{AppError, AppResult, FieldIssue, Missing, Refusal};
+use crate::infra::db::Db;
+use crate::infra::ids;
+use crate::services::access::{visible_branch, Access};
+use crate::services::audit::{self, Event};
+
+pub fn view(r: point_rule::Model) -> AppResult<RuleView> {
+    Ok(RuleView {
+        category: r.category()?,
+        id: r.id,
+        branch_id: r.branch_id,
+        name: r.name,
+        description: r.description,
+        standard_points: r.standard_points,
+        cap_per_quarter: r.cap_per_quarter,
+        cap_per_year: r.cap_per_year,
+        evidence_required: r.evidence_required,
+        active: r.active,
+    })
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<Vec<RuleView>> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    point_rule::Entity::find()
+        .filter(point_rule::Column::BranchId.eq(branch.id))
+        .order_by_asc(point_rule::Column::Category)
+        .order_by_asc(point_rule::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect()
+}
+
+/// A validated rule definition.
+#[derive(Debug, Clone)]
+pub struct RuleSpec {
+    pub category: RuleCategory,
+    pub name: RuleName,
+    pub description: String,
+    pub standard_points: Points,
+    pub cap_per_quarter: Option<i32>,
+    pub cap_per_year: Option<i32>,
+    pub evidence_required: bool,
+}
+
+const MAX_DESCRIPTION: usize = 1000;
+const MAX_CAP: i32 = 10_000;
+
+fn check_cap(field: &str, cap: Option<i32>, issues: &mut Vec<FieldIssue>) {
+    if cap.is_some_and(|c| !(1..=MAX_CAP).contains(&c)) {
+        issues.push(FieldIssue::new(
+            field,
+            "rule.cap_out_of_range",
+            format!("上限须在 1 到 {MAX_CAP} 之间"),
+            format!("a cap must be between 1 and {MAX_CAP}"),
+        ));
+    }
+}
+
+fn check_points(
+    category: RuleCategory,
+    points: i32,
+    issues: &mut Vec<FieldIssue>,
+) -> Option<Points> {
+    match Points::parse(points) {
+        Ok(p) if category.accepts(p.value()) => Some(p),
+        Ok(_) => {
+            issues.push(FieldIssue::new(
+                "standard_points",
+                "points.wrong_sign",
+                "加分和基础项目的分值须为正数，扣分项目须为负数",
+                "base and bonus items take positive points, deductions negative",
+            ));
+            None
+        }
+        Err(e) => {
+            issues.push(FieldIssue::explained("standard_points", &e));
+            None
+        }
+    }
+}
+
+fn check_description(d: &str, issues: &mut Vec<FieldIssue>) {
+    if d.chars().count() > MAX_DESCRIPTION {
+        issues.push(FieldIssue::explained(
+            "description",
+            &jifen_shared::domain::TextError::TooLong {
+                max: MAX_DESCRIPTION,
+            },
+        ));
+    }
+}
+
+impl TryFrom<CreateRuleRequest> for RuleSpec {
+    type Error = AppError;
+
+    fn try_from(r: CreateRuleRequest) -> Result<Self, AppError> {
+        let mut issues = Vec::new();
+        let name = RuleName::parse(&r.name)
+            .map_err(|e| issues.push(FieldIssue::explained("name", &e)))
+            .ok();
+        let points = check_points(r.category, r.standard_points, &mut issues);
+        check_description(&r.description, &mut issues);
+        check_cap("cap_per_quarter", r.cap_per_quarter, &mut issues);
+        check_cap("cap_per_year", r.cap_per_year, &mut issues);
+        match (name, points) {
+            (Some(name), Some(standard_points)) if issues.is_empty() => Ok(RuleSpec {
+                category: r.category,
+                name,
+                description: r.description.trim().to_owned(),
+                standard_points,
+                cap_per_quarter: r.cap_per_quarter,
+                cap_per_year: r.cap_per_year,
+                evidence_required: r.evidence_required,
+            }),
+            _ => Err(AppError::Validation(issues)),
+        }
+    }
+}
+
+async fn managed_branch(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<String> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    if !access.can_manage(db, &branch.id).await? {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    Ok(branch.id)
+}
+
+pub async fn create(
+    db: &Db,
+    now: DateTime<Utc>,
+    access: &Access,
+    branch_id: &str,
+    spec: RuleSpec,
+) -> AppResult<RuleView> {
+    let branch_id = managed_branch(db.conn(), access, branch_id).await?;
+    let txn = db.begin_write().await?;
+    let row = insert(&*txn, &branch_id, &spec, now).await?;
+    audit::record(
+        &*txn,
+        Event {
+            chain_id: &branch_id,
+            actor_id: Some(access.id()),
+            action: "rule.created",
+            entity_type: "rule",
+            entity_id: &row.id,
+            before: None,
+            after: Some(serde_json::to_value(view(row.clone())?).map_err(anyhow::Error::from)?),
+            reason: None,
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    view(row)
+}
+
+/// Inserts a rule row (the audit event is the caller's).
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    branch_id: &str,
+    spec: &RuleSpec,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<point_rule::Model> {
+    let row = point_rule::Model {
+        id: ids::new(),
+        branch_id: branch_id.to_owned(),
+        category: spec.category.as_str().to_owned(),
+        name: spec.name.as_str().to_owned(),
+        description: spec.description.clone(),
+        standard_points: spec.standard_points.value(),
+        cap_per_quarter: spec.cap_per_quarter,
+        cap_per_year: spec.cap_per_year,
+        evidence_required: spec.evidence_required,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    point_rule::Entity::insert(point_rule::ActiveModel::from(row.clone()))
+        .exec(db)
+        .await?;
+    Ok(row)
+}
+
+pub async fn patch(
+    db: &Db,
+    now: DateTime<Utc>,
+    access: &Access,
+    rule_id: &str,
+    p: PatchRuleRequest,
+) -> AppResult<RuleView> {
+    let conn = db.conn();
+    let not_found = AppError::NotFound(Missing::Rule);
+    if !ids::is_valid(rule_id) {
+        return Err(not_found);
+    }
+    let current = point_rule::Entity::find_by_id(rule_id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or(not_found)?;
+    if !access.can_see(conn, &current.branch_id).await? {
+        return Err(AppError::NotFound(Missing::Rule));
+    }
+    managed_branch(conn, access, &current.branch_id).await?;
+
+    let category = current.category()?;
+    let mut issues = Vec::new();
+    let mut active: point_rule::ActiveModel = current.clone().into();
+    if let Some(name) = &p.name {
+        if let Ok(n) =
+            RuleName::parse(name).map_err(|e| issues.push(FieldIssue::explained("name", &e)))
+        {
+            active.name = Set(n.into_inner());
+        }
+    }
+    if let Some(d) = &p.description {
+        check_description(d, &mut issues);
+        active.description = Set(d.trim().to_owned());
+    }
+    if let Some(points) = p.standard_points {
+        if let Some(pts) = check_points(category, points, &mut issues) {
+            active.standard_points = Set(pts.value());
+        }
+    }
+    if let Some(cap) = p.cap_per_quarter {
+        check_cap("cap_per_quarter", cap, &mut issues);
+        active.cap_per_quarter = Set(cap);
+    }
+    if let Some(cap) = p.cap_per_year {
+        check_cap("cap_per_year", cap, &mut issues);
+        active.cap_per_year = Set(cap);
+    }
+    if let Some(e) = p.evidence_required {
+        active.evidence_required = Set(e);
+    }
+    if let Some(a) = p.active {
+        active.active = Set(a);
+    }
+    if !issues.is_empty() {
+        return Err(AppError::Validation(issues));
+    }
+    active.updated_at = Set(now);
+    let txn = db.begin_write().await?;
+    audit::lock_chain(&*txn, &current.branch_id).await?;
+    let after = active.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        Event {
+            chain_id: &after.branch_id,
+            actor_id: Some(access.id()),
+            action: "rule.updated",
+            entity_type: "rule",
+            entity_id: &after.id,
+            before: Some(serde_json::to_value(view(current)?).map_err(anyhow::Error::from)?),
+            after: Some(serde_json::to_value(view(after.clone())?).map_err(anyhow::Error::from)?),
+            reason: None,
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    view(after)
+}
