@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 use jifen_shared::api::*;
 use jifen_shared::i18n::Lang;
 use jifen_shared::problem::Problem;
+use jifen_shared::words::Word;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -29,25 +30,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            ApiError::Network => lang
-                .pick(
-                    "网络连接失败，请检查网络后重试",
-                    "Cannot reach the server; check your connection and try again.",
-                )
-                .into(),
+            ApiError::Network => Word::NetworkDown.text(lang).into(),
             ApiError::Problem(p) => p.message.clone(),
-            ApiError::Decode(_) => lang
-                .pick(
-                    "无法读取服务器的回复，请刷新页面",
-                    "The server's answer could not be read; reload the page.",
-                )
-                .into(),
-            ApiError::SignedOut => lang
-                .pick(
-                    "登录已失效，请重新登录",
-                    "Your session has ended; please sign in again.",
-                )
-                .into(),
+            ApiError::Decode(_) => Word::AnswerUnreadable.text(lang).into(),
+            ApiError::SignedOut => Word::SessionEnded.text(lang).into(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The shell: session bootstrap, routes, and the bottom tab bar.
 
+use jifen_shared::words::Word;
 use leptos::lazy;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
@@ -167,7 +168,7 @@ screen_route!(
 #[component]
 fn Guard(children: ChildrenFn) -> impl IntoView {
     let session = expect_context::<Session>();
-    let loading = tr("正在加载…", "Loading…");
+    let loading = tr(Word::Loading);
     move || {
         if session.me.get().is_some() {
             children().into_any()
@@ -183,8 +184,8 @@ fn Guard(children: ChildrenFn) -> impl IntoView {
 fn NotFound() -> impl IntoView {
     view! {
         <section class="empty">
-            <h1>{tr("页面不存在", "Page not found")}</h1>
-            <A href="/report">{tr("回到首页", "Back to start")}</A>
+            <h1>{tr(Word::PageNotFound)}</h1>
+            <A href="/report">{tr(Word::BackToStart)}</A>
         </section>
     }
 }
@@ -213,14 +214,14 @@ fn TabBar() -> impl IntoView {
     };
     view! {
         <Show when=move || session.me.get().is_some()>
-            <nav class="tabbar" aria-label=tr("主导航", "Main")>
-                {tab("/report", "✎", Box::new(tr("申报", "Report")))}
-                {tab("/deeds", "☰", Box::new(tr("我的申报", "My deeds")))}
-                {tab("/points", "★", Box::new(tr("积分", "Points")))}
+            <nav class="tabbar" aria-label=tr(Word::Main)>
+                {tab("/report", "✎", Box::new(tr(Word::Report)))}
+                {tab("/deeds", "☰", Box::new(tr(Word::MyDeeds)))}
+                {tab("/points", "★", Box::new(tr(Word::Points)))}
                 <Show when=move || session.is_reviewer()>
-                    {tab("/review", "✓", Box::new(tr("审核", "Review")))}
+                    {tab("/review", "✓", Box::new(tr(Word::Review)))}
                 </Show>
-                {tab("/me", "☺", Box::new(tr("我的", "Me")))}
+                {tab("/me", "☺", Box::new(tr(Word::Me)))}
             </nav>
         </Show>
     }

@@ -1,18 +1,17 @@
-//! The app's words in zh-CN (default) and English. The server words its errors itself, following
-//! the `Accept-Language` the API client sends.
+//! The app speaks zh-CN (default) and English; every word comes from the shared wording table
+//! ([`jifen_shared::words`]). The server words its errors itself, following the
+//! `Accept-Language` the API client sends.
 
 pub use jifen_shared::i18n::Lang;
+pub use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::session::Session;
 
 /// A piece of text that follows the language switch.
-pub fn tr(
-    zh: &'static str,
-    en: &'static str,
-) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+pub fn tr(word: Word) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let lang = expect_context::<Session>().lang;
-    move || lang.get().pick(zh, en)
+    move || word.text(lang.get())
 }
 
 /// The current language, read once.

@@ -7,8 +7,10 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use jifen_shared::domain::DeedStatus;
 use jifen_shared::i18n::{Explain, Lang};
 use jifen_shared::problem::{FieldError, Problem};
+use jifen_shared::words::Word;
 use sea_orm::DbErr;
 
 /// Things that may be looked up and not be there (or not be visible to the caller).
@@ -106,6 +108,26 @@ impl FieldIssue {
         }
     }
 
+    /// An invalid field worded from the table.
+    pub fn worded(field: impl Into<String>, code: &'static str, word: Word) -> Self {
+        Self::new(field, code, word.text(Lang::ZhCn), word.text(Lang::En))
+    }
+
+    /// An invalid field worded from the table, its blanks filled.
+    pub fn filled(
+        field: impl Into<String>,
+        code: &'static str,
+        word: Word,
+        values: &[(&str, &dyn std::fmt::Display)],
+    ) -> Self {
+        Self::new(
+            field,
+            code,
+            word.fill(Lang::ZhCn, values),
+            word.fill(Lang::En, values),
+        )
+    }
+
     pub fn explained(field: impl Into<String>, err: &impl Explain) -> Self {
         Self::new(
             field,
@@ -130,8 +152,8 @@ pub enum AppError {
     Malformed(String),
     #[error("a deed that is {from} cannot be {action}")]
     InvalidTransition {
-        from: &'static str,
-        action: &'static str,
+        from: DeedStatus,
+        action: DeedChange,
     },
     #[error("username already taken")]
     UsernameTaken,
@@ -151,6 +173,34 @@ pub enum AppError {
     Db(#[source] DbErr),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+}
+
+/// What was asked of a deed that its status does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeedChange {
+    /// A decision or withdrawal that would move it to this status.
+    To(DeedStatus),
+    /// The member's revision of a returned deed.
+    Revise,
+}
+
+impl DeedChange {
+    fn word(self) -> Word {
+        match self {
+            DeedChange::To(DeedStatus::Approved) => Word::ActionApproved,
+            DeedChange::To(DeedStatus::Rejected) => Word::ActionRejected,
+            DeedChange::To(DeedStatus::Returned) => Word::ActionReturned,
+            DeedChange::To(DeedStatus::Withdrawn) => Word::ActionWithdrawn,
+            DeedChange::To(DeedStatus::Revoked) => Word::ActionRevoked,
+            DeedChange::To(DeedStatus::Submitted) | DeedChange::Revise => Word::ActionRevised,
+        }
+    }
+}
+
+impl std::fmt::Display for DeedChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word().text(Lang::En))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,72 +303,68 @@ impl AppError {
     }
 
     fn message(&self, lang: Lang) -> String {
-        let p = |zh: &str, en: &str| lang.pick(zh, en).to_owned();
+        let p = |w: Word| w.text(lang).to_owned();
         match self {
             AppError::NotFound(m) => match m {
-                Missing::Deed => p("找不到这条申报，它可能已被删除或您无权查看", "This deed does not exist or you may not see it."),
-                Missing::Rule => p("找不到这个积分项目，请从本支部的积分细则中选择", "This rule does not exist; choose one from your branch's catalogue."),
-                Missing::Member => p("找不到这名党员", "This member does not exist or you may not see them."),
-                Missing::OrgUnit => p("找不到这个组织", "This organisation does not exist or you may not see it."),
-                Missing::Photo => p("找不到这张照片，请重新上传", "This photo does not exist; please upload it again."),
-                Missing::Board => p("该支部这个季度的积分还没有张榜公布", "This branch has not posted this quarter's points yet."),
-                Missing::Feedback => p("找不到这条意见", "This feedback does not exist."),
-                Missing::Notification => p("找不到这条消息", "This message does not exist."),
-                Missing::Route => p("没有这个接口，请检查地址", "There is no such endpoint; check the address."),
+                Missing::Deed => p(Word::DeedNotFound),
+                Missing::Rule => p(Word::RuleNotFound),
+                Missing::Member => p(Word::MemberNotFound),
+                Missing::OrgUnit => p(Word::OrgUnitNotFound),
+                Missing::Photo => p(Word::PhotoNotFound),
+                Missing::Board => p(Word::BoardNotFound),
+                Missing::Feedback => p(Word::FeedbackNotFound),
+                Missing::Notification => p(Word::NotificationNotFound),
+                Missing::Route => p(Word::RouteNotFound),
             },
             AppError::Unauthorized(f) => match f {
-                AuthFailure::MissingToken => p("请先登录", "Please sign in first."),
-                AuthFailure::InvalidToken => p("登录凭证无效，请重新登录", "Your sign-in is not valid; please sign in again."),
-                AuthFailure::ExpiredToken => p("登录已过期，请刷新或重新登录", "Your sign-in has expired; refresh it or sign in again."),
-                AuthFailure::BadCredentials => p("用户名或密码不正确", "Wrong username or password."),
-                AuthFailure::InvalidRefreshToken => p("会话已失效，请重新登录", "Your session has ended; please sign in again."),
-                AuthFailure::RefreshTokenReused => p(
-                    "该会话凭证已被使用过，为安全起见已注销此会话，请重新登录",
-                    "This session token was already used, so the session was ended for safety; please sign in again.",
-                ),
+                AuthFailure::MissingToken => p(Word::MissingToken),
+                AuthFailure::InvalidToken => p(Word::InvalidToken),
+                AuthFailure::ExpiredToken => p(Word::TokenExpired),
+                AuthFailure::BadCredentials => p(Word::BadCredentials),
+                AuthFailure::InvalidRefreshToken => p(Word::RefreshInvalid),
+                AuthFailure::RefreshTokenReused => p(Word::RefreshReused),
             },
             AppError::Forbidden(r) => match r {
-                Refusal::Role => p("您没有进行此操作的权限", "Your role does not allow this action."),
-                Refusal::SelfReview => p("不能审核自己的申报，请由其他支委审核", "You cannot review your own deed; another committee member must."),
-                Refusal::NotOwner => p("只有申报人本人可以这样做", "Only the member who reported this deed can do that."),
+                Refusal::Role => p(Word::Forbidden),
+                Refusal::SelfReview => p(Word::SelfReview),
+                Refusal::NotOwner => p(Word::NotOwner),
             },
-            AppError::Validation(_) => p("提交的内容有误，请按提示修改", "Some fields are invalid; please correct them."),
-            AppError::Malformed(_) => p("请求格式不正确，请检查后重试", "The request is malformed; check it and try again."),
-            AppError::InvalidTransition { from, action } => match lang {
-                Lang::ZhCn => format!("这条申报当前状态为“{}”，不能{}", status_zh(from), action_zh(action)),
-                Lang::En => format!("A deed that is {from} cannot be {action}."),
-            },
-            AppError::UsernameTaken => p("用户名已被占用，请换一个", "This username is taken; choose another."),
-            AppError::FeedbackFull => p("该季度待处理的意见太多，请稍后再提", "Too much feedback on this quarter is waiting; please try again later."),
-            AppError::FeedbackDecided => p("这条意见已经处理过了", "This feedback has been decided already."),
+            AppError::Validation(_) => p(Word::ValidationFailed),
+            AppError::Malformed(_) => p(Word::Malformed),
+            AppError::InvalidTransition { from, action } => {
+                let status = Word::from(*from).text(lang).to_lowercase();
+                let action = action.word().text(lang);
+                Word::InvalidTransition.fill(lang, &[("status", &status), ("action", &action)])
+            }
+            AppError::UsernameTaken => p(Word::UsernameTaken),
+            AppError::FeedbackFull => p(Word::FeedbackFull),
+            AppError::FeedbackDecided => p(Word::FeedbackDecided),
             AppError::Quarter(r) => match (r, lang) {
-                (QuarterRefusal::NotEnded, _) => p("这个季度还没有结束，季度结束后才能签字", "This quarter has not ended; it can be signed once it is over."),
-                (QuarterRefusal::PendingDeeds(n), Lang::ZhCn) => format!("本季度还有 {n} 条申报待审核，请支委会审核完再签字"),
-                (QuarterRefusal::PendingDeeds(n), Lang::En) => format!("{n} deeds of this quarter still wait for review; the committee must decide them before the secretary signs."),
-                (QuarterRefusal::AlreadySigned, _) => p("这个季度已经签字确认过了", "This quarter is signed already."),
-                (QuarterRefusal::NotSigned, _) => p("书记签字确认后才能张榜公布", "The secretary must sign the quarter before it is posted."),
-                (QuarterRefusal::AlreadyPublished, _) => p("这个季度已经张榜公布过了", "This quarter is posted already."),
+                (QuarterRefusal::NotEnded, _) => p(Word::QuarterNotEnded),
+                (QuarterRefusal::PendingDeeds(n), _) => Word::PendingDeeds.fill(lang, &[("n", n)]),
+                (QuarterRefusal::AlreadySigned, _) => p(Word::QuarterAlreadySigned),
+                (QuarterRefusal::NotSigned, _) => p(Word::QuarterNotSigned),
+                (QuarterRefusal::AlreadyPublished, _) => p(Word::QuarterAlreadyPosted),
             },
             AppError::Wechat(f) => match f {
-                WechatFailure::NotConfigured => p("本系统尚未开通微信登录，请用用户名和密码登录", "WeChat sign-in is not set up here; sign in with your username and password."),
-                WechatFailure::InvalidCode => p("微信登录凭证无效，请重新打开小程序再试", "WeChat did not accept the login code; reopen the mini program and try again."),
-                WechatFailure::CodeUsed => p("微信登录凭证已使用过，请重新登录", "This WeChat login code was used already; sign in again."),
-                WechatFailure::RateLimited => p("登录太频繁，请一分钟后再试", "Too many sign-ins; try again in a minute."),
-                WechatFailure::BlockedUser => p("微信判定该账号存在风险，暂时无法登录，请联系支部书记", "WeChat has flagged this account as high-risk, so it cannot sign in; contact your branch secretary."),
-                WechatFailure::Unavailable => p("暂时连不上微信，请稍后重试", "WeChat cannot be reached right now; try again shortly."),
-                WechatFailure::TicketInvalid => p("绑定已过期或失效，请重新从小程序登录后再绑定", "The binding has expired or is no longer valid; sign in from the mini program again, then bind."),
-                WechatFailure::InviteInvalid => p("邀请码不正确或已失效，请核对，或请支部书记重新生成", "The invite code is wrong or no longer valid; check it, or ask your branch secretary for a new one."),
-                WechatFailure::AlreadyBound => p("该党员或该微信号已经绑定过，如需更换请联系管理员解绑", "This member or this WeChat account is bound already; ask an administrator to unbind it first."),
-                WechatFailure::NotBound => p("该党员没有绑定微信", "This member has no WeChat account bound."),
+                WechatFailure::NotConfigured => p(Word::WechatNotConfigured),
+                WechatFailure::InvalidCode => p(Word::WechatInvalidCode),
+                WechatFailure::CodeUsed => p(Word::WechatCodeUsed),
+                WechatFailure::RateLimited => p(Word::WechatRateLimited),
+                WechatFailure::BlockedUser => p(Word::WechatBlockedUser),
+                WechatFailure::Unavailable => p(Word::WechatUnavailable),
+                WechatFailure::TicketInvalid => p(Word::WechatTicketInvalid),
+                WechatFailure::InviteInvalid => p(Word::WechatInviteInvalid),
+                WechatFailure::AlreadyBound => p(Word::WechatAlreadyBound),
+                WechatFailure::NotBound => p(Word::WechatNotBound),
             },
-            AppError::CapExceeded { remaining, period } => match (lang, period) {
-                (Lang::ZhCn, CapPeriod::Quarter) => format!("超过该项目本季度的积分上限，本季度最多还能加 {remaining} 分"),
-                (Lang::ZhCn, CapPeriod::Year) => format!("超过该项目本年度的积分上限，本年度最多还能加 {remaining} 分"),
-                (Lang::En, CapPeriod::Quarter) => format!("This exceeds the rule's quarterly cap; at most {remaining} points remain this quarter."),
-                (Lang::En, CapPeriod::Year) => format!("This exceeds the rule's yearly cap; at most {remaining} points remain this year."),
-            },
-            AppError::Unavailable(_) => p("服务暂时不可用，请稍后重试", "The service is temporarily unavailable; please try again shortly."),
-            AppError::Db(_) | AppError::Internal(_) => p("服务器出错了，请稍后重试；如果一直出错，请把请求编号告诉管理员", "Something went wrong on the server; try again, and if it persists give the request id to your administrator."),
+            AppError::CapExceeded { remaining, period } => match period {
+                CapPeriod::Quarter => Word::QuarterCapExceeded,
+                CapPeriod::Year => Word::YearCapExceeded,
+            }
+            .fill(lang, &[("remaining", remaining)]),
+            AppError::Unavailable(_) => p(Word::ServiceUnavailable),
+            AppError::Db(_) | AppError::Internal(_) => p(Word::InternalError),
         }
     }
 
@@ -330,7 +376,10 @@ impl AppError {
                 .map(|i| FieldError {
                     field: i.field.clone(),
                     code: i.code.to_owned(),
-                    message: lang.pick(&i.zh, &i.en).to_owned(),
+                    message: match lang {
+                        Lang::ZhCn => i.zh.clone(),
+                        Lang::En => i.en.clone(),
+                    },
                 })
                 .collect(),
             AppError::Malformed(detail) => vec![FieldError {
@@ -387,30 +436,6 @@ fn log_chain(err: &AppError) {
     tracing::error!(error = %err, cause = %chain, "request failed");
 }
 
-fn status_zh(status: &str) -> &'static str {
-    match status {
-        "submitted" => "待审核",
-        "approved" => "已通过",
-        "rejected" => "未通过",
-        "returned" => "已退回",
-        "withdrawn" => "已撤回",
-        "revoked" => "已撤销",
-        _ => "未知",
-    }
-}
-
-fn action_zh(action: &str) -> &'static str {
-    match action {
-        "approved" => "通过",
-        "rejected" => "驳回",
-        "returned" => "退回",
-        "withdrawn" => "撤回",
-        "revoked" => "撤销",
-        "revised" => "修改",
-        _ => "这样处理",
-    }
-}
-
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         self.status()
@@ -448,35 +473,20 @@ pub type AppResult<T> = Result<T, AppError>;
 
 /// Request values outside their range, worded once for every route that takes them.
 pub mod invalid {
-    use super::FieldIssue;
+    use super::{FieldIssue, Word};
 
     /// A cycle year outside 2000..=2100.
     pub fn year() -> FieldIssue {
-        FieldIssue::new(
-            "year",
-            "query.invalid",
-            "年度须在 2000 到 2100 之间",
-            "year must be between 2000 and 2100",
-        )
+        FieldIssue::worded("year", "query.invalid", Word::InvalidYear)
     }
 
     /// A year and quarter that do not make a cycle quarter.
     pub fn quarter() -> FieldIssue {
-        FieldIssue::new(
-            "quarter",
-            "query.invalid",
-            "年度须在 2000 到 2100 之间，季度须为 1 到 4",
-            "the year must be 2000 to 2100 and the quarter 1 to 4",
-        )
+        FieldIssue::worded("quarter", "query.invalid", Word::InvalidQuarter)
     }
 
     /// A paging cursor this server did not give (422 on every list).
     pub fn cursor() -> FieldIssue {
-        FieldIssue::new(
-            "cursor",
-            "query.invalid",
-            "翻页标记无效，请从第一页重新加载",
-            "invalid cursor; reload from the first page",
-        )
+        FieldIssue::worded("cursor", "query.invalid", Word::InvalidCursor)
     }
 }

@@ -1,7 +1,8 @@
-//! The two languages Jifen speaks, and the words for validation failures that both the server's
-//! answers and the app's own form checks use.
+//! The two languages Jifen speaks, and how validation failures are explained in them (worded in
+//! [`crate::words`]), for both the server's answers and the app's own form checks.
 
 use crate::domain::{PasswordError, PlaceError, PointsError, TextError};
+use crate::words::Word;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -30,14 +31,6 @@ impl Lang {
         }
         Lang::ZhCn
     }
-
-    /// Chooses between the Chinese and the English wording.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::ZhCn => zh,
-            Lang::En => en,
-        }
-    }
 }
 
 /// A validation failure: stable code and words in the reader's language.
@@ -56,17 +49,10 @@ impl Explain for TextError {
     }
 
     fn explain(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (TextError::Empty, Lang::ZhCn) => "不能为空，请填写".into(),
-            (TextError::Empty, Lang::En) => "must not be empty; please fill it in".into(),
-            (TextError::TooLong { max }, Lang::ZhCn) => format!("不能超过 {max} 个字，请删减"),
-            (TextError::TooLong { max }, Lang::En) => {
-                format!("must be at most {max} characters; please shorten it")
-            }
-            (TextError::ControlCharacters, Lang::ZhCn) => "含有不可见的控制字符，请删除".into(),
-            (TextError::ControlCharacters, Lang::En) => {
-                "contains invisible control characters; please remove them".into()
-            }
+        match self {
+            TextError::Empty => Word::TextEmpty.text(lang).into(),
+            TextError::TooLong { max } => Word::TextTooLong.fill(lang, &[("max", max)]),
+            TextError::ControlCharacters => Word::TextControlCharacters.text(lang).into(),
         }
     }
 }
@@ -84,24 +70,9 @@ impl Explain for PlaceError {
     fn explain(&self, lang: Lang) -> String {
         match self {
             PlaceError::Name(e) => e.explain(lang),
-            PlaceError::Latitude => lang
-                .pick(
-                    "纬度必须在 -90 到 90 之间",
-                    "latitude must be between -90 and 90",
-                )
-                .into(),
-            PlaceError::Longitude => lang
-                .pick(
-                    "经度必须在 -180 到 180 之间",
-                    "longitude must be between -180 and 180",
-                )
-                .into(),
-            PlaceError::HalfCoordinates => lang
-                .pick(
-                    "经度和纬度须同时提供或都不提供",
-                    "give latitude and longitude together, or neither",
-                )
-                .into(),
+            PlaceError::Latitude => Word::LatitudeOutOfRange.text(lang).into(),
+            PlaceError::Longitude => Word::LongitudeOutOfRange.text(lang).into(),
+            PlaceError::HalfCoordinates => Word::HalfCoordinates.text(lang).into(),
         }
     }
 }
@@ -115,14 +86,9 @@ impl Explain for PointsError {
     }
 
     fn explain(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (PointsError::OutOfRange { max }, Lang::ZhCn) => {
-                format!("分值须在 -{max} 到 {max} 之间")
-            }
-            (PointsError::OutOfRange { max }, Lang::En) => {
-                format!("points must be between -{max} and {max}")
-            }
-            (PointsError::Zero, l) => l.pick("分值不能为 0", "points must not be zero").into(),
+        match self {
+            PointsError::OutOfRange { max } => Word::PointsOutOfRange.fill(lang, &[("max", max)]),
+            PointsError::Zero => Word::PointsZero.text(lang).into(),
         }
     }
 }
@@ -136,15 +102,9 @@ impl Explain for PasswordError {
     }
 
     fn explain(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (PasswordError::TooShort { min }, Lang::ZhCn) => format!("密码至少要 {min} 个字符"),
-            (PasswordError::TooShort { min }, Lang::En) => {
-                format!("the password must be at least {min} characters")
-            }
-            (PasswordError::TooLong { max }, Lang::ZhCn) => format!("密码不能超过 {max} 个字符"),
-            (PasswordError::TooLong { max }, Lang::En) => {
-                format!("the password must be at most {max} characters")
-            }
+        match self {
+            PasswordError::TooShort { min } => Word::PasswordTooShort.fill(lang, &[("min", min)]),
+            PasswordError::TooLong { max } => Word::PasswordTooLong.fill(lang, &[("max", max)]),
         }
     }
 }

@@ -8,3 +8,4 @@ pub mod api;
 pub mod domain;
 pub mod i18n;
 pub mod problem;
+pub mod words;

@@ -151,8 +151,11 @@ impl TestApp {
         let demo = seed::organisation(&state.db, state.now(), PASSWORD)
             .await
             .expect("demo organisation");
+        // The server closes a keep-alive connection idle for 5 s; letting the client drop its
+        // idle ones first keeps a request from going out on a connection closing under it.
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
+            .pool_idle_timeout(Duration::from_secs(2))
             .build()
             .expect("http client");
         Self {

@@ -1,5 +1,6 @@
 use jifen_shared::i18n::Explain;
 use jifen_shared::problem::FieldError;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::i18n::lang;
@@ -14,11 +15,11 @@ pub fn field_error(field: &str, err: &impl Explain) -> FieldError {
 }
 
 /// A field's error found in the browser that no domain type words.
-pub fn field_message(field: &str, code: &str, zh: &'static str, en: &'static str) -> FieldError {
+pub fn field_message(field: &str, code: &str, word: Word) -> FieldError {
     FieldError {
         field: field.into(),
         code: code.into(),
-        message: lang().pick(zh, en).into(),
+        message: word.text(lang()).into(),
     }
 }
 

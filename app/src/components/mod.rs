@@ -16,5 +16,5 @@ pub use loaded::Loaded;
 pub use paged::PagedList;
 pub use points_cell::PointsCell;
 pub use states::{EmptyState, ErrorState, LoadingState};
-pub use status::{label as status_label, StatusBadge};
+pub use status::StatusBadge;
 pub use timeline::Timeline;

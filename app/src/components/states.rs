@@ -1,3 +1,4 @@
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -8,7 +9,7 @@ pub fn LoadingState() -> impl IntoView {
     view! {
         <div class="state loading" role="status" aria-live="polite">
             <span class="spinner" aria-hidden="true"></span>
-            {tr("正在加载…", "Loading…")}
+            {tr(Word::Loading)}
         </div>
     }
 }
@@ -24,8 +25,8 @@ pub fn ErrorState(error: ApiError, #[prop(into)] retry: Callback<()>) -> impl In
     view! {
         <div class="state error" role="alert">
             <p>{message}</p>
-            {request_id.map(|id| view! { <p class="hint">{tr("请求编号", "Request id")} ": " {id}</p> })}
-            <button class="btn btn-default" on:click=move |_| retry.run(())>{tr("重试", "Try again")}</button>
+            {request_id.map(|id| view! { <p class="hint">{tr(Word::RequestId)} ": " {id}</p> })}
+            <button class="btn btn-default" on:click=move |_| retry.run(())>{tr(Word::TryAgain)}</button>
         </div>
     }
 }

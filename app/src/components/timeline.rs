@@ -1,19 +1,20 @@
 use jifen_shared::api::HistoryEntry;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::i18n::tr;
 
-fn action_label(action: &str) -> (&'static str, &'static str) {
+fn action_label(action: &str) -> Word {
     match action {
-        "deed.submitted" => ("提交申报", "Submitted"),
-        "deed.resubmitted" => ("修改后重新提交", "Revised and resubmitted"),
-        "deed.approved" => ("审核通过", "Approved"),
-        "deed.rejected" => ("审核未通过", "Rejected"),
-        "deed.returned" => ("退回补充", "Returned for more information"),
-        "deed.withdrawn" => ("本人撤回", "Withdrawn"),
-        "deed.revoked" => ("撤销通过", "Approval revoked"),
-        "ledger.entry_written" => ("记入积分账户", "Points recorded"),
-        _ => ("其他", "Other"),
+        "deed.submitted" => Word::Submitted,
+        "deed.resubmitted" => Word::RevisedAndResubmitted,
+        "deed.approved" => Word::TimelineApproved,
+        "deed.rejected" => Word::TimelineRejected,
+        "deed.returned" => Word::ReturnedForMoreInformation,
+        "deed.withdrawn" => Word::TimelineWithdrawn,
+        "deed.revoked" => Word::ApprovalRevoked,
+        "ledger.entry_written" => Word::PointsRecorded,
+        _ => Word::Other,
     }
 }
 
@@ -25,11 +26,11 @@ pub fn Timeline(events: Vec<HistoryEntry>) -> impl IntoView {
             {events
                 .into_iter()
                 .map(|e| {
-                    let (zh, en) = action_label(&e.action);
+                    let word = action_label(&e.action);
                     view! {
                         <li>
                             <p class="timeline-title">
-                                {tr(zh, en)}
+                                {tr(word)}
                                 {e.points.map(|p| view! { <span class="points">{format!(" {p:+}")}</span> })}
                             </p>
                             <p class="hint">

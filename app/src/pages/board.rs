@@ -4,6 +4,7 @@
 use jifen_shared::api::{BoardEntry, BoardRow, BoardView, FeedbackRequest};
 use jifen_shared::domain::{FeedbackBody, FeedbackContact, RuleCategory};
 use jifen_shared::problem::FieldError;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -11,7 +12,7 @@ use crate::api::{self, ApiError};
 use crate::components::{
     field_error, EmptyState, FieldErrorText, FormError, FormSubmit, Loaded, PointsCell,
 };
-use crate::i18n::{tr, Lang};
+use crate::i18n::tr;
 use crate::session::Session;
 
 #[component]
@@ -35,14 +36,18 @@ pub fn BoardPage() -> impl IntoView {
 #[component]
 fn BoardTitle(board: LocalResource<Result<BoardView, ApiError>>) -> impl IntoView {
     let session = expect_context::<Session>();
-    let failed = tr("积分公示", "Points board");
+    let failed = tr(Word::PointsBoard);
     let title = move || {
         let lang = session.lang.get();
         board.map(|loaded| match loaded {
-            Ok(b) => match lang {
-                Lang::En => format!("{}: points board, Q{} {}", b.branch_name, b.quarter, b.year),
-                Lang::ZhCn => format!("{} {}年第{}季度积分公示", b.branch_name, b.year, b.quarter),
-            },
+            Ok(b) => Word::BoardTitle.fill(
+                lang,
+                &[
+                    ("branch", &b.branch_name),
+                    ("year", &b.year),
+                    ("quarter", &b.quarter),
+                ],
+            ),
             Err(_) => failed().to_owned(),
         })
     };
@@ -58,15 +63,15 @@ fn Board(board: BoardView, code: String) -> impl IntoView {
         .collect();
     view! {
         <p class="hint board-meta">
-            {tr("书记签字", "Signed by the secretary")} ": " {board.signed_by_name.clone()}
-            " · " {tr("公示于", "Posted")} " " {crate::time::show(board.published_at)}
+            {tr(Word::SignedByTheSecretary)} ": " {board.signed_by_name.clone()}
+            " · " {tr(Word::Posted)} " " {crate::time::show(board.published_at)}
         </p>
         <BoardTable rows=board.rows/>
-        <h2 class="section-title">{tr("加分和扣分明细", "Additions and deductions")}</h2>
+        <h2 class="section-title">{tr(Word::AdditionsAndDeductions)}</h2>
         <BoardEntries entries=board.entries/>
         <FeedbackForm code year=board.year quarter=board.quarter members/>
         <p class="hint board-meta">
-            {tr("审计锚点（可用于核验公示后记录未被改动）", "Audit anchor (proves the records were not changed after posting)")}
+            {tr(Word::AuditAnchor)}
             ": " <code>{board.audit_anchor}</code>
         </p>
     }
@@ -78,11 +83,11 @@ fn BoardTable(rows: Vec<BoardRow>) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="quarters board">
-                <caption>{tr("本季度积分", "This quarter")}</caption>
+                <caption>{tr(Word::ThisQuarter)}</caption>
                 <thead><tr>
-                    <th scope="col">{tr("姓名", "Name")}</th><th scope="col">{tr("基础", "Base")}</th>
-                    <th scope="col">{tr("加分", "Bonus")}</th><th scope="col">{tr("扣分", "Deduct.")}</th>
-                    <th scope="col">{tr("本季", "Quarter")}</th><th scope="col">{tr("全年", "Year")}</th>
+                    <th scope="col">{tr(Word::Name)}</th><th scope="col">{tr(Word::Base)}</th>
+                    <th scope="col">{tr(Word::Bonus)}</th><th scope="col">{tr(Word::Deduct)}</th>
+                    <th scope="col">{tr(Word::Quarter)}</th><th scope="col">{tr(Word::Year)}</th>
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
@@ -102,7 +107,7 @@ fn BoardTable(rows: Vec<BoardRow>) -> impl IntoView {
 fn BoardEntries(entries: Vec<BoardEntry>) -> impl IntoView {
     if entries.is_empty() {
         return view! {
-            <EmptyState text=tr("本季度没有加分或扣分", "No additions or deductions this quarter")/>
+            <EmptyState text=tr(Word::NoAdditionsOrDeductionsThisQuarter)/>
         }
         .into_any();
     }
@@ -110,9 +115,9 @@ fn BoardEntries(entries: Vec<BoardEntry>) -> impl IntoView {
         <div class="cells" id="board-entries">
             {entries.into_iter().map(|e| {
                 let kind = match e.category {
-                    RuleCategory::Base => tr("基础", "Base"),
-                    RuleCategory::Bonus => tr("加分", "Bonus"),
-                    RuleCategory::Deduction => tr("扣分", "Deduction"),
+                    RuleCategory::Base => tr(Word::Base),
+                    RuleCategory::Bonus => tr(Word::Bonus),
+                    RuleCategory::Deduction => tr(Word::Deduction),
                 };
                 view! {
                     <PointsCell title=e.note points=e.points>{e.member_name} " · " {kind}</PointsCell>
@@ -175,40 +180,40 @@ fn FeedbackForm(
         send.submit(check(), ());
     };
     view! {
-        <h2 class="section-title">{tr("群众意见", "Your feedback")}</h2>
+        <h2 class="section-title">{tr(Word::YourFeedback)}</h2>
         <form class="feedback-form" on:submit=submit novalidate>
             <div class="cells">
                 <label class="cell" for="about">
-                    <span class="cell-label">{tr("关于", "About")}</span>
+                    <span class="cell-label">{tr(Word::About)}</span>
                     <select id="about" name="about" on:change=move |ev| about.set(event_target_value(&ev))
                         prop:value=move || about.get()>
-                        <option value="">{tr("本季度公示整体", "The whole board")}</option>
+                        <option value="">{tr(Word::TheWholeBoard)}</option>
                         {members.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="cell cell-top" for="feedback-body">
-                    <span class="cell-label">{tr("意见", "Feedback")}</span>
+                    <span class="cell-label">{tr(Word::Feedback)}</span>
                     <textarea id="feedback-body" name="body" rows="4" maxlength="500" bind:value=body
                         aria-describedby="err-body"
-                        placeholder=tr("您了解的情况、对积分的看法", "What you know, what you think of the points")></textarea>
+                        placeholder=tr(Word::FeedbackHint)></textarea>
                 </label>
                 <FieldErrorText errors field="body"/>
                 <label class="cell" for="feedback-contact">
-                    <span class="cell-label">{tr("联系方式", "Contact")}</span>
+                    <span class="cell-label">{tr(Word::Contact)}</span>
                     <input id="feedback-contact" name="contact" maxlength="60" bind:value=contact
                         aria-describedby="err-contact"
-                        placeholder=tr("选填，仅支委会可见", "Optional; only the committee sees it")/>
+                        placeholder=tr(Word::OptionalOnlyTheCommitteeSeesIt)/>
                 </label>
                 <FieldErrorText errors field="contact"/>
             </div>
             <FormError form=send/>
             {move || received.get().then(|| view! {
                 <p class="notice received" role="status">
-                    {tr("已收到您的意见，支委会将逐条核实。", "Received; the committee will look into it.")}
+                    {tr(Word::FeedbackReceived)}
                 </p>
             })}
             <button type="submit" class="btn btn-primary" disabled=move || send.pending().get()>
-                {move || if send.pending().get() { tr("正在提交…", "Sending…")() } else { tr("提交意见", "Send feedback")() }}
+                {move || if send.pending().get() { tr(Word::Sending)() } else { tr(Word::SendFeedback)() }}
             </button>
         </form>
     }

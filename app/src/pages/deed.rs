@@ -1,5 +1,6 @@
 use jifen_shared::api::{DeedHistory, DeedView, HistoryEntry};
 use jifen_shared::domain::DeedStatus;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -20,17 +21,17 @@ pub fn DeedFacts(deed: DeedView) -> impl IntoView {
     });
     view! {
         <div class="cells">
-            <div class="cell"><span class="cell-label">{tr("状态", "Status")}</span><StatusBadge status=deed.status/></div>
-            <div class="cell"><span class="cell-label">{tr("项目", "Item")}</span><span>{deed.rule_name.clone()}</span></div>
-            <div class="cell"><span class="cell-label">{tr("分值", "Points")}</span>
+            <div class="cell"><span class="cell-label">{tr(Word::Status)}</span><StatusBadge status=deed.status/></div>
+            <div class="cell"><span class="cell-label">{tr(Word::Item)}</span><span>{deed.rule_name.clone()}</span></div>
+            <div class="cell"><span class="cell-label">{tr(Word::DeedPoints)}</span>
                 <span class="points">{deed.points_awarded.unwrap_or(deed.points_claimed)}</span></div>
-            <div class="cell"><span class="cell-label">{tr("时间", "When")}</span><span>{crate::time::show(deed.occurred_at)}
+            <div class="cell"><span class="cell-label">{tr(Word::When)}</span><span>{crate::time::show(deed.occurred_at)}
                 {format!(" · {}Q{}", deed.year, deed.quarter)}</span></div>
-            <div class="cell"><span class="cell-label">{tr("地点", "Where")}</span><span>{deed.place.name.clone()}{coords}</span></div>
-            <div class="cell cell-top"><span class="cell-label">{tr("经过", "What happened")}</span><p class="account">{deed.account.clone()}</p></div>
+            <div class="cell"><span class="cell-label">{tr(Word::Where)}</span><span>{deed.place.name.clone()}{coords}</span></div>
+            <div class="cell cell-top"><span class="cell-label">{tr(Word::WhatHappened)}</span><p class="account">{deed.account.clone()}</p></div>
             {(!deed.photo_ids.is_empty()).then(|| view! { <Photos ids=deed.photo_ids.clone()/> })}
             {deed.decision_reason.clone().map(|r| view! {
-                <div class="cell cell-top notice"><span class="cell-label">{tr("意见", "Reason")}</span><p>{r}</p></div>
+                <div class="cell cell-top notice"><span class="cell-label">{tr(Word::Reason)}</span><p>{r}</p></div>
             })}
         </div>
     }
@@ -50,11 +51,11 @@ pub fn Photos(ids: Vec<String>) -> impl IntoView {
     });
     view! {
         <div class="cell cell-top">
-            <span class="cell-label">{tr("照片", "Photos")}</span>
+            <span class="cell-label">{tr(Word::Photos)}</span>
             <div class="photos">
                 {move || urls.try_get().unwrap_or_default().into_iter().map(|u| {
                     let href = u.clone();
-                    view! { <a class="thumb" href=href target="_blank"><img src=u alt=tr("申报照片", "Deed photo")/></a> }
+                    view! { <a class="thumb" href=href target="_blank"><img src=u alt=tr(Word::DeedPhoto)/></a> }
                 }).collect_view()}
             </div>
         </div>
@@ -65,7 +66,7 @@ pub fn Photos(ids: Vec<String>) -> impl IntoView {
 #[component]
 pub fn DeedHistorySection(events: Vec<HistoryEntry>) -> impl IntoView {
     view! {
-        <h3 class="section-title">{tr("处理记录", "History")}</h3>
+        <h3 class="section-title">{tr(Word::History)}</h3>
         <Timeline events/>
     }
 }
@@ -92,7 +93,7 @@ pub fn DeedPage() -> impl IntoView {
     );
     let editing = RwSignal::new(false);
     view! {
-        <header class="page-header"><h1>{tr("申报详情", "Deed")}</h1></header>
+        <header class="page-header"><h1>{tr(Word::Deed)}</h1></header>
         <Loaded resource=data let:loaded>
             <MyDeed deed=loaded.0 history=loaded.1 withdraw editing on_revised=move || data.refetch()/>
         </Loaded>
@@ -119,7 +120,7 @@ fn MyDeed(
         {matches!(status, DeedStatus::Submitted | DeedStatus::Returned).then(|| view! {
             <button class="btn btn-warn" disabled=move || withdraw.pending().get()
                 on:click=move |_| withdraw.send(deed_id.clone())>
-                {tr("撤回申报", "Withdraw")}</button>
+                {tr(Word::Withdraw)}</button>
         })}
         <DeedHistorySection events=history.events/>
     }
@@ -135,7 +136,7 @@ fn ReviseReturned(
     view! {
         <Show when=move || editing.get() fallback=move || view! {
             <button class="btn btn-primary" on:click=move |_| editing.set(true)>
-                {tr("修改后重新提交", "Revise and resubmit")}</button>
+                {tr(Word::ReviseAndResubmit)}</button>
         }>
             <DeedForm editing=Some(deed.clone()) on_done=move |_| {
                 editing.set(false);

@@ -2,6 +2,7 @@
 //! go to WeChat when the member subscribed; here they all are, worded in the reader's language.
 
 use jifen_shared::api::NotificationView;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -22,14 +23,14 @@ pub fn InboxPage() -> impl IntoView {
 
     view! {
         <header class="page-header">
-            <h1>{tr("消息", "Messages")}</h1>
+            <h1>{tr(Word::Messages)}</h1>
             <Show when=move || { unread.get() > 0 }>
                 <button id="read-all" class="btn btn-mini" disabled=move || read_all.pending().get()
-                    on:click=move |_| read_all.send(())>{tr("全部已读", "Mark all read")}</button>
+                    on:click=move |_| read_all.send(())>{tr(Word::MarkAllRead)}</button>
             </Show>
         </header>
         <PagedList fetch reload id="inbox" key=|n: &NotificationView| (n.id.clone(), n.read)
-            empty=tr("还没有消息", "No messages yet") more=tr("更早的消息", "Older messages") let:n>
+            empty=tr(Word::NoMessagesYet) more=tr(Word::OlderMessages) let:n>
             <Message n/>
         </PagedList>
     }

@@ -1,4 +1,5 @@
 use jifen_shared::api::MeResponse;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -35,11 +36,7 @@ pub fn LoginPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
-            sign_in.fail(
-                lang()
-                    .pick("请输入用户名和密码", "Enter your username and password")
-                    .into(),
-            );
+            sign_in.fail(Word::EnterYourUsernameAndPassword.text(lang()).into());
             return;
         }
         sign_in.send(());
@@ -47,23 +44,23 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="login">
-            <h1 class="brand">"积分" <small>{tr("党员积分管理", "Party member points")}</small></h1>
+            <h1 class="brand">"积分" <small>{tr(Word::PartyMemberPoints)}</small></h1>
             <form on:submit=submit novalidate>
                 <div class="cells">
                     <label class="cell" for="username">
-                        <span class="cell-label">{tr("用户名", "Username")}</span>
+                        <span class="cell-label">{tr(Word::Username)}</span>
                         <input id="username" name="username" autocomplete="username" autocapitalize="off"
                             bind:value=username/>
                     </label>
                     <label class="cell" for="password">
-                        <span class="cell-label">{tr("密码", "Password")}</span>
+                        <span class="cell-label">{tr(Word::Password)}</span>
                         <input id="password" name="password" type="password" autocomplete="current-password"
                             bind:value=password/>
                     </label>
                 </div>
                 <FormError form=sign_in marks_no_fields=true/>
                 <button type="submit" class="btn btn-primary" disabled=move || sign_in.pending().get()>
-                    {move || if sign_in.pending().get() { tr("正在登录…", "Signing in…")() } else { tr("登录", "Sign in")() }}
+                    {move || if sign_in.pending().get() { tr(Word::SigningIn)() } else { tr(Word::SignIn)() }}
                 </button>
             </form>
             <LangSwitch/>

@@ -1,4 +1,5 @@
 use jifen_shared::api::{DeedQuery, DeedView};
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -40,10 +41,10 @@ pub fn MyDeedsPage() -> impl IntoView {
         Ok((page.items, page.next_cursor))
     };
     view! {
-        <header class="page-header"><h1>{tr("我的申报", "My deeds")}</h1></header>
+        <header class="page-header"><h1>{tr(Word::MyDeeds)}</h1></header>
         <PagedList fetch id="my-deeds" key=|d: &DeedView| (d.id.clone(), d.status, d.updated_at)
-            empty=tr("还没有申报，去申报第一件好人好事吧", "No deeds yet; report your first one")
-            more=tr("加载更多", "Load more") let:d>
+            empty=tr(Word::NoDeedsYet)
+            more=tr(Word::LoadMore) let:d>
             <DeedCell href=format!("/deeds/{}", d.id) deed=d/>
         </PagedList>
     }

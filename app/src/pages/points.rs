@@ -1,5 +1,6 @@
 use jifen_shared::api::PointsSummary;
 use jifen_shared::domain::{LedgerKind, RuleCategory};
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::api;
@@ -11,10 +12,10 @@ use crate::session::Session;
 #[component]
 pub fn PointsSummaryView(summary: PointsSummary) -> impl IntoView {
     let cards = [
-        (tr("基础积分", "Base"), summary.base, "base"),
-        (tr("贡献加分", "Bonus"), summary.bonus, "bonus"),
-        (tr("违规扣分", "Deductions"), summary.deduction, "deduction"),
-        (tr("总分", "Total"), summary.total, "total"),
+        (tr(Word::PointsBase), summary.base, "base"),
+        (tr(Word::PointsBonus), summary.bonus, "bonus"),
+        (tr(Word::Deductions), summary.deduction, "deduction"),
+        (tr(Word::Total), summary.total, "total"),
     ];
     let entries = summary.entries.clone();
     view! {
@@ -24,11 +25,11 @@ pub fn PointsSummaryView(summary: PointsSummary) -> impl IntoView {
             }).collect_view()}
         </div>
         <table class="quarters">
-            <caption>{tr("按季度", "By quarter")}</caption>
+            <caption>{tr(Word::ByQuarter)}</caption>
             <thead><tr>
-                <th scope="col">{tr("季度", "Quarter")}</th><th scope="col">{tr("基础", "Base")}</th>
-                <th scope="col">{tr("加分", "Bonus")}</th><th scope="col">{tr("扣分", "Deduct.")}</th>
-                <th scope="col">{tr("合计", "Total")}</th>
+                <th scope="col">{tr(Word::PointsQuarter)}</th><th scope="col">{tr(Word::Base)}</th>
+                <th scope="col">{tr(Word::Bonus)}</th><th scope="col">{tr(Word::Deduct)}</th>
+                <th scope="col">{tr(Word::PointsTotal)}</th>
             </tr></thead>
             <tbody>
                 {summary.quarters.into_iter().map(|q| view! {
@@ -36,18 +37,18 @@ pub fn PointsSummaryView(summary: PointsSummary) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <h3 class="section-title">{tr("积分明细", "Entries")}</h3>
+        <h3 class="section-title">{tr(Word::Entries)}</h3>
         {if entries.is_empty() {
-            view! { <EmptyState text=tr("本年度还没有积分记录", "No entries this year yet")/> }.into_any()
+            view! { <EmptyState text=tr(Word::NoEntriesThisYearYet)/> }.into_any()
         } else {
             view! {
                 <div class="cells">
                     {entries.into_iter().rev().map(|e| {
                         let kind = match (e.kind, e.category) {
-                            (LedgerKind::Reversal, _) => tr("撤销", "Reversal"),
-                            (_, RuleCategory::Base) => tr("基础", "Base"),
-                            (_, RuleCategory::Bonus) => tr("加分", "Bonus"),
-                            (_, RuleCategory::Deduction) => tr("扣分", "Deduction"),
+                            (LedgerKind::Reversal, _) => tr(Word::Reversal),
+                            (_, RuleCategory::Base) => tr(Word::Base),
+                            (_, RuleCategory::Bonus) => tr(Word::Bonus),
+                            (_, RuleCategory::Deduction) => tr(Word::Deduction),
                         };
                         view! {
                             <PointsCell title=e.note.clone() points=e.points>
@@ -72,11 +73,11 @@ pub fn PointsPage() -> impl IntoView {
     });
     view! {
         <header class="page-header">
-            <h1>{tr("我的积分", "My points")}</h1>
+            <h1>{tr(Word::MyPoints)}</h1>
             <div class="year-switch">
-                <button class="btn btn-mini" aria-label=tr("上一年", "Previous year") on:click=move |_| year.update(|y| *y -= 1)>"‹"</button>
+                <button class="btn btn-mini" aria-label=tr(Word::PreviousYear) on:click=move |_| year.update(|y| *y -= 1)>"‹"</button>
                 <span aria-live="polite">{move || year.get()}</span>
-                <button class="btn btn-mini" aria-label=tr("下一年", "Next year") on:click=move |_| year.update(|y| *y += 1)>"›"</button>
+                <button class="btn btn-mini" aria-label=tr(Word::NextYear) on:click=move |_| year.update(|y| *y += 1)>"›"</button>
             </div>
         </header>
         <Loaded resource=summary let:s>

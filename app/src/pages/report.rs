@@ -1,3 +1,4 @@
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -9,7 +10,7 @@ use crate::i18n::tr;
 pub fn ReportPage() -> impl IntoView {
     let navigate = use_navigate();
     view! {
-        <header class="page-header"><h1>{tr("申报好人好事", "Report a deed")}</h1></header>
+        <header class="page-header"><h1>{tr(Word::ReportADeed)}</h1></header>
         <DeedForm editing=None on_done=Callback::new(move |d: jifen_shared::api::DeedView| {
             navigate(&format!("/deeds/{}", d.id), Default::default())
         })/>

@@ -8,6 +8,7 @@ use jifen_shared::domain::{
     CycleQuarter, FeedbackBody, FeedbackContact, FeedbackStatus, LedgerKind, Points, Reason,
     RuleCategory,
 };
+use jifen_shared::words::Word;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -63,11 +64,10 @@ pub async fn receive(
                 None
             };
             if found.is_none() {
-                issues.push(FieldIssue::new(
+                issues.push(FieldIssue::worded(
                     "about_member_id",
                     "feedback.unknown_member",
-                    "这名党员不在该支部的公示名单上",
-                    "this member is not on the branch's board",
+                    Word::FeedbackUnknownMember,
                 ));
             }
             found
@@ -363,11 +363,10 @@ async fn deduction_of(
         None => None,
     };
     if member.is_none() {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::worded(
             "member_id",
             "member.unknown",
-            "请选择本支部的一名党员",
-            "choose a member of this branch",
+            Word::ChooseAMemberOfThisBranch,
         ));
     }
     let rule = if ids::is_valid(&req.rule_id) {
@@ -381,20 +380,18 @@ async fn deduction_of(
     let rule = match rule {
         Some(r) if r.category()? == RuleCategory::Deduction => Some(r),
         Some(_) => {
-            issues.push(FieldIssue::new(
+            issues.push(FieldIssue::worded(
                 "rule_id",
                 "rule.not_deduction",
-                "请选择一个扣分项目",
-                "choose a deduction item",
+                Word::FeedbackChooseADeductionItem,
             ));
             None
         }
         None => {
-            issues.push(FieldIssue::new(
+            issues.push(FieldIssue::worded(
                 "rule_id",
                 "rule.unknown",
-                "本支部没有这个积分项目",
-                "this branch has no such item",
+                Word::RuleUnknown,
             ));
             None
         }
@@ -404,11 +401,10 @@ async fn deduction_of(
         (_, Some(p)) => match Points::parse(p) {
             Ok(p) if p.value() < 0 => Some(p.value()),
             Ok(_) => {
-                issues.push(FieldIssue::new(
+                issues.push(FieldIssue::worded(
                     "points",
                     "points.wrong_sign",
-                    "扣分须为负数",
-                    "a deduction takes negative points",
+                    Word::DeductionMustBeNegative,
                 ));
                 None
             }

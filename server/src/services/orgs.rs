@@ -1,5 +1,6 @@
 //! Organisations, members and role grants: what `jifen admin` and the demo seed create.
 
+use jifen_shared::words::Word;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -14,8 +15,8 @@ use crate::infra::ids;
 use crate::services::access::Access;
 use crate::services::audit::{self, Event};
 
-fn invalid(field: &str, zh: &str, en: &str) -> AppError {
-    AppError::Validation(vec![FieldIssue::new(field, "validation.invalid", zh, en)])
+fn invalid(field: &str, word: Word) -> AppError {
+    AppError::Validation(vec![FieldIssue::worded(field, "validation.invalid", word)])
 }
 
 /// Creates an org unit under `parent` (none for a top-level county).
@@ -35,11 +36,7 @@ pub async fn create_org(
             || c.len() > 32
             || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
         {
-            return Err(invalid(
-                "code",
-                "公开编码须为 1 到 32 个字母、数字或连字符",
-                "code must be 1 to 32 letters, digits or hyphens",
-            ));
+            return Err(invalid("code", Word::OrgCodeInvalid));
         }
     }
     if let Some(p) = parent_id {
@@ -123,11 +120,7 @@ pub async fn add_member(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
     {
-        return Err(invalid(
-            "username",
-            "用户名须为 3 到 64 个字母、数字或 ._-",
-            "username must be 3 to 64 letters, digits or ._-",
-        ));
+        return Err(invalid("username", Word::UsernameInvalid));
     }
     let branch = org_unit::Entity::find_by_id(m.branch_id.to_owned())
         .one(db)

@@ -3,6 +3,7 @@
 //! durably (written, synced, then renamed into place) and shows it only to those who may see it.
 
 use chrono::{DateTime, Utc};
+use jifen_shared::words::Word;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -20,27 +21,17 @@ pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Longest side accepted, in pixels.
 pub const MAX_SIDE: u32 = 8192;
 
-fn issue(code: &'static str, zh: &str, en: &str) -> AppError {
-    AppError::Validation(vec![FieldIssue::new("file", code, zh, en)])
+fn issue(code: &'static str, word: Word) -> AppError {
+    AppError::Validation(vec![FieldIssue::worded("file", code, word)])
 }
 
 pub fn too_large() -> AppError {
-    issue(
-        "photo.too_large",
-        "照片太大（最大 5 MB），请压缩后重新上传",
-        "the photo is too large (at most 5 MB); shrink it and upload again",
-    )
+    issue("photo.too_large", Word::PhotoTooLarge)
 }
 
 /// The image type and, where the header tells, its pixel size.
 pub fn sniff(bytes: &[u8]) -> AppResult<(&'static str, Option<(u32, u32)>)> {
-    let not_an_image = || {
-        issue(
-            "photo.not_an_image",
-            "只能上传 JPEG、PNG 或 WebP 格式的照片",
-            "only JPEG, PNG or WebP photos can be uploaded",
-        )
-    };
+    let not_an_image = || issue("photo.not_an_image", Word::PhotoNotAnImage);
     let (kind, size) = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         ("image/jpeg", jpeg_size(bytes))
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() >= 24 {
@@ -57,11 +48,7 @@ pub fn sniff(bytes: &[u8]) -> AppResult<(&'static str, Option<(u32, u32)>)> {
             return Err(not_an_image());
         }
         if w.max(h) > MAX_SIDE {
-            return Err(issue(
-                "photo.too_many_pixels",
-                "照片尺寸过大，请缩小后重新上传",
-                "the photo has too many pixels; shrink it and upload again",
-            ));
+            return Err(issue("photo.too_many_pixels", Word::PhotoTooManyPixels));
         }
     }
     Ok((kind, size))
@@ -104,11 +91,7 @@ pub async fn store(
     bytes: Vec<u8>,
 ) -> AppResult<photo::Model> {
     if bytes.is_empty() {
-        return Err(issue(
-            "photo.empty",
-            "没有收到照片，请重新选择",
-            "no photo arrived; choose it again",
-        ));
+        return Err(issue("photo.empty", Word::PhotoEmpty));
     }
     if bytes.len() > MAX_BYTES {
         return Err(too_large());

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{CreateRuleRequest, PatchRuleRequest, RuleView};
 use jifen_shared::domain::{Points, RuleCategory, RuleName};
+use jifen_shared::words::Word;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
@@ -64,11 +65,11 @@ const MAX_CAP: i32 = 10_000;
 
 fn check_cap(field: &str, cap: Option<i32>, issues: &mut Vec<FieldIssue>) {
     if cap.is_some_and(|c| !(1..=MAX_CAP).contains(&c)) {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::filled(
             field,
             "rule.cap_out_of_range",
-            format!("上限须在 1 到 {MAX_CAP} 之间"),
-            format!("a cap must be between 1 and {MAX_CAP}"),
+            Word::RuleCapOutOfRange,
+            &[("max", &MAX_CAP)],
         ));
     }
 }
@@ -81,11 +82,10 @@ fn check_points(
     match Points::parse(points) {
         Ok(p) if category.accepts(p.value()) => Some(p),
         Ok(_) => {
-            issues.push(FieldIssue::new(
+            issues.push(FieldIssue::worded(
                 "standard_points",
                 "points.wrong_sign",
-                "加分和基础项目的分值须为正数，扣分项目须为负数",
-                "base and bonus items take positive points, deductions negative",
+                Word::RulePointsWrongSign,
             ));
             None
         }

@@ -2,7 +2,7 @@
 //! Each story saves screenshots of the screens it passes under `target/screenshots/`.
 
 use jifen_server::seed::{SNOW, VILLAGE_RULES};
-use jifen_shared::api::{DeedPage, FeedbackView};
+use jifen_shared::api::{DeedPage, FeedbackRequest, FeedbackView};
 use jifen_tests::webdriver::{Browser, Driver};
 use jifen_tests::{Review, TestApp};
 use reqwest::StatusCode;
@@ -364,16 +364,14 @@ async fn the_secretary_posts_the_quarter_and_the_committee_deducts_on_feedback_f
     tablet.close().await;
 
     // A villager writes about the member from the board.
-    let res = app
-        .client
-        .post(app.url("/api/v1/public/branches/demo-1/feedback"))
-        .json(
-            &json!({"year": 2026, "quarter": 4, "about_member_id": member.member_id,
-            "body": "刘凤霞十二月在村口乱倒建筑垃圾"}),
-        )
-        .send()
-        .await
-        .unwrap();
+    let feedback = FeedbackRequest {
+        year: 2026,
+        quarter: 4,
+        about_member_id: Some(member.member_id.clone()),
+        body: "刘凤霞十二月在村口乱倒建筑垃圾".into(),
+        contact: None,
+    };
+    let res = app.give_feedback("demo-1", &feedback).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
 
     // The committee finds it true and deducts, with the catalogue's deduction item.

@@ -3,6 +3,7 @@
 use jifen_shared::api::{DeedView, PlaceDto, ReviseDeedRequest, SubmitDeedRequest};
 use jifen_shared::domain::{DeedAccount, DeedTitle, Place, PlaceError};
 use jifen_shared::problem::FieldError;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::components::{field_error, field_message};
@@ -59,12 +60,7 @@ impl Draft {
     pub fn check(&self) -> Vec<FieldError> {
         let mut errs = Vec::new();
         if self.rule_id.get_untracked().is_empty() {
-            errs.push(field_message(
-                "rule_id",
-                "rule.unknown",
-                "请选择积分项目",
-                "Choose an item",
-            ));
+            errs.push(field_message("rule_id", "rule.unknown", Word::ChooseAnItem));
         }
         if let Err(e) = DeedTitle::parse(&self.title.get_untracked()) {
             errs.push(field_error("title", &e));
@@ -85,8 +81,7 @@ impl Draft {
             errs.push(field_message(
                 "occurred_at",
                 "time.invalid",
-                "请填写时间",
-                "Enter the time",
+                Word::EnterTheTime,
             ));
         }
         if self
@@ -98,8 +93,7 @@ impl Draft {
             errs.push(field_message(
                 "photo_ids",
                 "photo.uploading",
-                "照片还在上传，请稍候",
-                "Photos are still uploading; please wait",
+                Word::PhotosStillUploading,
             ));
         }
         errs

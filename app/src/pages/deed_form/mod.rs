@@ -7,6 +7,7 @@ mod place;
 mod rule;
 
 use jifen_shared::api::DeedView;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use self::draft::Draft;
@@ -66,20 +67,20 @@ pub fn DeedForm(
             <div class="cells">
                 <RulePicker rule_id=draft.rule_id errors/>
                 <label class="cell" for="title">
-                    <span class="cell-label">{tr("标题", "Title")}</span>
+                    <span class="cell-label">{tr(Word::Title)}</span>
                     <input id="title" name="title" maxlength="80" bind:value=draft.title aria-describedby="err-title"
-                        placeholder=tr("例如：清扫村口积雪", "e.g. Cleared snow at the village gate")/>
+                        placeholder=tr(Word::TitleExample)/>
                 </label>
                 <FieldErrorText errors field="title"/>
                 <label class="cell cell-top" for="account">
-                    <span class="cell-label">{tr("经过", "What happened")}</span>
+                    <span class="cell-label">{tr(Word::WhatHappened)}</span>
                     <textarea id="account" name="account" rows="4" maxlength="2000" bind:value=draft.account
                         aria-describedby="err-account"
-                        placeholder=tr("做了什么、和谁一起、帮助了谁", "What you did, with whom, for whom")></textarea>
+                        placeholder=tr(Word::AccountHint)></textarea>
                 </label>
                 <FieldErrorText errors field="account"/>
                 <label class="cell" for="occurred">
-                    <span class="cell-label">{tr("时间", "When")}</span>
+                    <span class="cell-label">{tr(Word::When)}</span>
                     <input id="occurred" name="occurred" type="datetime-local" bind:value=draft.occurred
                         aria-describedby="err-occurred_at"/>
                 </label>
@@ -90,9 +91,9 @@ pub fn DeedForm(
             <FormError form=save/>
             <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
                 {move || match (save.pending().get(), revising) {
-                    (true, _) => tr("正在提交…", "Submitting…")(),
-                    (false, true) => tr("修改后重新提交", "Resubmit")(),
-                    (false, false) => tr("提交申报", "Submit")(),
+                    (true, _) => tr(Word::Submitting)(),
+                    (false, true) => tr(Word::Resubmit)(),
+                    (false, false) => tr(Word::Submit)(),
                 }}
             </button>
         </form>

@@ -1,4 +1,5 @@
 use jifen_shared::problem::FieldError;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -29,14 +30,14 @@ pub fn PhotoPicker(
     };
     view! {
         <div class="cell cell-top">
-            <span class="cell-label">{tr("照片", "Photos")}</span>
+            <span class="cell-label">{tr(Word::Photos)}</span>
             <div class="photos">
                 <For each=move || photos.get() key=|p| (p.preview.clone(), p.id.clone(), p.failed) let:photo>
                     <PhotoThumb photo/>
                 </For>
                 <label class="thumb add" for="photo-input">
                     <span aria-hidden="true">"+"</span>
-                    <span class="sr-only">{tr("添加照片", "Add photos")}</span>
+                    <span class="sr-only">{tr(Word::AddPhotos)}</span>
                 </label>
                 <input id="photo-input" class="sr-only" type="file" accept="image/*" multiple on:change=add_photos/>
             </div>
@@ -48,9 +49,9 @@ pub fn PhotoPicker(
 #[component]
 fn PhotoThumb(photo: Photo) -> impl IntoView {
     let (class, caption) = match (photo.failed, &photo.id) {
-        (true, _) => ("thumb failed", tr("上传失败", "Upload failed")),
-        (false, None) => ("thumb uploading", tr("上传中…", "Uploading…")),
-        (false, Some(_)) => ("thumb", tr("已上传", "Uploaded")),
+        (true, _) => ("thumb failed", tr(Word::UploadFailed)),
+        (false, None) => ("thumb uploading", tr(Word::Uploading)),
+        (false, Some(_)) => ("thumb", tr(Word::Uploaded)),
     };
     view! {
         <figure class=class>

@@ -1,4 +1,5 @@
 use jifen_shared::problem::FieldError;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -36,8 +37,7 @@ pub fn PlaceField(
                 e.push(field_message(
                     "place.lat",
                     "place.unavailable",
-                    "无法获取位置，请手动填写地点",
-                    "Location unavailable; type the place instead",
+                    Word::LocationUnavailable,
                 ))
             });
         });
@@ -48,13 +48,13 @@ pub fn PlaceField(
     };
     view! {
         <label class="cell" for="place">
-            <span class="cell-label">{tr("地点", "Where")}</span>
+            <span class="cell-label">{tr(Word::Where)}</span>
             <input id="place" name="place" maxlength="120" bind:value=place aria-describedby="err-place-name"
-                placeholder=tr("例如：东关村村口", "e.g. Village gate")/>
+                placeholder=tr(Word::PlaceExample)/>
         </label>
         <div class="cell cell-actions">
             <button type="button" class="btn btn-mini" on:click=locate disabled=move || locating.get()>
-                {move || if locating.get() { tr("正在定位…", "Locating…")() } else { tr("使用我的位置", "Use my location")() }}
+                {move || if locating.get() { tr(Word::Locating)() } else { tr(Word::UseMyLocation)() }}
             </button>
             <span class="hint">
                 {move || coords.get().map(|(a, b)| format!("{}, {}", coordinate(a), coordinate(b)))}

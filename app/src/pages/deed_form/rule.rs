@@ -1,11 +1,12 @@
 use jifen_shared::api::RuleView;
 use jifen_shared::domain::RuleCategory;
 use jifen_shared::problem::FieldError;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::api;
 use crate::components::{FieldErrorText, Loaded};
-use crate::i18n::tr;
+use crate::i18n::{lang, tr};
 use crate::session::Session;
 
 /// The branch's catalogue of additions, each with its standard points and quarterly cap.
@@ -23,12 +24,12 @@ pub fn RulePicker(rule_id: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) 
     });
     view! {
         <label class="cell" for="rule">
-            <span class="cell-label">{tr("积分项目", "Item")}</span>
+            <span class="cell-label">{tr(Word::RuleItem)}</span>
             <Loaded resource=rules let:list>
                 <select id="rule" name="rule" on:change=move |ev| rule_id.set(event_target_value(&ev))
                     aria-describedby="err-rule_id">
                     <option value="" disabled selected=move || rule_id.get().is_empty()>
-                        {tr("请选择", "Choose…")}
+                        {tr(Word::Choose)}
                     </option>
                     {list.into_iter()
                         .filter(|r| r.active && r.category != RuleCategory::Deduction)
@@ -45,7 +46,7 @@ pub fn RulePicker(rule_id: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) 
 fn RuleOption(rule: RuleView, rule_id: RwSignal<String>) -> impl IntoView {
     let cap = rule
         .cap_per_quarter
-        .map(|c| format!(" · ≤{c}/季"))
+        .map(|c| format!(" · {}", Word::CapPerQuarter.fill(lang(), &[("cap", &c)])))
         .unwrap_or_default();
     let label = format!("{} (+{}){}", rule.name, rule.standard_points, cap);
     let id = rule.id.clone();

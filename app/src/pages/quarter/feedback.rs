@@ -3,6 +3,7 @@
 
 use jifen_shared::api::{AcceptFeedbackRequest, FeedbackView, RuleView};
 use jifen_shared::domain::{CycleQuarter, FeedbackStatus, Reason, RuleCategory};
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::api;
@@ -82,7 +83,7 @@ pub fn FeedbackDesk(
     });
     view! {
         <Loaded resource=desk retry=move || feedback.refetch() empty_when={|d: &Desk| d.list.is_empty()}
-            empty=tr("这个季度还没有收到群众意见", "No feedback on this quarter") let:desk>
+            empty=tr(Word::NoFeedbackOnThisQuarter) let:desk>
             <div id="feedback-list">
                 {desk.list.into_iter().map(|feedback| view! {
                     <FeedbackItem feedback rules=desk.rules.clone() members=desk.members.clone() on_done/>
@@ -114,22 +115,22 @@ fn FeedbackItem(
 
 #[component]
 fn FeedbackSummary(feedback: FeedbackView) -> impl IntoView {
-    let (state_zh, state_en) = match feedback.status {
-        FeedbackStatus::Received => ("待处理", "Waiting"),
-        FeedbackStatus::Accepted => ("已扣分", "Deducted"),
-        FeedbackStatus::Dismissed => ("未采纳", "Set aside"),
+    let state = match feedback.status {
+        FeedbackStatus::Received => Word::Waiting,
+        FeedbackStatus::Accepted => Word::Deducted,
+        FeedbackStatus::Dismissed => Word::FeedbackSetAside,
     };
     view! {
         <div class="cell cell-top">
             <span class="cell-body">
                 <span class="cell-title">{feedback.about_member_name.clone().map(|n| view! { <span>{n}</span> }.into_any())
-                    .unwrap_or_else(|| view! { <span>{tr("关于本季度公示整体", "About the whole board")}</span> }.into_any())}</span>
+                    .unwrap_or_else(|| view! { <span>{tr(Word::AboutTheWholeBoard)}</span> }.into_any())}</span>
                 <span class="account">{feedback.body.clone()}</span>
                 <span class="hint">{crate::time::show(feedback.created_at)}
                     {feedback.contact.clone().map(|c| format!(" · {c}"))}</span>
-                {feedback.decision_reason.clone().map(|r| view! { <span class="hint">{tr("处理意见", "Decision")} ": " {r}</span> })}
+                {feedback.decision_reason.clone().map(|r| view! { <span class="hint">{tr(Word::Decision)} ": " {r}</span> })}
             </span>
-            <span class=format!("badge badge-feedback-{}", feedback.status.as_str())>{tr(state_zh, state_en)}</span>
+            <span class=format!("badge badge-feedback-{}", feedback.status.as_str())>{tr(state)}</span>
         </div>
     }
 }
@@ -185,8 +186,7 @@ fn FeedbackDecision(
             found.push(field_message(
                 "rule_id",
                 "rule.unknown",
-                "请选择扣分项目",
-                "Choose a deduction item",
+                Word::ChooseADeductionItem,
             ));
         }
         decide.submit(found, accept);
@@ -202,10 +202,10 @@ fn FeedbackDecision(
         }
         rule_id.set(v);
     };
-    let choose = tr("请选择", "Choose…");
+    let choose = tr(Word::Choose);
     view! {
         <label class="cell" for=rule_field.clone()>
-            <span class="cell-label">{tr("扣分项目", "Deduction")}</span>
+            <span class="cell-label">{tr(Word::FeedbackDeduction)}</span>
             <select id=rule_field.clone() on:change=choose_rule>
                 <option value="">{choose}</option>
                 {rules.into_iter().map(|r| view! { <option value=r.id>{format!("{} ({})", r.name, r.standard_points)}</option> }).collect_view()}
@@ -213,13 +213,13 @@ fn FeedbackDecision(
         </label>
         <FieldErrorText errors field="rule_id"/>
         <label class="cell" for=points_field.clone()>
-            <span class="cell-label">{tr("扣分", "Points")}</span>
+            <span class="cell-label">{tr(Word::FeedbackPoints)}</span>
             <input id=points_field.clone() type="number" inputmode="numeric" bind:value=points/>
         </label>
         <FieldErrorText errors field="points"/>
         {members.map(|members| view! {
             <label class="cell" for=member_field.clone()>
-                <span class="cell-label">{tr("党员", "Member")}</span>
+                <span class="cell-label">{tr(Word::Member)}</span>
                 <select id=member_field.clone() on:change=move |ev| member.set(event_target_value(&ev))>
                     <option value="">{choose}</option>
                     {members.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
@@ -228,17 +228,17 @@ fn FeedbackDecision(
             <FieldErrorText errors field="member_id"/>
         })}
         <label class="cell cell-top" for=reason_field.clone()>
-            <span class="cell-label">{tr("处理意见", "Reason")}</span>
+            <span class="cell-label">{tr(Word::FeedbackReason)}</span>
             <textarea id=reason_field.clone() rows="2" maxlength="500" bind:value=reason aria-describedby="err-reason"
-                placeholder=tr("核实情况，扣分或不采纳都须填写", "What was found; needed either way")></textarea>
+                placeholder=tr(Word::DecisionReasonHint)></textarea>
         </label>
         <FieldErrorText errors field="reason"/>
         <FormError form=decide/>
         <div class="cell actions">
             <button class="btn btn-warn accept" disabled=move || decide.pending().get()
-                on:click=move |_| submit(true)>{tr("属实，扣分", "True: deduct")}</button>
+                on:click=move |_| submit(true)>{tr(Word::TrueDeduct)}</button>
             <button class="btn btn-default dismiss" disabled=move || decide.pending().get()
-                on:click=move |_| submit(false)>{tr("不采纳", "Set aside")}</button>
+                on:click=move |_| submit(false)>{tr(Word::SetAside)}</button>
         </div>
     }
 }

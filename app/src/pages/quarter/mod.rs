@@ -6,6 +6,7 @@ mod feedback;
 mod standing;
 
 use jifen_shared::domain::{CycleQuarter, Role};
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use self::feedback::FeedbackDesk;
@@ -85,7 +86,7 @@ pub fn QuarterPage() -> impl IntoView {
 
     view! {
         <header class="page-header">
-            <h1>{tr("季度审核", "Quarter")}</h1>
+            <h1>{tr(Word::QuarterReview)}</h1>
             <QuarterSwitch quarter/>
         </header>
         {(branches.len() > 1).then(|| view! { <BranchPicker branches branch/> })}
@@ -94,7 +95,7 @@ pub fn QuarterPage() -> impl IntoView {
                 act=move |step| sign_off.send(step)/>
         </Loaded>
         <FormError form=sign_off marks_no_fields=true/>
-        <h2 class="section-title">{tr("群众意见", "Feedback from the masses")}</h2>
+        <h2 class="section-title">{tr(Word::FeedbackFromTheMasses)}</h2>
         <FeedbackDesk branch quarter on_decided=move || status.refetch()/>
     }
 }
@@ -104,10 +105,10 @@ pub fn QuarterPage() -> impl IntoView {
 fn QuarterSwitch(quarter: RwSignal<CycleQuarter>) -> impl IntoView {
     view! {
         <div class="year-switch">
-            <button class="btn btn-mini" aria-label=tr("上一季度", "Previous quarter")
+            <button class="btn btn-mini" aria-label=tr(Word::PreviousQuarter)
                 on:click=move |_| quarter.update(|q| *q = step(*q, -1))>"‹"</button>
             <span aria-live="polite" id="quarter-label">{move || { let q = quarter.get(); format!("{}Q{}", q.year, q.quarter) }}</span>
-            <button class="btn btn-mini" aria-label=tr("下一季度", "Next quarter")
+            <button class="btn btn-mini" aria-label=tr(Word::NextQuarter)
                 on:click=move |_| quarter.update(|q| *q = step(*q, 1))>"›"</button>
         </div>
     }
@@ -118,7 +119,7 @@ fn QuarterSwitch(quarter: RwSignal<CycleQuarter>) -> impl IntoView {
 fn BranchPicker(branches: Vec<MyBranch>, branch: RwSignal<String>) -> impl IntoView {
     view! {
         <div class="filters">
-            <select aria-label=tr("支部", "Branch") on:change=move |ev| branch.set(event_target_value(&ev))>
+            <select aria-label=tr(Word::Branch) on:change=move |ev| branch.set(event_target_value(&ev))>
                 {branches.into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }).collect_view()}
             </select>
         </div>

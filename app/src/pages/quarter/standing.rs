@@ -1,5 +1,6 @@
 use jifen_shared::api::QuarterReviewView;
 use jifen_shared::domain::QuarterStatus;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -16,27 +17,25 @@ pub fn QuarterStanding(
 ) -> impl IntoView {
     let next = match (secretary, status.status) {
         (true, QuarterStatus::Open) if status.pending_deeds == 0 => {
-            Some((QuarterStep::Sign, tr("书记签字确认", "Sign the quarter")))
+            Some((QuarterStep::Sign, tr(Word::SignTheQuarter)))
         }
-        (true, QuarterStatus::Signed) => {
-            Some((QuarterStep::Publish, tr("张榜公布", "Post on the board")))
-        }
+        (true, QuarterStatus::Signed) => Some((QuarterStep::Publish, tr(Word::PostOnTheBoard))),
         _ => None,
     };
-    let (zh, en) = match status.status {
-        QuarterStatus::Open => ("审核中", "Open"),
-        QuarterStatus::Signed => ("已签字，待公示", "Signed, not yet posted"),
-        QuarterStatus::Published => ("已张榜公布", "Posted on the board"),
+    let state = match status.status {
+        QuarterStatus::Open => Word::Open,
+        QuarterStatus::Signed => Word::SignedNotYetPosted,
+        QuarterStatus::Published => Word::PostedOnTheBoard,
     };
     view! {
         <div class="cells" id="quarter-status">
-            <div class="cell"><span class="cell-label">{tr("状态", "Status")}</span><span class="quarter-state">{tr(zh, en)}</span></div>
-            <div class="cell"><span class="cell-label">{tr("待审核申报", "Reports waiting")}</span><span>{status.pending_deeds}</span></div>
+            <div class="cell"><span class="cell-label">{tr(Word::Status)}</span><span class="quarter-state">{tr(state)}</span></div>
+            <div class="cell"><span class="cell-label">{tr(Word::ReportsWaiting)}</span><span>{status.pending_deeds}</span></div>
             {status.signed_at.map(|at| view! {
-                <div class="cell"><span class="cell-label">{tr("签字时间", "Signed")}</span><span>{crate::time::show(at)}</span></div>
+                <div class="cell"><span class="cell-label">{tr(Word::Signed)}</span><span>{crate::time::show(at)}</span></div>
             })}
             {(status.pending_deeds > 0).then(|| view! {
-                <A href="/review" attr:class="cell cell-link">{tr("审完这些申报后才能签字 ›", "Decide them before signing ›")}</A>
+                <A href="/review" attr:class="cell cell-link">{tr(Word::DecideThemBeforeSigning)}</A>
             })}
         </div>
         {next.map(|(step, label)| view! {

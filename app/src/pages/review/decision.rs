@@ -2,20 +2,18 @@
 //! bind:value: this view is rebuilt after every decision, and a bind: inside a re-rendered
 //! Suspend panics on a disposed value (Leptos 0.8).
 
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use super::detail::DecisionInputs;
 use crate::api::Decision;
 use crate::i18n::{lang, tr};
 
-const COMMON_REASONS: &[(&str, &str)] = &[
-    (
-        "请补充具体时间和地点",
-        "Please add the exact time and place",
-    ),
-    ("请补充现场照片", "Please add a photo"),
-    ("与已申报事项重复", "Duplicates an earlier report"),
-    ("不符合本支部积分细则", "Not covered by the branch's rules"),
+const COMMON_REASONS: &[Word] = &[
+    Word::ReasonAddTimeAndPlace,
+    Word::ReasonAddPhoto,
+    Word::ReasonDuplicate,
+    Word::ReasonNotCovered,
 ];
 
 /// A pending deed: approve with adjustable points, or return or reject with a reason.
@@ -38,24 +36,24 @@ pub fn DecidePending(id: String, inputs: DecisionInputs) -> impl IntoView {
     view! {
         <div class="review-actions">
             <label class="cell" for="award-points">
-                <span class="cell-label">{tr("核定分值", "Points to award")}</span>
+                <span class="cell-label">{tr(Word::PointsToAward)}</span>
                 <input id="award-points" type="number" inputmode="numeric" prop:value=move || points.get()
                     on:input=move |ev| points.set(event_target_value(&ev))/>
             </label>
             <button class="btn btn-primary" id="approve" disabled=move || decide.pending().get()
-                on:click=approve>{tr("通过", "Approve")}</button>
-            <ReasonBox reason label=tr("意见", "Reason") placeholder=tr("退回或不通过时必须填写", "Required to return or reject")/>
-            <div class="chips" role="group" aria-label=tr("常用意见", "Common reasons")>
-                {COMMON_REASONS.iter().map(|(zh, en)| view! {
-                    <button type="button" class="chip" on:click=move |_| reason.set(lang().pick(zh, en).to_owned())>
-                        {tr(zh, en)}</button>
+                on:click=approve>{tr(Word::Approve)}</button>
+            <ReasonBox reason label=tr(Word::Reason) placeholder=tr(Word::RequiredToReturnOrReject)/>
+            <div class="chips" role="group" aria-label=tr(Word::CommonReasons)>
+                {COMMON_REASONS.iter().map(|&word| view! {
+                    <button type="button" class="chip" on:click=move |_| reason.set(word.text(lang()).to_owned())>
+                        {tr(word)}</button>
                 }).collect_view()}
             </div>
             <div class="button-row">
                 <button class="btn btn-default" id="return" disabled=move || decide.pending().get()
-                    on:click=with_reason(|reason| Decision::Return { reason })>{tr("退回补充", "Return")}</button>
+                    on:click=with_reason(|reason| Decision::Return { reason })>{tr(Word::Return)}</button>
                 <button class="btn btn-warn" id="reject" disabled=move || decide.pending().get()
-                    on:click=with_reason(|reason| Decision::Reject { reason })>{tr("不通过", "Reject")}</button>
+                    on:click=with_reason(|reason| Decision::Reject { reason })>{tr(Word::Reject)}</button>
             </div>
         </div>
     }
@@ -71,9 +69,9 @@ pub fn RevokeApproval(id: String, inputs: DecisionInputs) -> impl IntoView {
     };
     view! {
         <div class="review-actions">
-            <ReasonBox reason label=tr("撤销理由", "Why revoke")/>
+            <ReasonBox reason label=tr(Word::WhyRevoke)/>
             <button class="btn btn-warn" id="revoke" disabled=move || decide.pending().get()
-                on:click=revoke>{tr("撤销通过", "Revoke approval")}</button>
+                on:click=revoke>{tr(Word::RevokeApproval)}</button>
         </div>
     }
 }

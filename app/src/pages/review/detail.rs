@@ -2,6 +2,7 @@
 
 use jifen_shared::api::{DeedHistory, DeedView, PointsSummary, RuleView};
 use jifen_shared::domain::DeedStatus;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -113,12 +114,12 @@ fn DeedUnderReview(detail: Detail, own: bool, inputs: DecisionInputs) -> impl In
     } = detail;
     let (id, status) = (deed.id.clone(), deed.status);
     view! {
-        <A href="/review" attr:class="back-link">{tr("‹ 返回列表", "‹ Back to list")}</A>
+        <A href="/review" attr:class="back-link">{tr(Word::BackToList)}</A>
         <h2 class="deed-title">{deed.title.clone()} " · " {deed.member_name.clone()}</h2>
         <MemberPoints points caps/>
         <DeedFacts deed=deed/>
         <FormError form=inputs.decide marks_no_fields=true/>
-        {own.then(|| view! { <p class="notice">{tr("这是您自己的申报，请由其他支委审核", "This is your own deed; another committee member must review it")}</p> })}
+        {own.then(|| view! { <p class="notice">{tr(Word::OwnDeedHint)}</p> })}
         {match (own, status) {
             (false, DeedStatus::Submitted) => Some(view! { <DecidePending id inputs/> }.into_any()),
             (false, DeedStatus::Approved) => Some(view! { <RevokeApproval id inputs/> }.into_any()),
@@ -133,13 +134,13 @@ fn DeedUnderReview(detail: Detail, own: bool, inputs: DecisionInputs) -> impl In
 fn MemberPoints(points: PointsSummary, caps: Option<(Option<i32>, Option<i32>)>) -> impl IntoView {
     view! {
         <div class="cells member-points">
-            <div class="cell"><span class="cell-label">{tr("本年总分", "Total this year")}</span><span class="points">{points.total}</span></div>
-            <div class="cell"><span class="cell-label">{tr("其中加分", "of which bonus")}</span><span>{points.bonus}</span></div>
+            <div class="cell"><span class="cell-label">{tr(Word::TotalThisYear)}</span><span class="points">{points.total}</span></div>
+            <div class="cell"><span class="cell-label">{tr(Word::OfWhichBonus)}</span><span>{points.bonus}</span></div>
             {caps.map(|(q, y)| view! {
-                <div class="cell" id="cap-remaining"><span class="cell-label">{tr("上限剩余", "Left under cap")}</span>
+                <div class="cell" id="cap-remaining"><span class="cell-label">{tr(Word::LeftUnderCap)}</span>
                     <span>
-                        {q.map(|q| format!("{}: {q}", lang().pick("本季度", "quarter")))}
-                        {y.map(|y| format!(" {}: {y}", lang().pick("本年度", "year")))}
+                        {q.map(|q| format!("{}: {q}", Word::DetailQuarter.text(lang())))}
+                        {y.map(|y| format!(" {}: {y}", Word::DetailYear.text(lang())))}
                     </span>
                 </div>
             })}

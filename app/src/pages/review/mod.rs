@@ -5,6 +5,7 @@ mod decision;
 mod detail;
 mod queue;
 
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -21,15 +22,15 @@ pub fn ReviewPage() -> impl IntoView {
     let reload = Trigger::new();
     view! {
         <header class="page-header">
-            <h1>{tr("审核申报", "Review")}</h1>
-            <A href="/quarter" attr:class="btn btn-mini" attr:id="to-quarter">{tr("季度审核与公示 ›", "Quarter & board ›")}</A>
+            <h1>{tr(Word::ReviewDeeds)}</h1>
+            <A href="/quarter" attr:class="btn btn-mini" attr:id="to-quarter">{tr(Word::QuarterBoard)}</A>
         </header>
         <div class=move || if selected.get().is_some() { "split has-selection" } else { "split" }>
             <QueuePane selected reload/>
-            <section class="detail" aria-label=tr("申报详情", "Deed")>
+            <section class="detail" aria-label=tr(Word::Deed)>
                 {move || match selected.get() {
                     Some(id) => view! { <ReviewDetail id on_change=move || reload.notify()/> }.into_any(),
-                    None => view! { <EmptyState text=tr("从左侧选择一条申报", "Choose a deed from the list")/> }.into_any(),
+                    None => view! { <EmptyState text=tr(Word::ChooseADeedFromTheList)/> }.into_any(),
                 }}
             </section>
         </div>

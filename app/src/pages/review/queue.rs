@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use jifen_shared::api::{DeedPage, DeedQuery, DeedView};
 use jifen_shared::domain::DeedStatus;
-use jifen_shared::i18n::Lang;
+use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{self, ApiError, Decision};
-use crate::components::{status_label, Loaded, StatusBadge};
+use crate::components::{Loaded, StatusBadge};
 use crate::i18n::{lang, tr};
 
 /// Which deeds the queue shows.
@@ -56,11 +56,11 @@ pub fn QueuePane(selected: Memo<Option<String>>, reload: Trigger) -> impl IntoVi
     });
     let checked = RwSignal::new(Vec::<String>::new());
     view! {
-        <section class="queue" aria-label=tr("待审核列表", "Queue")>
+        <section class="queue" aria-label=tr(Word::Queue)>
             <QueueFilters filter queue/>
             <BatchApprove checked reload/>
             <Loaded resource=queue empty_when={|page: &DeedPage| page.items.is_empty()}
-                empty=tr("没有需要处理的申报", "Nothing to review") let:page>
+                empty=tr(Word::NothingToReview) let:page>
                 <div class="cells" id="review-queue">
                     {page.items.into_iter().map(|deed| view! { <QueueItem deed selected checked/> }).collect_view()}
                 </div>
@@ -96,27 +96,27 @@ fn QueueFilters(
     view! {
         <div class="filters">
             <label>
-                <span class="sr-only">{tr("状态", "Status")}</span>
+                <span class="sr-only">{tr(Word::Status)}</span>
                 <select id="filter-status" on:change=move |ev| filter.status.set(event_target_value(&ev).parse().ok())>
                     {STATUSES.map(|s| {
-                        let (zh, en) = status_label(s);
-                        view! { <option value=s.as_str()>{tr(zh, en)}</option> }
+                        let word = Word::from(s);
+                        view! { <option value=s.as_str()>{tr(word)}</option> }
                     }).collect_view()}
-                    <option value="">{tr("全部", "All")}</option>
+                    <option value="">{tr(Word::All)}</option>
                 </select>
             </label>
             <label>
-                <span class="sr-only">{tr("季度", "Quarter")}</span>
+                <span class="sr-only">{tr(Word::PointsQuarter)}</span>
                 <select id="filter-quarter" on:change=move |ev| filter.quarter.set(event_target_value(&ev).parse().ok())>
-                    <option value="">{tr("全年", "Whole year")}</option>
+                    <option value="">{tr(Word::WholeYear)}</option>
                     {(1..=4u8).map(|q| view! { <option value=q.to_string()>{format!("Q{q}")}</option> }).collect_view()}
                 </select>
             </label>
             <label>
-                <span class="sr-only">{tr("党员", "Member")}</span>
+                <span class="sr-only">{tr(Word::Member)}</span>
                 <select id="filter-member"
                     on:change=move |ev| filter.member.set(Some(event_target_value(&ev)).filter(|m| !m.is_empty()))>
-                    <option value="">{tr("全部党员", "All members")}</option>
+                    <option value="">{tr(Word::AllMembers)}</option>
                     {move || members().into_iter().map(|(id, name)| {
                         let chosen = Some(id.clone());
                         view! { <option value=id selected=move || filter.member.get() == chosen>{name}</option> }
@@ -146,10 +146,7 @@ fn BatchApprove(checked: RwSignal<Vec<String>>, reload: Trigger) -> impl IntoVie
     });
     Effect::new(move |_| {
         if let Some((ok, failed)) = batch.value().get() {
-            let mut text = match lang() {
-                Lang::ZhCn => format!("已通过 {ok} 条"),
-                Lang::En => format!("{ok} approved"),
-            };
+            let mut text = Word::BatchApproved.fill(lang(), &[("n", &ok)]);
             for f in failed {
                 text.push('；');
                 text.push_str(&f);
@@ -164,7 +161,7 @@ fn BatchApprove(checked: RwSignal<Vec<String>>, reload: Trigger) -> impl IntoVie
             <div class="batch-bar">
                 <button class="btn btn-primary" id="batch-approve" disabled=move || batch.pending().get()
                     on:click=move |_| { batch.dispatch(checked.get_untracked()); }>
-                    {move || format!("{} ({})", tr("批量通过", "Approve selected")(), checked.get().len())}
+                    {move || format!("{} ({})", tr(Word::ApproveSelected)(), checked.get().len())}
                 </button>
             </div>
         </Show>
@@ -183,7 +180,7 @@ fn QueueItem(
     let id = deed.id.clone();
     let current = move || selected.with(|s| s.as_deref() == Some(id.as_str()));
     let check = (deed.status == DeedStatus::Submitted).then(|| {
-        let label = format!("{} {}", lang().pick("选择", "Select"), deed.title);
+        let label = format!("{} {}", Word::Select.text(lang()), deed.title);
         let (id, id_toggle) = (deed.id.clone(), deed.id.clone());
         let toggle = move |_| {
             checked.update(|c| match c.iter().position(|x| *x == id_toggle) {

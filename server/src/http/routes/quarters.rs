@@ -5,6 +5,7 @@ use jifen_shared::api::{
 };
 use jifen_shared::domain::CycleQuarter;
 use jifen_shared::problem::Problem;
+use jifen_shared::words::Word;
 
 use crate::error::{invalid, AppError, AppResult, FieldIssue};
 use crate::http::state::AppState;
@@ -95,11 +96,10 @@ pub async fn board(
         (None, None) => None,
         (Some(y), Some(q)) => Some(quarter_of(y, q)?),
         _ => {
-            return Err(AppError::Validation(vec![FieldIssue::new(
+            return Err(AppError::Validation(vec![FieldIssue::worded(
                 "quarter",
                 "query.invalid",
-                "年度和季度须同时给出",
-                "give year and quarter together",
+                Word::GiveYearAndQuarterTogether,
             )]));
         }
     };

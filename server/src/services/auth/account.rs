@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use jifen_shared::domain::NewPassword;
+use jifen_shared::words::Word;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use crate::entity::member;
@@ -25,11 +26,10 @@ pub async fn set_password(
         .ok_or(AppError::NotFound(Missing::Member))?;
     if let Some(stored) = found.password_hash.clone() {
         let Some(current) = current.map(str::to_owned) else {
-            return Err(AppError::Validation(vec![FieldIssue::new(
+            return Err(AppError::Validation(vec![FieldIssue::worded(
                 "current_password",
                 "password.current_required",
-                "请输入当前密码",
-                "enter your current password",
+                Word::EnterYourCurrentPassword,
             )]));
         };
         let ok = tokio::task::spawn_blocking(move || super::password::verify(&current, &stored))

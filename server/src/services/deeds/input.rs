@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use jifen_shared::api::PlaceDto;
 use jifen_shared::domain::{DeedAccount, DeedTitle, Place};
+use jifen_shared::words::Word;
 
 use crate::error::{AppError, FieldIssue};
 use crate::infra::ids;
@@ -35,11 +36,10 @@ pub struct RawForm<'a> {
 pub fn parse(raw: RawForm<'_>, now: DateTime<Utc>) -> Result<DeedForm, AppError> {
     let mut issues = Vec::new();
     if !ids::is_valid(raw.rule_id) {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::worded(
             "rule_id",
             "rule.unknown",
-            "请从积分细则中选择一个项目",
-            "choose an item from the rules catalogue",
+            Word::RuleNotReportable,
         ));
     }
     let title =
@@ -55,33 +55,30 @@ pub fn parse(raw: RawForm<'_>, now: DateTime<Utc>) -> Result<DeedForm, AppError>
         issues.push(FieldIssue::explained(field, &e));
     });
     if raw.occurred_at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::worded(
             "occurred_at",
             "time.in_future",
-            "时间不能晚于现在，请检查日期和手机时间",
-            "the time cannot be in the future; check the date and your phone's clock",
+            Word::TimeInFuture,
         ));
     } else if raw.occurred_at < now - Duration::days(400) {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::worded(
             "occurred_at",
             "time.too_old",
-            "只能申报本年度或上一年度的事项",
-            "only deeds of this or the previous cycle year can be reported",
+            Word::TimeTooOld,
         ));
     }
     if raw.photo_ids.len() > MAX_PHOTOS {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::filled(
             "photo_ids",
             "photo.too_many",
-            format!("最多上传 {MAX_PHOTOS} 张照片"),
-            format!("at most {MAX_PHOTOS} photos"),
+            Word::TooManyPhotos,
+            &[("max", &MAX_PHOTOS)],
         ));
     } else if raw.photo_ids.iter().any(|p| !ids::is_valid(p)) {
-        issues.push(FieldIssue::new(
+        issues.push(FieldIssue::worded(
             "photo_ids",
             "photo.unknown",
-            "照片不存在，请重新上传",
-            "a photo does not exist; upload it again",
+            Word::PhotoUnknown,
         ));
     }
     match (title, account, place) {
@@ -107,11 +104,10 @@ pub fn parse_client_request_id(raw: &str) -> Result<String, AppError> {
     if ok {
         Ok(raw.to_owned())
     } else {
-        Err(AppError::Validation(vec![FieldIssue::new(
+        Err(AppError::Validation(vec![FieldIssue::worded(
             "client_request_id",
             "client_request_id.invalid",
-            "客户端请求编号须为 1 到 64 个字母、数字或 -_.:",
-            "client_request_id must be 1 to 64 letters, digits or -_.:",
+            Word::ClientRequestIdInvalid,
         )]))
     }
 }

@@ -1,5 +1,6 @@
 //! Reading deeds: a member's own list, a committee's review queue, one deed's history.
 
+use jifen_shared::words::Word;
 use std::collections::HashMap;
 
 use jifen_shared::api::{DeedHistory, DeedPage, DeedQuery, HistoryEntry};
@@ -44,16 +45,12 @@ impl TryFrom<DeedQuery> for Filter {
         let mut issues = Vec::new();
         let mut bad = |issue: FieldIssue| issues.push(issue);
         let invalid_field =
-            |field: &str, zh: &str, en: &str| FieldIssue::new(field, "query.invalid", zh, en);
+            |field: &str, word: Word| FieldIssue::worded(field, "query.invalid", word);
         let scope = match q.scope.as_deref() {
             None | Some("mine") => Scope::Mine,
             Some("review") => Scope::Review,
             Some(_) => {
-                bad(invalid_field(
-                    "scope",
-                    "scope 只能是 mine 或 review",
-                    "scope must be mine or review",
-                ));
+                bad(invalid_field("scope", Word::ScopeInvalid));
                 Scope::Mine
             }
         };
@@ -61,7 +58,7 @@ impl TryFrom<DeedQuery> for Filter {
             None => None,
             Some(s) => s
                 .parse()
-                .map_err(|_| bad(invalid_field("status", "未知的状态", "unknown status")))
+                .map_err(|_| bad(invalid_field("status", Word::UnknownStatus)))
                 .ok(),
         };
         if let Some(y) = q.year {
@@ -71,11 +68,7 @@ impl TryFrom<DeedQuery> for Filter {
         }
         if let Some(qn) = q.quarter {
             if !(1..=4).contains(&qn) {
-                bad(invalid_field(
-                    "quarter",
-                    "季度须为 1 到 4",
-                    "quarter must be 1 to 4",
-                ));
+                bad(invalid_field("quarter", Word::QuarterNumberInvalid));
             }
         }
         if q.cursor.as_deref().is_some_and(|c| !ids::is_valid(c)) {
@@ -83,11 +76,7 @@ impl TryFrom<DeedQuery> for Filter {
         }
         let limit = q.limit.unwrap_or(DEFAULT_PAGE);
         if !(1..=MAX_PAGE).contains(&limit) {
-            bad(invalid_field(
-                "limit",
-                "每页条数须在 1 到 100 之间",
-                "limit must be between 1 and 100",
-            ));
+            bad(invalid_field("limit", Word::LimitInvalid));
         }
         if !issues.is_empty() {
             return Err(AppError::Validation(issues));

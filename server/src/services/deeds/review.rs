@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use jifen_shared::domain::{CycleQuarter, DeedStatus, LedgerKind, Points, Reason};
+use jifen_shared::words::Word;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::entity::{deed, ledger_entry, point_rule};
-use crate::error::{AppError, AppResult, FieldIssue, Missing, Refusal};
+use crate::error::{AppError, AppResult, DeedChange, FieldIssue, Missing, Refusal};
 use crate::infra::db::Db;
 use crate::services::access::Access;
 use crate::services::audit::{self, Event};
@@ -78,8 +79,8 @@ pub async fn decide(
     let status = before.status()?;
     if !status.can_become(target) {
         return Err(AppError::InvalidTransition {
-            from: status.as_str(),
-            action: target.as_str(),
+            from: status,
+            action: DeedChange::To(target),
         });
     }
 
@@ -95,11 +96,10 @@ pub async fn decide(
             let category = rule.category()?;
             let points = points.map(Points::value).unwrap_or(before.points_claimed);
             if !category.accepts(points) {
-                return Err(AppError::Validation(vec![FieldIssue::new(
+                return Err(AppError::Validation(vec![FieldIssue::worded(
                     "points",
                     "points.wrong_sign",
-                    "加分项目的分值必须为正数，扣分项目必须为负数",
-                    "bonus and base items take positive points, deductions negative",
+                    Word::ApprovedPointsWrongSign,
                 )]));
             }
             let concerns = CycleQuarter {

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use jifen_shared::api::DeedView;
 use jifen_shared::domain::{CycleQuarter, DeedStatus, RuleCategory};
+use jifen_shared::words::Word;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
@@ -11,7 +12,7 @@ use serde_json::json;
 use super::input::DeedForm;
 use super::writer::{SubmissionWriter, Written};
 use crate::entity::{deed, member, photo, point_rule};
-use crate::error::{AppError, AppResult, FieldIssue, Refusal};
+use crate::error::{AppError, AppResult, DeedChange, FieldIssue, Refusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::Access;
@@ -30,38 +31,22 @@ async fn reportable_rule(
     rule_id: &str,
     branch_id: &str,
 ) -> AppResult<point_rule::Model> {
-    let issue = |code, zh, en| AppError::Validation(vec![FieldIssue::new("rule_id", code, zh, en)]);
+    let issue = |code, word| AppError::Validation(vec![FieldIssue::worded("rule_id", code, word)]);
     let rule = point_rule::Entity::find_by_id(rule_id.to_owned())
         .one(db)
         .await?;
     match rule {
         Some(r) if r.branch_id == branch_id => {
             if !r.active {
-                Err(issue(
-                    "rule.inactive",
-                    "这个积分项目已停用，请选择其他项目",
-                    "this item is no longer in use; choose another",
-                ))
+                Err(issue("rule.inactive", Word::RuleInactive))
             } else if r.category == RuleCategory::Deduction.as_str() {
-                Err(issue(
-                    "rule.not_reportable",
-                    "扣分项目由支委会记录，不能自行申报",
-                    "deduction items are recorded by the committee, not self-reported",
-                ))
+                Err(issue("rule.not_reportable", Word::RuleNotSelfReported))
             } else {
                 Ok(r)
             }
         }
-        Some(_) => Err(issue(
-            "rule.other_branch",
-            "这个积分项目不属于您的支部，请从本支部的积分细则中选择",
-            "this item belongs to another branch; choose one from your branch's catalogue",
-        )),
-        None => Err(issue(
-            "rule.unknown",
-            "找不到这个积分项目，请从积分细则中选择",
-            "this item does not exist; choose one from the catalogue",
-        )),
+        Some(_) => Err(issue("rule.other_branch", Word::RuleOtherBranch)),
+        None => Err(issue("rule.unknown", Word::RuleDoesNotExist)),
     }
 }
 
@@ -73,11 +58,10 @@ async fn check_photos(
     rule: &point_rule::Model,
 ) -> AppResult<()> {
     if rule.evidence_required && form.photo_ids.is_empty() {
-        return Err(AppError::Validation(vec![FieldIssue::new(
+        return Err(AppError::Validation(vec![FieldIssue::worded(
             "photo_ids",
             "photo.required",
-            "这个项目需要上传照片作为佐证",
-            "this item needs at least one photo as evidence",
+            Word::EvidenceRequired,
         )]));
     }
     if form.photo_ids.is_empty() {
@@ -95,11 +79,10 @@ async fn check_photos(
             .collect::<std::collections::HashSet<_>>()
             .len()
     {
-        return Err(AppError::Validation(vec![FieldIssue::new(
+        return Err(AppError::Validation(vec![FieldIssue::worded(
             "photo_ids",
             "photo.unknown",
-            "有照片不存在，请重新上传",
-            "a photo does not exist; upload it again",
+            Word::PhotoMissing,
         )]));
     }
     Ok(())
@@ -198,8 +181,8 @@ pub async fn revise(
     let status = before.status()?;
     if status != DeedStatus::Returned {
         return Err(AppError::InvalidTransition {
-            from: status.as_str(),
-            action: "revised",
+            from: status,
+            action: DeedChange::Revise,
         });
     }
     let quarter = CycleQuarter::of(form.occurred_at);

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use jifen_shared::api::SubscriptionBalance;
+use jifen_shared::words::Word;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -30,18 +31,16 @@ pub async fn record(
     let mut issues = Vec::new();
     for (template, answer) in results {
         if !known.contains(template) {
-            issues.push(FieldIssue::new(
+            issues.push(FieldIssue::worded(
                 format!("results.{template}"),
                 "subscription.unknown_template",
-                "不是本系统使用的消息模板",
-                "this is not a message template this server sends",
+                Word::UnknownTemplate,
             ));
         } else if !matches!(answer.as_str(), "accept" | "reject" | "ban" | "filter") {
-            issues.push(FieldIssue::new(
+            issues.push(FieldIssue::worded(
                 format!("results.{template}"),
                 "subscription.unknown_answer",
-                "订阅结果只能是 accept、reject、ban 或 filter",
-                "the answer must be accept, reject, ban or filter",
+                Word::UnknownSubscriptionAnswer,
             ));
         }
     }

@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use jifen_shared::domain::NotificationKind;
+use jifen_shared::words::Word;
 
 use crate::entity::{notification, stored};
 use crate::error::{invalid, AppError, AppResult, Missing};
@@ -108,73 +109,51 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
     let kind: NotificationKind = stored::word("notification", &n.id, "kind", &n.kind)?;
     let p: Params = serde_json::from_str(&n.params).unwrap_or_default();
     let reason = p.reason.as_deref().unwrap_or("");
-    let title = &p.title;
-    let (heading, body) = match (kind, lang) {
-        (NotificationKind::DeedApproved, Lang::ZhCn) => (
-            "申报已通过".to_owned(),
-            format!("“{title}”已通过审核，获得 {} 分。", p.points.unwrap_or(0)),
+    let points = p.points.unwrap_or(0);
+    let (year, quarter) = (p.year.unwrap_or_default(), p.quarter.unwrap_or_default());
+    let (heading, body, deducted) = match kind {
+        NotificationKind::DeedApproved => (
+            Word::NoticeDeedApproved,
+            Word::NoticeDeedApprovedBody,
+            points,
         ),
-        (NotificationKind::DeedApproved, Lang::En) => (
-            "Deed approved".to_owned(),
-            format!("“{title}” was approved: {} points.", p.points.unwrap_or(0)),
+        NotificationKind::DeedRejected => (
+            Word::NoticeDeedRejected,
+            Word::NoticeDeedRejectedBody,
+            points,
         ),
-        (NotificationKind::DeedRejected, Lang::ZhCn) => (
-            "申报未通过".to_owned(),
-            format!("“{title}”未通过审核。理由：{reason}"),
+        NotificationKind::DeedReturned => (
+            Word::NoticeDeedReturned,
+            Word::NoticeDeedReturnedBody,
+            points,
         ),
-        (NotificationKind::DeedRejected, Lang::En) => (
-            "Deed not approved".to_owned(),
-            format!("“{title}” was not approved. Reason: {reason}"),
+        NotificationKind::DeedRevoked => {
+            (Word::NoticeDeedRevoked, Word::NoticeDeedRevokedBody, points)
+        }
+        NotificationKind::BoardPublished => (
+            Word::NoticeBoardPublished,
+            Word::NoticeBoardPublishedBody,
+            points,
         ),
-        (NotificationKind::DeedReturned, Lang::ZhCn) => (
-            "申报被退回，请补充".to_owned(),
-            format!("“{title}”需要补充信息：{reason}。请修改后重新提交。"),
-        ),
-        (NotificationKind::DeedReturned, Lang::En) => (
-            "Deed returned for more information".to_owned(),
-            format!("“{title}” needs more information: {reason}. Revise and resubmit it."),
-        ),
-        (NotificationKind::DeedRevoked, Lang::ZhCn) => (
-            "积分已撤销".to_owned(),
-            format!("“{title}”的积分已被撤销。理由：{reason}"),
-        ),
-        (NotificationKind::DeedRevoked, Lang::En) => (
-            "Points revoked".to_owned(),
-            format!("The points for “{title}” were revoked. Reason: {reason}"),
-        ),
-        (NotificationKind::BoardPublished, Lang::ZhCn) => (
-            "本季度积分已张榜公布".to_owned(),
-            format!(
-                "{}{}年第{}季度党员积分已经书记签字确认并张榜公布，欢迎查看和监督。",
-                p.branch,
-                p.year.unwrap_or_default(),
-                p.quarter.unwrap_or_default()
-            ),
-        ),
-        (NotificationKind::BoardPublished, Lang::En) => (
-            "Quarterly points posted".to_owned(),
-            format!(
-                "{}'s points for Q{} {} were signed by the secretary and posted on the public board.",
-                p.branch,
-                p.quarter.unwrap_or_default(),
-                p.year.unwrap_or_default()
-            ),
-        ),
-        (NotificationKind::PointsDeducted, Lang::ZhCn) => (
-            "违规扣分".to_owned(),
-            format!(
-                "支委会根据群众反映，按“{title}”扣 {} 分。理由：{reason}",
-                -p.points.unwrap_or(0)
-            ),
-        ),
-        (NotificationKind::PointsDeducted, Lang::En) => (
-            "Points deducted".to_owned(),
-            format!(
-                "After feedback from the masses, the committee deducted {} points for “{title}”. Reason: {reason}",
-                -p.points.unwrap_or(0)
-            ),
+        // A deduction is worded as the points taken away.
+        NotificationKind::PointsDeducted => (
+            Word::NoticePointsDeducted,
+            Word::NoticePointsDeductedBody,
+            -points,
         ),
     };
+    let heading = heading.text(lang).to_owned();
+    let body = body.fill(
+        lang,
+        &[
+            ("title", &p.title),
+            ("points", &deducted),
+            ("reason", &reason),
+            ("branch", &p.branch),
+            ("year", &year),
+            ("quarter", &quarter),
+        ],
+    );
     Ok(NotificationView {
         id: n.id,
         kind,

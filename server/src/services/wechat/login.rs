@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use jifen_shared::api::{BindingRequired, TokenResponse, WechatLoginResponse};
+use jifen_shared::words::Word;
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
@@ -43,11 +44,10 @@ pub async fn login(
 ) -> AppResult<WechatLoginResponse> {
     let code = code.trim();
     if code.is_empty() || code.len() > 128 || !code.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(AppError::Validation(vec![FieldIssue::new(
+        return Err(AppError::Validation(vec![FieldIssue::worded(
             "code",
             "wechat.code_malformed",
-            "缺少有效的微信登录凭证 code",
-            "a valid wx.login() code is required",
+            Word::WechatCodeMalformed,
         )]));
     }
     let session = code2session(&wechat.client, code).await?;
