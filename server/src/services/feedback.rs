@@ -27,33 +27,65 @@ use crate::services::ledger::{self, NewEntry};
 /// flood from the open internet cannot fill the database.
 pub const MAX_WAITING: u64 = 1000;
 
+/// Feedback as the masses wrote it, checked.
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    pub quarter: CycleQuarter,
+    /// Checked against the posted board when it is received.
+    pub about_member_id: Option<String>,
+    pub body: FeedbackBody,
+    pub contact: Option<FeedbackContact>,
+}
+
+impl TryFrom<&FeedbackRequest> for NewFeedback {
+    type Error = AppError;
+
+    fn try_from(raw: &FeedbackRequest) -> Result<Self, AppError> {
+        let quarter = CycleQuarter::parse(raw.year, raw.quarter)
+            .map_err(|_| AppError::Validation(vec![invalid::quarter()]))?;
+        let mut issues = Vec::new();
+        let body = FeedbackBody::parse(&raw.body)
+            .map_err(|e| issues.push(FieldIssue::explained("body", &e)))
+            .ok();
+        let contact = match raw
+            .contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(c) => FeedbackContact::parse(c)
+                .map_err(|e| issues.push(FieldIssue::explained("contact", &e)))
+                .ok(),
+            None => None,
+        };
+        match body {
+            Some(body) if issues.is_empty() => Ok(NewFeedback {
+                quarter,
+                about_member_id: raw.about_member_id.clone(),
+                body,
+                contact,
+            }),
+            _ => Err(AppError::Validation(issues)),
+        }
+    }
+}
+
 /// Records feedback on a posted quarter of the branch with public code `code`.
 pub async fn receive(
     db: &Db,
     now: DateTime<Utc>,
     code: &str,
-    raw: &FeedbackRequest,
+    feedback: NewFeedback,
 ) -> AppResult<FeedbackView> {
-    let quarter = CycleQuarter::parse(raw.year, raw.quarter)
-        .map_err(|_| AppError::Validation(vec![invalid::quarter()]))?;
-    let mut issues = Vec::new();
-    let body = FeedbackBody::parse(&raw.body)
-        .map_err(|e| issues.push(FieldIssue::explained("body", &e)))
-        .ok();
-    let contact = match raw
-        .contact
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(c) => FeedbackContact::parse(c)
-            .map_err(|e| issues.push(FieldIssue::explained("contact", &e)))
-            .ok(),
-        None => None,
-    };
+    let NewFeedback {
+        quarter,
+        about_member_id,
+        body,
+        contact,
+    } = feedback;
     let conn = db.conn();
     let (branch, _) = crate::services::quarters::posted(conn, code, Some(quarter)).await?;
-    let about = match raw.about_member_id.as_deref() {
+    let about = match about_member_id.as_deref() {
         Some(id) => {
             let found = if ids::is_valid(id) {
                 member::Entity::find_by_id(id.to_owned())
@@ -64,18 +96,15 @@ pub async fn receive(
                 None
             };
             if found.is_none() {
-                issues.push(FieldIssue::worded(
+                return Err(AppError::Validation(vec![FieldIssue::worded(
                     "about_member_id",
                     "feedback.unknown_member",
                     Word::FeedbackUnknownMember,
-                ));
+                )]));
             }
             found
         }
         None => None,
-    };
-    let Some(body) = body.filter(|_| issues.is_empty()) else {
-        return Err(AppError::Validation(issues));
     };
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &branch.id).await?;

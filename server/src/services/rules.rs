@@ -134,6 +134,60 @@ impl TryFrom<CreateRuleRequest> for RuleSpec {
     }
 }
 
+/// A validated change to a rule: only the fields given change. Whether new standard points
+/// have the right sign is checked against the rule's category when it is applied.
+#[derive(Debug, Clone, Default)]
+pub struct RulePatch {
+    pub name: Option<RuleName>,
+    pub description: Option<String>,
+    pub standard_points: Option<Points>,
+    pub cap_per_quarter: Option<Option<i32>>,
+    pub cap_per_year: Option<Option<i32>>,
+    pub evidence_required: Option<bool>,
+    pub active: Option<bool>,
+}
+
+impl TryFrom<PatchRuleRequest> for RulePatch {
+    type Error = AppError;
+
+    fn try_from(p: PatchRuleRequest) -> Result<Self, AppError> {
+        let mut issues = Vec::new();
+        let name = match &p.name {
+            Some(n) => RuleName::parse(n)
+                .map_err(|e| issues.push(FieldIssue::explained("name", &e)))
+                .ok(),
+            None => None,
+        };
+        if let Some(d) = &p.description {
+            check_description(d, &mut issues);
+        }
+        let standard_points = match p.standard_points {
+            Some(points) => Points::parse(points)
+                .map_err(|e| issues.push(FieldIssue::explained("standard_points", &e)))
+                .ok(),
+            None => None,
+        };
+        if let Some(cap) = p.cap_per_quarter {
+            check_cap("cap_per_quarter", cap, &mut issues);
+        }
+        if let Some(cap) = p.cap_per_year {
+            check_cap("cap_per_year", cap, &mut issues);
+        }
+        if !issues.is_empty() {
+            return Err(AppError::Validation(issues));
+        }
+        Ok(RulePatch {
+            name,
+            description: p.description.map(|d| d.trim().to_owned()),
+            standard_points,
+            cap_per_quarter: p.cap_per_quarter,
+            cap_per_year: p.cap_per_year,
+            evidence_required: p.evidence_required,
+            active: p.active,
+        })
+    }
+}
+
 async fn managed_branch(
     db: &impl ConnectionTrait,
     access: &Access,
@@ -207,7 +261,7 @@ pub async fn patch(
     now: DateTime<Utc>,
     access: &Access,
     rule_id: &str,
-    p: PatchRuleRequest,
+    p: RulePatch,
 ) -> AppResult<RuleView> {
     let conn = db.conn();
     let not_found = AppError::NotFound(Missing::Rule);
@@ -224,30 +278,27 @@ pub async fn patch(
     managed_branch(conn, access, &current.branch_id).await?;
 
     let category = current.category()?;
-    let mut issues = Vec::new();
     let mut active: point_rule::ActiveModel = current.clone().into();
-    if let Some(name) = &p.name {
-        if let Ok(n) =
-            RuleName::parse(name).map_err(|e| issues.push(FieldIssue::explained("name", &e)))
-        {
-            active.name = Set(n.into_inner());
-        }
-    }
-    if let Some(d) = &p.description {
-        check_description(d, &mut issues);
-        active.description = Set(d.trim().to_owned());
-    }
     if let Some(points) = p.standard_points {
-        if let Some(pts) = check_points(category, points, &mut issues) {
-            active.standard_points = Set(pts.value());
+        if !category.accepts(points.value()) {
+            return Err(AppError::Validation(vec![FieldIssue::worded(
+                "standard_points",
+                "points.wrong_sign",
+                Word::RulePointsWrongSign,
+            )]));
         }
+        active.standard_points = Set(points.value());
+    }
+    if let Some(name) = p.name {
+        active.name = Set(name.into_inner());
+    }
+    if let Some(d) = p.description {
+        active.description = Set(d);
     }
     if let Some(cap) = p.cap_per_quarter {
-        check_cap("cap_per_quarter", cap, &mut issues);
         active.cap_per_quarter = Set(cap);
     }
     if let Some(cap) = p.cap_per_year {
-        check_cap("cap_per_year", cap, &mut issues);
         active.cap_per_year = Set(cap);
     }
     if let Some(e) = p.evidence_required {
@@ -255,9 +306,6 @@ pub async fn patch(
     }
     if let Some(a) = p.active {
         active.active = Set(a);
-    }
-    if !issues.is_empty() {
-        return Err(AppError::Validation(issues));
     }
     active.updated_at = Set(now);
     let txn = db.begin_write().await?;

@@ -10,6 +10,7 @@ mod points_and_quarters;
 mod quarter_board;
 mod rules_catalogue;
 mod sessions;
+mod stored_words;
 mod validation;
 mod web_app;
 mod wechat_sign_in;

@@ -1,4 +1,7 @@
-use actix_web::{get, post, web, HttpResponse};
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
 use jifen_shared::api::{
     AcceptFeedbackRequest, BoardQuery, BoardView, FeedbackRequest, FeedbackView, QuarterReviewView,
     ReasonRequest,
@@ -10,16 +13,37 @@ use jifen_shared::words::Word;
 use crate::error::{invalid, AppError, AppResult, FieldIssue};
 use crate::http::state::AppState;
 use crate::services::access::Access;
+use crate::services::feedback::NewFeedback;
 use crate::services::{self, quarters};
 
 fn quarter_of(year: i32, quarter: u8) -> AppResult<CycleQuarter> {
     CycleQuarter::parse(year, quarter).map_err(|_| AppError::Validation(vec![invalid::quarter()]))
 }
 
-/// The branch and quarter a `/branches/{id}/quarters/{year}/{quarter}…` path names.
-fn branch_quarter(path: web::Path<(String, i32, u8)>) -> AppResult<(String, CycleQuarter)> {
-    let (branch, year, quarter) = path.into_inner();
-    Ok((branch, quarter_of(year, quarter)?))
+/// The branch and quarter a `/branches/{id}/quarters/{year}/{quarter}…` path names, parsed once
+/// for every route under it.
+pub struct BranchQuarter {
+    branch: String,
+    quarter: CycleQuarter,
+}
+
+impl FromRequest for BranchQuarter {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = web::Path::<(String, i32, u8)>::extract(req)
+            .into_inner()
+            .map_err(|e| AppError::Malformed(e.to_string()))
+            .and_then(|path| {
+                let (branch, year, quarter) = path.into_inner();
+                Ok(BranchQuarter {
+                    branch,
+                    quarter: quarter_of(year, quarter)?,
+                })
+            });
+        ready(parsed)
+    }
 }
 
 /// The secretary signs the quarter (书记签字确认); every deed of it must be decided.
@@ -31,9 +55,9 @@ fn branch_quarter(path: web::Path<(String, i32, u8)>) -> AppResult<(String, Cycl
 pub async fn sign(
     state: web::Data<AppState>,
     access: Access,
-    path: web::Path<(String, i32, u8)>,
+    at: BranchQuarter,
 ) -> AppResult<web::Json<QuarterReviewView>> {
-    let (branch, quarter) = branch_quarter(path)?;
+    let BranchQuarter { branch, quarter } = at;
     Ok(web::Json(
         quarters::sign(&state.db, state.now(), &access, &branch, quarter).await?,
     ))
@@ -48,9 +72,9 @@ pub async fn sign(
 pub async fn status(
     state: web::Data<AppState>,
     access: Access,
-    path: web::Path<(String, i32, u8)>,
+    at: BranchQuarter,
 ) -> AppResult<web::Json<QuarterReviewView>> {
-    let (branch, quarter) = branch_quarter(path)?;
+    let BranchQuarter { branch, quarter } = at;
     Ok(web::Json(
         quarters::status(state.db.conn(), &access, &branch, quarter).await?,
     ))
@@ -65,9 +89,9 @@ pub async fn status(
 pub async fn publish(
     state: web::Data<AppState>,
     access: Access,
-    path: web::Path<(String, i32, u8)>,
+    at: BranchQuarter,
 ) -> AppResult<web::Json<QuarterReviewView>> {
-    let (branch, quarter) = branch_quarter(path)?;
+    let BranchQuarter { branch, quarter } = at;
     let (review, queued) = quarters::publish(
         &state.db,
         state.now(),
@@ -120,7 +144,13 @@ pub async fn give_feedback(
     path: web::Path<String>,
     body: web::Json<FeedbackRequest>,
 ) -> AppResult<HttpResponse> {
-    let received = services::feedback::receive(&state.db, state.now(), &path, &body).await?;
+    let received = services::feedback::receive(
+        &state.db,
+        state.now(),
+        &path,
+        NewFeedback::try_from(&*body)?,
+    )
+    .await?;
     Ok(HttpResponse::Accepted().json(received))
 }
 
@@ -133,9 +163,9 @@ pub async fn give_feedback(
 pub async fn feedback(
     state: web::Data<AppState>,
     access: Access,
-    path: web::Path<(String, i32, u8)>,
+    at: BranchQuarter,
 ) -> AppResult<web::Json<Vec<FeedbackView>>> {
-    let (branch, quarter) = branch_quarter(path)?;
+    let BranchQuarter { branch, quarter } = at;
     Ok(web::Json(
         services::feedback::list(state.db.conn(), &access, &branch, quarter).await?,
     ))

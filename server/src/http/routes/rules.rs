@@ -5,7 +5,7 @@ use jifen_shared::problem::Problem;
 use crate::error::AppResult;
 use crate::http::state::AppState;
 use crate::services::access::Access;
-use crate::services::rules::{self as service, RuleSpec};
+use crate::services::rules::{self as service, RulePatch, RuleSpec};
 
 /// The branch's rules catalogue, inactive items included.
 #[utoipa::path(get, path = "/api/v1/branches/{id}/rules", tag = "rules", security(("bearer" = [])),
@@ -50,6 +50,13 @@ pub async fn patch(
     body: web::Json<PatchRuleRequest>,
 ) -> AppResult<web::Json<RuleView>> {
     Ok(web::Json(
-        service::patch(&state.db, state.now(), &access, &id, body.into_inner()).await?,
+        service::patch(
+            &state.db,
+            state.now(),
+            &access,
+            &id,
+            RulePatch::try_from(body.into_inner())?,
+        )
+        .await?,
     ))
 }
