@@ -88,7 +88,7 @@ async fn fetch(
 ) -> Result<Response, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let headers = Headers::new().map_err(|_| ApiError::Network)?;
-    let _ = headers.set("Accept-Language", crate::i18n::tag(session::stored_lang()));
+    let _ = headers.set("Accept-Language", session::stored_lang().tag());
     let _ = headers.set("Accept", "application/json");
     if let Some(t) = token {
         let _ = headers.set("Authorization", &format!("Bearer {t}"));

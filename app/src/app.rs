@@ -31,7 +31,7 @@ pub fn App() -> impl IntoView {
     // Language and text size live on <html>, so CSS and screen readers follow them.
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("lang", crate::i18n::tag(session.lang.get()));
+            let _ = root.set_attribute("lang", session.lang.get().tag());
             let _ = root.set_attribute(
                 "class",
                 if session.large_text.get() {

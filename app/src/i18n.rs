@@ -18,10 +18,3 @@ pub fn tr(word: Word) -> impl Fn() -> &'static str + Copy + Send + Sync + 'stati
 pub fn lang() -> Lang {
     expect_context::<Session>().lang.get_untracked()
 }
-
-pub fn tag(lang: Lang) -> &'static str {
-    match lang {
-        Lang::ZhCn => "zh-CN",
-        Lang::En => "en",
-    }
-}

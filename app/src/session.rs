@@ -3,7 +3,7 @@
 use jifen_shared::api::{MeResponse, TokenResponse};
 use leptos::prelude::*;
 
-use crate::i18n::Lang;
+use jifen_shared::i18n::Lang;
 
 const ACCESS: &str = "jifen.access";
 const REFRESH: &str = "jifen.refresh";
@@ -77,7 +77,7 @@ impl Session {
     }
 
     pub fn set_lang(&self, lang: Lang) {
-        set(LANG, crate::i18n::tag(lang));
+        set(LANG, lang.tag());
         self.lang.set(lang);
     }
 

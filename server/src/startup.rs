@@ -79,7 +79,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
-                .configure(crate::http::routes::configure)
+                .configure(crate::http::configure)
                 .wrap(from_fn(crate::http::middleware::problems))
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(crate::http::middleware::request_id))

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod explain;
 pub mod i18n;
 pub mod problem;
 pub mod words;

@@ -1,4 +1,4 @@
-use jifen_shared::i18n::Explain;
+use jifen_shared::explain::Explain;
 use jifen_shared::problem::FieldError;
 use jifen_shared::words::Word;
 use leptos::prelude::*;

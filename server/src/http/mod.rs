@@ -7,3 +7,11 @@ pub mod middleware;
 pub mod openapi;
 pub mod routes;
 pub mod state;
+
+/// Every route: the API and health checks, the OpenAPI document, then the web app, whose page
+/// addresses catch whatever is left.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    routes::configure(cfg);
+    openapi::configure(cfg);
+    routes::app::configure(cfg);
+}

@@ -2,12 +2,22 @@
 //! bind:value: this view is rebuilt after every decision, and a bind: inside a re-rendered
 //! Suspend panics on a disposed value (Leptos 0.8).
 
+use jifen_shared::api::DeedView;
 use jifen_shared::words::Word;
 use leptos::prelude::*;
 
-use super::detail::DecisionInputs;
 use crate::api::Decision;
+use crate::components::FormSubmit;
 use crate::i18n::{lang, tr};
+
+/// The committee's inputs, kept across the reloads after each decision.
+#[derive(Clone, Copy)]
+pub struct DecisionInputs {
+    /// The points to award; starts at what the member claimed.
+    pub points: RwSignal<String>,
+    pub reason: RwSignal<String>,
+    pub decide: FormSubmit<(String, Decision), DeedView>,
+}
 
 const COMMON_REASONS: &[Word] = &[
     Word::ReasonAddTimeAndPlace,

@@ -6,7 +6,7 @@ use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::decision::{DecidePending, RevokeApproval};
+use super::decision::{DecidePending, DecisionInputs, RevokeApproval};
 use crate::api::{self, ApiError, Decision};
 use crate::components::{FormError, FormSubmit, Loaded};
 use crate::i18n::{lang, tr};
@@ -40,15 +40,6 @@ fn cap_remaining(d: &Detail) -> Option<(Option<i32>, Option<i32>)> {
         .map(|c| (c - quarter_used.abs()).max(0));
     let y = rule.cap_per_year.map(|c| (c - year_used.abs()).max(0));
     (q.is_some() || y.is_some()).then_some((q, y))
-}
-
-/// The committee's inputs, kept across the reloads after each decision.
-#[derive(Clone, Copy)]
-pub struct DecisionInputs {
-    /// The points to award; starts at what the member claimed.
-    pub points: RwSignal<String>,
-    pub reason: RwSignal<String>,
-    pub decide: FormSubmit<(String, Decision), DeedView>,
 }
 
 #[component]

@@ -11,7 +11,7 @@ pub mod quarters;
 pub mod rules;
 pub mod wechat;
 
-mod app;
+pub mod app;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest};
 
@@ -75,9 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(not_found)),
     )
     .service(health::healthz)
-    .service(health::readyz)
-    .configure(crate::http::openapi::configure)
-    .configure(app::configure);
+    .service(health::readyz);
 }
 
 fn json_error(e: JsonPayloadError) -> AppError {
