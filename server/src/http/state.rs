@@ -45,6 +45,12 @@ impl AppState {
             .ok_or(AppError::Wechat(WechatFailure::NotConfigured))
     }
 
+    /// The templates members subscribe to, or `wechat.not_configured` without WeChat.
+    pub fn wechat_templates(&self) -> AppResult<&Templates> {
+        self.wechat()?;
+        Ok(&self.templates)
+    }
+
     /// Wakes the outbox worker when a service queued a WeChat message (after its commit).
     pub fn sent(&self, queued: Queued) {
         if queued.0 {

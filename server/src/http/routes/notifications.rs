@@ -7,7 +7,6 @@ use jifen_shared::problem::Problem;
 use crate::error::AppResult;
 use crate::http::extract::AuthUser;
 use crate::http::state::AppState;
-use crate::services::notify::Templates;
 use crate::services::notify::{consent, inbox};
 
 /// My messages, newest first: decisions on my deeds, worded in the request's language.
@@ -67,17 +66,16 @@ pub async fn subscribe(
     user: AuthUser,
     body: web::Json<SubscriptionConsents>,
 ) -> AppResult<web::Json<SubscriptionBalance>> {
-    Ok(web::Json({
-        let templates = Templates::of(&state.wechat()?.config);
-        consent::record(
-            &state.db,
-            state.now(),
-            &templates,
-            &user.member_id,
-            &body.results,
-        )
-        .await?
-    }))
+    let templates = state.wechat_templates()?;
+    let balance = consent::record(
+        &state.db,
+        state.now(),
+        templates,
+        &user.member_id,
+        &body.results,
+    )
+    .await?;
+    Ok(web::Json(balance))
 }
 
 /// How many WeChat messages each template may still send me.
@@ -88,8 +86,8 @@ pub async fn subscriptions(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> AppResult<web::Json<SubscriptionBalance>> {
-    let templates = Templates::of(&state.wechat()?.config);
+    let templates = state.wechat_templates()?;
     Ok(web::Json(
-        consent::balance(state.db.conn(), &templates, &user.member_id).await?,
+        consent::balance(state.db.conn(), templates, &user.member_id).await?,
     ))
 }

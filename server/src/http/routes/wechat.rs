@@ -39,17 +39,16 @@ pub async fn wechat_bind(
     state: web::Data<AppState>,
     body: web::Json<WechatBindRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
-    Ok(web::Json({
-        state.wechat()?;
-        login::bind(
-            &state.db,
-            state.now(),
-            &state.keys,
-            &body.binding_ticket,
-            &body.invite_code,
-        )
-        .await?
-    }))
+    state.wechat()?;
+    let tokens = login::bind(
+        &state.db,
+        state.now(),
+        &state.keys,
+        &body.binding_ticket,
+        &body.invite_code,
+    )
+    .await?;
+    Ok(web::Json(tokens))
 }
 
 /// Issue a one-time invite code for a member to bind their WeChat (secretary or administrator).

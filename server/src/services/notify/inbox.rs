@@ -111,43 +111,30 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
     let reason = p.reason.as_deref().unwrap_or("");
     let points = p.points.unwrap_or(0);
     let (year, quarter) = (p.year.unwrap_or_default(), p.quarter.unwrap_or_default());
-    let (heading, body, deducted) = match kind {
-        NotificationKind::DeedApproved => (
-            Word::NoticeDeedApproved,
-            Word::NoticeDeedApprovedBody,
-            points,
-        ),
-        NotificationKind::DeedRejected => (
-            Word::NoticeDeedRejected,
-            Word::NoticeDeedRejectedBody,
-            points,
-        ),
-        NotificationKind::DeedReturned => (
-            Word::NoticeDeedReturned,
-            Word::NoticeDeedReturnedBody,
-            points,
-        ),
-        NotificationKind::DeedRevoked => {
-            (Word::NoticeDeedRevoked, Word::NoticeDeedRevokedBody, points)
+    let (heading, body) = match kind {
+        NotificationKind::DeedApproved => (Word::NoticeDeedApproved, Word::NoticeDeedApprovedBody),
+        NotificationKind::DeedRejected => (Word::NoticeDeedRejected, Word::NoticeDeedRejectedBody),
+        NotificationKind::DeedReturned => (Word::NoticeDeedReturned, Word::NoticeDeedReturnedBody),
+        NotificationKind::DeedRevoked => (Word::NoticeDeedRevoked, Word::NoticeDeedRevokedBody),
+        NotificationKind::BoardPublished => {
+            (Word::NoticeBoardPublished, Word::NoticeBoardPublishedBody)
         }
-        NotificationKind::BoardPublished => (
-            Word::NoticeBoardPublished,
-            Word::NoticeBoardPublishedBody,
-            points,
-        ),
-        // A deduction is worded as the points taken away.
-        NotificationKind::PointsDeducted => (
-            Word::NoticePointsDeducted,
-            Word::NoticePointsDeductedBody,
-            -points,
-        ),
+        NotificationKind::PointsDeducted => {
+            (Word::NoticePointsDeducted, Word::NoticePointsDeductedBody)
+        }
+    };
+    // A deduction is worded as the points taken away.
+    let shown = if kind == NotificationKind::PointsDeducted {
+        -points
+    } else {
+        points
     };
     let heading = heading.text(lang).to_owned();
     let body = body.fill(
         lang,
         &[
             ("title", &p.title),
-            ("points", &deducted),
+            ("points", &shown),
             ("reason", &reason),
             ("branch", &p.branch),
             ("year", &year),
