@@ -132,6 +132,10 @@ bundle() {
     optimize "$chunk" "$work/bundle/$(basename "$chunk")"
   done
 
+  # The page starts the app from a file, not an inline script: the content security policy runs
+  # this origin's scripts only.
+  printf '%s\n' 'import init from "./jifen.js";' \
+    'init({ module_or_path: new URL("./jifen_bg.wasm", import.meta.url) });' > "$work/bundle/boot.js"
   # The modules import one another by relative name (./jifen.js, ./__wasm_split.js, ./chunk.wasm),
   # so the content hash names the directory they share rather than each file.
   bundle_hash=$(cd "$work/bundle" && sha256sum $(ls | sort) | sha256sum | cut -c1-12)

@@ -18,6 +18,8 @@ else
   env -u JIFEN_TEST_DATABASE_URL cargo test --workspace --exclude jifen-app
 fi
 
+scripts/contract.sh # the running server against its own OpenAPI document (schemathesis)
+
 if [ "${JIFEN_SKIP_POSTGRES:-0}" = 1 ]; then
   echo "== PostgreSQL pass skipped (JIFEN_SKIP_POSTGRES=1)"
   exit 0

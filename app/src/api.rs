@@ -104,6 +104,9 @@ async fn fetch(
         Body::Form(f) => init.set_body(f),
     }
     init.set_headers(&headers);
+    // The refresh cookie goes with requests to this origin only (what `fetch` does by default;
+    // said here because the session depends on it).
+    let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"same-origin".into());
     let request = Request::new_with_str_and_init(path, &init).map_err(|_| ApiError::Network)?;
     let response = JsFuture::from(window.fetch_with_request(&request))
         .await
@@ -147,12 +150,12 @@ async fn renew(expired: Option<String>) -> Result<(), ApiError> {
             Err(ApiError::SignedOut)
         };
     }
-    let Some(refresh_token) = session::refresh_token() else {
+    if !session::signed_in() {
         return Err(signed_out());
-    };
+    }
     REFRESHING.with(|r| r.set(true));
-    let body =
-        Body::Json(serde_json::to_string(&RefreshRequest { refresh_token }).unwrap_or_default());
+    // An empty body: the refresh token is the `jifen_refresh` cookie.
+    let body = Body::Json("{}".into());
     let result = fetch("POST", "/api/v1/auth/refresh", &body, None).await;
     REFRESHING.with(|r| r.set(false));
     let response = result?;
@@ -239,10 +242,14 @@ pub async fn login(username: &str, password: &str) -> Result<TokenResponse, ApiE
 }
 
 pub async fn logout() {
-    if let Some(refresh_token) = session::refresh_token() {
-        let json = serde_json::to_string(&LogoutRequest { refresh_token }).unwrap_or_default();
-        let _ = fetch("POST", "/api/v1/auth/logout", &Body::Json(json), None).await;
-    }
+    // The session to end is the `jifen_refresh` cookie's; the answer clears the cookie.
+    let _ = fetch(
+        "POST",
+        "/api/v1/auth/logout",
+        &Body::Json("{}".into()),
+        None,
+    )
+    .await;
     session::clear_tokens();
 }
 
@@ -437,16 +444,45 @@ pub async fn quarter_step(
     send("POST", &path, &serde_json::json!({})).await
 }
 
-/// The masses' feedback on a quarter, for the committee.
+/// A page of the masses' feedback on a quarter, oldest first, for the committee; only `status`
+/// when given; `cursor` for the page after one already shown.
 pub async fn feedback_list(
     branch_id: &str,
     year: i32,
     quarter: u8,
-) -> Result<Vec<FeedbackView>, ApiError> {
+    status: Option<jifen_shared::domain::FeedbackStatus>,
+    cursor: Option<String>,
+) -> Result<FeedbackPage, ApiError> {
+    let mut query = Vec::new();
+    if let Some(s) = status {
+        query.push(format!("status={}", s.as_str()));
+    }
+    if let Some(c) = cursor {
+        query.push(format!("cursor={}", encode(&c)));
+    }
     get(&format!(
-        "{}/feedback",
-        quarter_path(branch_id, year, quarter)
+        "{}/feedback?{}",
+        quarter_path(branch_id, year, quarter),
+        query.join("&")
     ))
+    .await
+}
+
+/// Sets many waiting pieces of a quarter's feedback aside with one reason.
+pub async fn dismiss_many_feedback(
+    branch_id: &str,
+    year: i32,
+    quarter: u8,
+    req: &BulkDismissRequest,
+) -> Result<BulkDismissed, ApiError> {
+    send(
+        "POST",
+        &format!(
+            "{}/feedback/dismiss",
+            quarter_path(branch_id, year, quarter)
+        ),
+        req,
+    )
     .await
 }
 

@@ -19,7 +19,7 @@ pub fn App() -> impl IntoView {
     api::on_signed_out(move || session.me.set(None));
 
     // With a stored session, find out who we are before showing anything that needs it.
-    if session::refresh_token().is_some() {
+    if session::signed_in() {
         leptos::task::spawn_local(async move {
             if let Ok(me) = api::me().await {
                 session.me.set(Some(me));

@@ -1,4 +1,9 @@
-//! Who is signed in, and the person's display preferences, kept in the browser's local storage.
+//! Who is signed in, and the person's display preferences, kept in the browser's storage.
+//!
+//! The refresh token is never kept where a script can read it: the server sets it as the
+//! `HttpOnly` cookie `jifen_refresh`, which the browser sends to `/api/v1/auth` only. The page
+//! keeps the short-lived access token in session storage, and in local storage only a mark that
+//! there is a session to resume.
 
 use jifen_shared::api::{MeResponse, TokenResponse};
 use leptos::prelude::*;
@@ -6,7 +11,9 @@ use leptos::prelude::*;
 use jifen_shared::i18n::Lang;
 
 const ACCESS: &str = "jifen.access";
-const REFRESH: &str = "jifen.refresh";
+/// Where earlier versions kept the refresh token; removed when found.
+const OLD_REFRESH: &str = "jifen.refresh";
+const SIGNED_IN: &str = "jifen.signed_in";
 const LANG: &str = "jifen.lang";
 const LARGE: &str = "jifen.large";
 
@@ -30,22 +37,35 @@ fn remove(key: &str) {
     }
 }
 
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
 pub fn access_token() -> Option<String> {
-    get(ACCESS)
+    tab_storage()?.get_item(ACCESS).ok()?
 }
 
-pub fn refresh_token() -> Option<String> {
-    get(REFRESH)
+/// Whether a session may be resumed (with the refresh cookie).
+pub fn signed_in() -> bool {
+    get(SIGNED_IN).is_some() || get(OLD_REFRESH).is_some()
 }
 
+/// Keeps the access token; the refresh token in the answer is left to the cookie.
 pub fn store_tokens(t: &TokenResponse) {
-    set(ACCESS, &t.access_token);
-    set(REFRESH, &t.refresh_token);
+    if let Some(s) = tab_storage() {
+        let _ = s.set_item(ACCESS, &t.access_token);
+    }
+    set(SIGNED_IN, "1");
+    remove(OLD_REFRESH);
 }
 
 pub fn clear_tokens() {
+    if let Some(s) = tab_storage() {
+        let _ = s.remove_item(ACCESS);
+    }
     remove(ACCESS);
-    remove(REFRESH);
+    remove(SIGNED_IN);
+    remove(OLD_REFRESH);
 }
 
 pub fn stored_lang() -> Lang {
@@ -70,7 +90,7 @@ impl Session {
     pub fn new() -> Self {
         Self {
             me: RwSignal::new(None),
-            checking: RwSignal::new(refresh_token().is_some()),
+            checking: RwSignal::new(signed_in()),
             lang: RwSignal::new(stored_lang()),
             large_text: RwSignal::new(get(LARGE).as_deref() == Some("1")),
         }

@@ -7,6 +7,10 @@ mod columns;
 mod m20261123_000001_create_core_tables;
 mod m20261123_000002_wechat_and_notifications;
 mod m20261123_000003_feedback_decisions;
+mod m20261124_000004_sessions;
+mod m20261124_000005_feedback_hardening;
+mod m20261124_000006_audit_seals;
+mod m20261124_000007_photo_limits;
 
 pub struct Migrator;
 
@@ -17,6 +21,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_core_tables::Migration),
             Box::new(m20261123_000002_wechat_and_notifications::Migration),
             Box::new(m20261123_000003_feedback_decisions::Migration),
+            Box::new(m20261124_000004_sessions::Migration),
+            Box::new(m20261124_000005_feedback_hardening::Migration),
+            Box::new(m20261124_000006_audit_seals::Migration),
+            Box::new(m20261124_000007_photo_limits::Migration),
         ]
     }
 }

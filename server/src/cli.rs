@@ -97,13 +97,22 @@ enum Admin {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Walk every hash chain and name the first broken event.
+    /// Walk every hash chain and its seals, check that every org unit with data has its chain
+    /// and recompute every member's ledger from the events; name the first thing that does not
+    /// hold. Needs the server's audit key (JIFEN_AUDIT_KEY_FILE or JIFEN_AUDIT_KEY).
     Verify {
         /// A chain head published outside the database, as the public board shows it
         /// (`CHAIN:SEQ:HASH`); the chain must still hold that event. Repeatable.
         #[arg(long = "anchor")]
         anchors: Vec<crate::services::audit::Anchor>,
+        /// Check without the audit key: the seals are skipped, so a chain rewritten whole with
+        /// recomputed hashes would pass.
+        #[arg(long)]
+        without_key: bool,
     },
+    /// Seal the newest event of every chain that has never been sealed (history written before
+    /// seals existed); run once after upgrading, with the server's audit key.
+    Seal,
 }
 
 pub fn main() -> ExitCode {
@@ -144,7 +153,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = Db::connect(&config.database_url).await?;
-            Migrator::up(db.conn(), None).await?;
+            crate::startup::migrate(&db).await?;
             println!("migrations applied");
         }
         Command::SeedDemo { password } => {
@@ -154,6 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             let db = Db::connect(&config.database_url).await?;
             Migrator::up(db.conn(), None).await?;
+            install_audit_key(&config)?;
             if crate::seed::exists(&db).await? {
                 println!("demo data already present (branch demo-1 exists); nothing changed");
                 return Ok(());
@@ -164,16 +174,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", crate::seed::describe(&demo, deeds));
         }
         Command::Admin(cmd) => admin(config, cmd).await?,
-        Command::Audit(AuditCmd::Verify { anchors }) => {
+        Command::Audit(AuditCmd::Verify {
+            anchors,
+            without_key,
+        }) => {
+            use crate::services::audit;
+            let key = match without_key {
+                true => None,
+                false => Some(audit::SealKey::new(
+                    &crate::infra::secret::existing_audit_key(&config)?,
+                )),
+            };
             let db = Db::connect(&config.database_url).await?;
-            let ok = crate::services::audit::verify(db.conn()).await?;
-            crate::services::audit::check_anchors(db.conn(), &anchors).await?;
+            let ok = audit::verify_with(db.conn(), key.as_ref()).await?;
+            audit::check_anchors(db.conn(), &anchors).await?;
+            println!("audit history intact:");
             println!(
-                "audit history intact: {} chains, {} events, {} published heads still present",
-                ok.chains,
-                ok.events,
-                anchors.len()
+                "  {} chains, {} events, every link and hash",
+                ok.chains, ok.events
             );
+            match ok.seals_checked {
+                true => println!("  every chain's newest event sealed with the audit key"),
+                false => println!("  seals NOT checked (--without-key)"),
+            }
+            println!("  every org unit that holds data has its chain");
+            println!(
+                "  ledger: {} entries of {} members, each exactly as the events wrote it",
+                ok.ledger_entries, ok.members
+            );
+            println!("  {} published heads still present", anchors.len());
+        }
+        Command::Audit(AuditCmd::Seal) => {
+            let key = crate::infra::secret::audit_key(&config)?;
+            let db = Db::connect(&config.database_url).await?;
+            let sealed = crate::services::audit::seal_unsealed_chains(
+                &db,
+                &crate::services::audit::SealKey::new(&key),
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!("sealed the newest event of {sealed} chains that had no seal");
         }
         Command::Backup { file } => {
             let db = Db::connect(&config.database_url).await?;
@@ -187,6 +227,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url).await?;
     Migrator::up(db.conn(), None).await?;
+    install_audit_key(&config)?;
     let now = chrono::Utc::now();
     let txn = db.begin_write().await?;
     match cmd {
@@ -273,6 +314,12 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
 }
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// Commands that write events seal them with the server's audit key.
+fn install_audit_key(config: &Config) -> anyhow::Result<()> {
+    let key = crate::infra::secret::audit_key(config)?;
+    crate::services::audit::seal::install(crate::services::audit::SealKey::new(&key))
+}
 
 /// Parses one of an enum's stored words from the command line, listing them all when it is wrong.
 fn word<T: std::str::FromStr + std::fmt::Display + WordList>(s: &str) -> Result<T, String> {

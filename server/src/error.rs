@@ -26,6 +26,8 @@ pub enum Missing {
     Board,
     Feedback,
     Route,
+    /// An invite waiting for a second role holder's confirmation.
+    Invite,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +38,9 @@ pub enum AuthFailure {
     BadCredentials,
     InvalidRefreshToken,
     RefreshTokenReused,
+    /// The access token's session was ended (signed out, refresh token reused, password
+    /// changed) or its member transferred.
+    SessionEnded,
 }
 
 /// Why signing in or binding through WeChat did not work.
@@ -83,6 +88,8 @@ pub enum Refusal {
     SelfReview,
     /// Only the member who reported a deed may withdraw or revise it.
     NotOwner,
+    /// An act that needs two people, done twice by one (confirming one's own invite request).
+    SecondPerson,
 }
 
 /// One invalid field, worded in both languages.
@@ -164,6 +171,16 @@ pub enum AppError {
     Quarter(QuarterRefusal),
     #[error("too much feedback waiting")]
     FeedbackFull,
+    /// A client or account asked too often; try again after `retry_after_secs`.
+    #[error("too many requests ({limit:?}); retry after {retry_after_secs}s")]
+    TooMany {
+        limit: Throttle,
+        retry_after_secs: u64,
+    },
+    /// The server is at capacity for this kind of work (password hashing, uploads); answered
+    /// at once rather than queued.
+    #[error("busy; retry after {retry_after_secs}s")]
+    Busy { retry_after_secs: u64 },
     #[error("feedback already decided")]
     FeedbackDecided,
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
@@ -204,6 +221,23 @@ impl std::fmt::Display for DeedChange {
     }
 }
 
+/// Which limit a client or account reached (see `crate::http::limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    /// Sign-in attempts from one client address.
+    Login,
+    /// Failed sign-ins for one account, from wherever they came.
+    Account,
+    /// Refresh-token and sign-out requests from one client address.
+    Refresh,
+    /// WeChat sign-in and binding from one client address.
+    Wechat,
+    /// Feedback on public boards from one client address.
+    Feedback,
+    /// Photo uploads from one client address.
+    Upload,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CapPeriod {
     Quarter,
@@ -228,6 +262,7 @@ impl AppError {
                 Missing::Board => "board.not_found",
                 Missing::Feedback => "feedback.not_found",
                 Missing::Route => "route.not_found",
+                Missing::Invite => "invite.not_found",
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => "auth.missing_token",
@@ -236,17 +271,24 @@ impl AppError {
                 AuthFailure::BadCredentials => "auth.bad_credentials",
                 AuthFailure::InvalidRefreshToken => "auth.refresh_invalid",
                 AuthFailure::RefreshTokenReused => "auth.refresh_reused",
+                AuthFailure::SessionEnded => "auth.session_ended",
             },
             AppError::Forbidden(r) => match r {
                 Refusal::Role => "auth.forbidden",
                 Refusal::SelfReview => "deed.self_review",
                 Refusal::NotOwner => "deed.not_owner",
+                Refusal::SecondPerson => "invite.second_person",
             },
             AppError::Validation(_) => "validation.failed",
             AppError::Malformed(_) => "request.malformed",
             AppError::InvalidTransition { .. } => "deed.invalid_transition",
             AppError::UsernameTaken => "member.username_taken",
             AppError::FeedbackFull => "feedback.too_many",
+            AppError::TooMany { limit, .. } => match limit {
+                Throttle::Account => "auth.account_throttled",
+                _ => "request.too_many",
+            },
+            AppError::Busy { .. } => "service.busy",
             AppError::FeedbackDecided => "feedback.already_decided",
             AppError::Quarter(r) => match r {
                 QuarterRefusal::NotEnded => "quarter.not_ended",
@@ -286,7 +328,8 @@ impl AppError {
             | AppError::UsernameTaken
             | AppError::Quarter(_)
             | AppError::FeedbackDecided => StatusCode::CONFLICT,
-            AppError::FeedbackFull => StatusCode::TOO_MANY_REQUESTS,
+            AppError::FeedbackFull | AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured | WechatFailure::NotBound => StatusCode::NOT_FOUND,
                 WechatFailure::InvalidCode
@@ -316,6 +359,7 @@ impl AppError {
                 Missing::Feedback => p(Word::FeedbackNotFound),
                 Missing::Notification => p(Word::NotificationNotFound),
                 Missing::Route => p(Word::RouteNotFound),
+                Missing::Invite => p(Word::InviteNotFound),
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => p(Word::MissingToken),
@@ -324,11 +368,13 @@ impl AppError {
                 AuthFailure::BadCredentials => p(Word::BadCredentials),
                 AuthFailure::InvalidRefreshToken => p(Word::RefreshInvalid),
                 AuthFailure::RefreshTokenReused => p(Word::RefreshReused),
+                AuthFailure::SessionEnded => p(Word::SessionEnded),
             },
             AppError::Forbidden(r) => match r {
                 Refusal::Role => p(Word::Forbidden),
                 Refusal::SelfReview => p(Word::SelfReview),
                 Refusal::NotOwner => p(Word::NotOwner),
+                Refusal::SecondPerson => p(Word::InviteSecondPerson),
             },
             AppError::Validation(_) => p(Word::ValidationFailed),
             AppError::Malformed(_) => p(Word::Malformed),
@@ -339,6 +385,17 @@ impl AppError {
             }
             AppError::UsernameTaken => p(Word::UsernameTaken),
             AppError::FeedbackFull => p(Word::FeedbackFull),
+            AppError::TooMany {
+                limit,
+                retry_after_secs,
+            } => match limit {
+                Throttle::Account => Word::AccountThrottled,
+                _ => Word::TooManyRequests,
+            }
+            .fill(lang, &[("secs", retry_after_secs)]),
+            AppError::Busy { retry_after_secs } => {
+                Word::ServerBusy.fill(lang, &[("secs", retry_after_secs)])
+            }
             AppError::FeedbackDecided => p(Word::FeedbackDecided),
             AppError::Quarter(r) => match (r, lang) {
                 (QuarterRefusal::NotEnded, _) => p(Word::QuarterNotEnded),
@@ -420,6 +477,12 @@ impl AppError {
             AppError::Wechat(WechatFailure::Unavailable) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
             }
+            AppError::TooMany {
+                retry_after_secs, ..
+            }
+            | AppError::Busy { retry_after_secs } => {
+                res.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
+            }
             _ => {}
         }
         res.body(serde_json::to_string(&self.problem(lang, request_id)).unwrap_or_default())
@@ -484,6 +547,11 @@ pub mod invalid {
     /// A year and quarter that do not make a cycle quarter.
     pub fn quarter() -> FieldIssue {
         FieldIssue::worded("quarter", "query.invalid", Word::InvalidQuarter)
+    }
+
+    /// A page size outside 1..=100 (422 on every list).
+    pub fn limit() -> FieldIssue {
+        FieldIssue::worded("limit", "query.invalid", Word::LimitInvalid)
     }
 
     /// A paging cursor this server did not give (422 on every list).

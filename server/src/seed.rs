@@ -468,6 +468,10 @@ pub async fn deeds(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<usize>
         .await?;
         txn.commit().await?;
     }
+    // The secretary has asked for an invite to bind committee1's WeChat; as committee1 holds a
+    // role, no code exists until a second role holder (admin1, say) confirms it.
+    let secretary = access(db, demo, "secretary1").await?;
+    crate::services::wechat::invites::issue(db, now, &secretary, demo.member("committee1")).await?;
     Ok(made)
 }
 
@@ -481,6 +485,9 @@ pub fn describe(demo: &Demo, deeds: usize) -> String {
     out.push_str("  demo-1: member1..member15 (member13-15 migrant), committee1, secretary1\n");
     out.push_str("  demo-2: member16..member28 (member26-28 migrant), committee2, secretary2\n");
     out.push_str("  admin1: org_admin over 城关镇党委 (both branches)\n");
+    out.push_str(
+        "  an invite for committee1's WeChat, asked by secretary1, waiting for a second role holder\n",
+    );
     out.push_str(&format!(
         "  {} rules per branch, {} deeds in every state, {} accounts\n",
         CATALOGUE.len(),

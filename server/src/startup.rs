@@ -24,10 +24,20 @@ use crate::services::notify::Templates;
 /// background workers (submission writer, outbox).
 async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
-    Migrator::up(db.conn(), None).await?;
+    if config.migrate {
+        migrate(&db).await?;
+    } else {
+        check_migrated(&db).await?;
+    }
     db.watch_changes();
     let reads = Arc::new(ReadCache::new(db.changes().clone()));
     let secret = crate::infra::secret::load_or_create(&config)?;
+    let audit_key = crate::infra::secret::audit_key(&config)?;
+    anyhow::ensure!(
+        audit_key.expose() != secret.expose(),
+        "the audit key must not be the JWT key"
+    );
+    crate::services::audit::seal::install(crate::services::audit::SealKey::new(&audit_key))?;
     let keys = TokenKeys::new(
         &secret,
         config.access_token_ttl_secs,
@@ -40,7 +50,19 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         .map(|w| Templates::of(&w.config))
         .unwrap_or_default();
     let outbox = Outbox::start(db.clone(), wechat.clone(), config.outbox.clone());
+    let limits = crate::http::limits::Limits::new(&config.limits);
+    let feedback_senders = crate::services::feedback::ClientKey::new(&secret);
+    let uploads = crate::services::photos::Uploads::new(&config.limits);
+    let photo_sweep = crate::services::photos::Sweeper::start(
+        db.clone(),
+        clock,
+        config.photo_dir.clone(),
+        uploads.keep_unattached,
+    );
+    let auth = crate::services::auth::Guards::new(&config, db.changes().clone());
     Ok(AppState {
+        auth,
+        limits,
         config,
         db,
         keys,
@@ -50,7 +72,52 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         templates,
         outbox,
         reads,
+        feedback_senders,
+        uploads,
+        photo_sweep,
     })
+}
+
+/// Applies pending migrations, as the role that owns the schema: `jifen migrate`, or start-up
+/// with `migrate` on.
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    Migrator::up(db.conn(), None).await?;
+    Ok(())
+}
+
+/// With `migrate` off the serving role may not touch the schema; it only reads which migrations
+/// were applied (sea-orm-migration's own readers first create the migrations table if missing,
+/// which needs DDL rights).
+async fn check_migrated(db: &Db) -> anyhow::Result<()> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = db
+        .conn()
+        .query_all(Statement::from_string(
+            db.backend(),
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "reading the applied migrations (run `jifen migrate` as the schema's owner \
+                 first): {e}"
+            )
+        })?;
+    let applied = rows
+        .iter()
+        .map(|r| r.try_get::<String>("", "version"))
+        .collect::<Result<std::collections::HashSet<_>, _>>()?;
+    let pending: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .filter(|name| !applied.contains(name))
+        .collect();
+    anyhow::ensure!(
+        pending.is_empty(),
+        "migrations are pending ({}) and JIFEN_MIGRATE is off: run `jifen migrate` as the schema's owner",
+        pending.join(", ")
+    );
+    Ok(())
 }
 
 pub struct Application {
@@ -80,8 +147,11 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .configure(crate::http::configure)
+                .wrap(from_fn(crate::http::input::guard))
+                .wrap(from_fn(crate::http::limits::per_client))
                 .wrap(from_fn(crate::http::middleware::problems))
                 .wrap(actix_web::middleware::Compress::default())
+                .wrap(from_fn(crate::http::headers::secure))
                 .wrap(from_fn(crate::http::middleware::request_id))
         })
         .workers(workers)
@@ -110,10 +180,11 @@ impl Application {
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight, stops the outbox
-    /// worker and closes the pool.
+    /// worker and the photo sweep and closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.state.outbox.shutdown().await;
+        self.state.photo_sweep.shutdown().await;
         if let Err(e) = self.state.db.clone().close().await {
             tracing::warn!(error = %e, "closing the database pool");
         }

@@ -42,11 +42,16 @@ wire! {
         pub expires_in: i64,
     }
 
+    /// The refresh token to trade. The web app leaves it out (`{}`): its refresh token travels
+    /// only in the `jifen_refresh` cookie, which the server sets on sign-in and refresh.
     pub struct RefreshRequest {
+        #[serde(default)]
         pub refresh_token: String,
     }
 
+    /// The refresh token of the session to end; left out by the web app, as for refreshing.
     pub struct LogoutRequest {
+        #[serde(default)]
         pub refresh_token: String,
     }
 
@@ -291,11 +296,31 @@ wire! {
         pub expires_at: DateTime<Utc>,
     }
 
-    /// Sets the password for the web app. `current_password` is required when one is set.
+    /// An invite code asked for a member who holds a role: it exists only once a second role
+    /// holder of the branch confirms it (`POST /invites/{id}/confirm`), and the code is shown to
+    /// that confirmer.
+    pub struct PendingInviteView {
+        pub id: String,
+        pub member_id: String,
+        pub member_name: String,
+        pub requested_by: String,
+        pub requested_by_name: String,
+        pub requested_at: DateTime<Utc>,
+        pub expires_at: DateTime<Utc>,
+    }
+
+    /// Sets the password for the web app. `current_password` is required when one is set. A
+    /// member without one proves who they are with `wechat_code` (a fresh `wx.login()` code of
+    /// their bound WeChat account) or `invite_code` (an invite code from the branch secretary,
+    /// spent by this). Every other session of the member ends.
     pub struct SetPasswordRequest {
         #[serde(default)]
         pub current_password: Option<String>,
         pub new_password: String,
+        #[serde(default)]
+        pub wechat_code: Option<String>,
+        #[serde(default)]
+        pub invite_code: Option<String>,
     }
 
     /// One message of the in-app inbox, worded in the reader's language.
@@ -414,6 +439,42 @@ wire! {
         /// The deduction it led to, when accepted.
         #[serde(default)]
         pub ledger_entry_id: Option<String>,
+        /// Who sent it, as a short tag of a keyed hash of their address (never the address):
+        /// feedback with the same tag came from the same sender. Only shown to the committee;
+        /// absent for feedback older than the tag.
+        #[serde(default)]
+        pub sender: Option<String>,
+    }
+
+    /// How many of a quarter's feedback are in each status.
+    pub struct FeedbackCounts {
+        pub received: u64,
+        pub accepted: u64,
+        pub dismissed: u64,
+    }
+
+    /// One page of a quarter's feedback for the committee, oldest first, so that what came early
+    /// is never pushed out of reach by what came later.
+    pub struct FeedbackPage {
+        pub items: Vec<FeedbackView>,
+        /// Pass as `cursor` for the next page; absent on the last page.
+        pub next_cursor: Option<String>,
+        /// The whole quarter's counts, whatever the filter.
+        pub counts: FeedbackCounts,
+    }
+
+    /// The committee sets many waiting pieces of feedback aside at once (a flood of spam), with
+    /// one reason.
+    pub struct BulkDismissRequest {
+        /// 1 to 500 ids of the quarter's feedback.
+        pub ids: Vec<String>,
+        pub reason: String,
+    }
+
+    /// What a bulk dismissal did: the ids set aside, and those decided before (left as they were).
+    pub struct BulkDismissed {
+        pub dismissed: Vec<String>,
+        pub already_decided: Vec<String>,
     }
 
     /// The committee turns feedback into a deduction (群众反映 → 违规扣分): a deduction item of the
@@ -434,7 +495,9 @@ wire! {
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct BoardQuery {
+    #[cfg_attr(feature = "openapi", param(minimum = 2000, maximum = 2100))]
     pub year: Option<i32>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 4))]
     pub quarter: Option<u8>,
 }
 
@@ -447,6 +510,19 @@ pub enum WechatLoginResponse {
     BindingRequired(BindingRequired),
 }
 
+/// Query of the committee's feedback list: `status` is `received` (waiting), `accepted` or
+/// `dismissed`; all when absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct FeedbackQuery {
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub limit: Option<u64>,
+}
+
 /// Query of `GET /me/notifications`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
@@ -454,6 +530,7 @@ pub enum WechatLoginResponse {
 pub struct NotificationQuery {
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<u64>,
 }
 
@@ -465,13 +542,18 @@ pub struct DeedQuery {
     /// `mine` (default): my own deeds; `review`: deeds of branches I review.
     #[serde(default)]
     pub scope: Option<String>,
+    /// With `scope=review`: only this branch (an id); ignored for `mine`. Not an id: 422.
     pub branch_id: Option<String>,
     pub status: Option<String>,
+    /// With `scope=review`: only this member's deeds (an id); ignored for `mine`. Not an id: 422.
     pub member_id: Option<String>,
+    #[cfg_attr(feature = "openapi", param(minimum = 2000, maximum = 2100))]
     pub year: Option<i32>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 4))]
     pub quarter: Option<u8>,
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<u64>,
 }
 
@@ -481,6 +563,7 @@ pub struct DeedQuery {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PointsQuery {
     /// Cycle year; the current one in Asia/Shanghai when absent.
+    #[cfg_attr(feature = "openapi", param(minimum = 2000, maximum = 2100))]
     pub year: Option<i32>,
 }
 

@@ -17,6 +17,7 @@ impl Explain for TextError {
             TextError::Empty => "text.empty",
             TextError::TooLong { .. } => "text.too_long",
             TextError::ControlCharacters => "text.control_characters",
+            TextError::DirectionCharacters => "text.direction_characters",
         }
     }
 
@@ -25,6 +26,7 @@ impl Explain for TextError {
             TextError::Empty => Word::TextEmpty.text(lang).into(),
             TextError::TooLong { max } => Word::TextTooLong.fill(lang, &[("max", max)]),
             TextError::ControlCharacters => Word::TextControlCharacters.text(lang).into(),
+            TextError::DirectionCharacters => Word::TextDirectionCharacters.text(lang).into(),
         }
     }
 }

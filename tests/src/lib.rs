@@ -29,6 +29,9 @@ use serde::Serialize;
 pub const PASSWORD: &str = "correct-horse-42";
 /// The key tests sign with; a test that forges tokens uses another.
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The key every test server seals the audit history with (one per process: see
+/// `jifen_server::services::audit::seal::install`).
+pub const AUDIT_KEY: &str = "audit-key-audit-key-audit-key-audit-0123";
 
 /// A running server with the demo organisation (no deeds yet) on its own database.
 pub struct TestApp {
@@ -105,6 +108,19 @@ impl TestApp {
         Self::spawn_inner(clock, None, |_| {}).await
     }
 
+    /// Starts the server with its configuration adjusted first (limits, lifetimes, ...).
+    pub async fn spawn_with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_inner(Clock::System, None, adjust).await
+    }
+
+    /// Starts the server with its clock pinned at `at` and its configuration adjusted first.
+    pub async fn spawn_at_with_config(at: &str, adjust: impl FnOnce(&mut Config)) -> Self {
+        let at = DateTime::parse_from_rfc3339(at)
+            .expect("valid RFC 3339")
+            .with_timezone(&Utc);
+        Self::spawn_inner(Clock::Fixed(at), None, adjust).await
+    }
+
     /// Starts the server with WeChat pointed at `fake`, and an outbox that retries within
     /// fractions of a second.
     pub async fn spawn_with_wechat(fake: &fake_wechat::FakeWechat) -> Self {
@@ -135,6 +151,7 @@ impl TestApp {
             database_url: database.url.clone(),
             jwt_secret: Some(Secret::new(JWT_SECRET)),
             secret_file: database.dir.join("jifen.secret"),
+            audit_key: Some(Secret::new(AUDIT_KEY)),
             photo_dir: database.dir.join("photos"),
             app_dir: app_dir.unwrap_or_else(|| database.dir.join("dist")),
             workers: 2,

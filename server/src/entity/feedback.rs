@@ -17,6 +17,8 @@ pub struct Model {
     pub decided_at: Option<DateTimeUtc>,
     pub decision_reason: Option<String>,
     pub ledger_entry_id: Option<String>,
+    /// Keyed hash of the sender's address (see `services::feedback::ClientKey`).
+    pub client_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

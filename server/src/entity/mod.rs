@@ -2,10 +2,13 @@
 //! No behaviour lives here.
 
 pub mod audit_event;
+pub mod audit_seal;
 pub mod deed;
 pub mod feedback;
 pub mod invite_code;
+pub mod invite_request;
 pub mod ledger_entry;
+pub mod login_failure;
 pub mod member;
 pub mod notification;
 pub mod org_unit;

@@ -2,7 +2,11 @@
 //! middleware, the OpenAPI document, and [`state::AppState`], which only this layer, startup and
 //! the CLI know.
 
+pub mod client;
 pub mod extract;
+pub mod headers;
+pub mod input;
+pub mod limits;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;

@@ -20,6 +20,9 @@ pub struct AppState {
     pub config: Config,
     pub db: Db,
     pub keys: TokenKeys,
+    /// Password hashers, the per-account sign-in throttle and the view of ended sessions; see
+    /// [`crate::services::auth::Guards`].
+    pub auth: crate::services::auth::Guards,
     pub clock: Clock,
     /// Writes submitted deeds in batches; see [`crate::services::deeds::writer`].
     pub submissions: SubmissionWriter,
@@ -29,8 +32,17 @@ pub struct AppState {
     pub templates: Templates,
     /// Sends queued WeChat messages; see [`crate::infra::outbox`].
     pub outbox: Outbox,
+    /// Requests per client address on the anonymous entry points; see [`crate::http::limits`].
+    pub limits: crate::http::limits::Limits,
     /// Answers of hot reads while the database has not changed; see [`crate::infra::read_cache`].
     pub reads: Arc<ReadCache>,
+    /// Hashes senders' addresses for the feedback each may keep waiting; see
+    /// [`crate::services::feedback::ClientKey`].
+    pub feedback_senders: crate::services::feedback::ClientKey,
+    /// Uploads received at once and the photo quota; see [`crate::services::photos`].
+    pub uploads: crate::services::photos::Uploads,
+    /// Removes photos never attached to a deed.
+    pub photo_sweep: crate::services::photos::Sweeper,
 }
 
 impl AppState {

@@ -1,6 +1,7 @@
 //! One typed configuration, read once: defaults, then an optional TOML file, then `JIFEN_*`
 //! variables (the command line sets the same variables through clap's `env`).
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -37,6 +38,14 @@ pub struct Config {
     pub jwt_secret: Option<Secret>,
     /// Where a generated JWT key is kept (created with mode 0600).
     pub secret_file: PathBuf,
+    /// HMAC key that seals the audit history; never the JWT key, and never kept in the
+    /// database. When absent it is read from, or generated into, `audit_key_file`.
+    pub audit_key: Option<Secret>,
+    /// Where a generated audit key is kept (created with mode 0600).
+    pub audit_key_file: PathBuf,
+    /// Apply pending migrations at start-up. Off when the serving database role may not change
+    /// the schema: the owner role runs `jifen migrate` instead (see the README's deployment).
+    pub migrate: bool,
     /// Where uploaded photos are stored.
     pub photo_dir: PathBuf,
     /// Directory of the built web app, served at `/`.
@@ -51,6 +60,81 @@ pub struct Config {
     pub wechat: WechatConfig,
     /// How the outbox worker sends queued messages.
     pub outbox: OutboxConfig,
+    /// What one client, one account or the whole server may ask for; see the README's "Limits".
+    pub limits: LimitsConfig,
+}
+
+/// So many requests a minute, with bursts of up to `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+impl Rate {
+    pub const fn new(per_minute: u32, burst: u32) -> Self {
+        Self { per_minute, burst }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// The header a reverse proxy puts the client's address in (`x-forwarded-for` or
+    /// `x-real-ip`); believed only from `trusted_proxies`. None: the connection's peer address.
+    pub client_ip_header: Option<String>,
+    /// Proxies whose `client_ip_header` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Password sign-ins per client address.
+    pub login: Rate,
+    /// Refresh-token and sign-out requests per client address.
+    pub refresh: Rate,
+    /// WeChat sign-ins and bindings per client address.
+    pub wechat: Rate,
+    /// Feedback on public boards per client address.
+    pub feedback: Rate,
+    /// Photo uploads per client address.
+    pub upload: Rate,
+    /// Failed sign-ins one account may have within `account_window_secs`, counted in the
+    /// database so that every instance sees them.
+    pub account_failures: u32,
+    pub account_window_secs: u64,
+    /// Passwords hashed or checked at once; 0 means half the cores (at least one), so that
+    /// sign-ins can never take every core from the members' requests.
+    pub password_hashers: usize,
+    /// How long a sign-in waits for a free hasher before it is answered 503.
+    pub password_wait_ms: u64,
+    /// Photo uploads received at once by this instance.
+    pub concurrent_uploads: usize,
+    /// Photos one member may keep, in megabytes.
+    pub photo_quota_mb: u64,
+    /// Photos never attached to a deed are removed after this many hours.
+    pub unattached_photo_hours: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            client_ip_header: None,
+            trusted_proxies: vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
+            ],
+            login: Rate::new(10, 10),
+            refresh: Rate::new(60, 30),
+            wechat: Rate::new(20, 10),
+            feedback: Rate::new(6, 3),
+            upload: Rate::new(30, 10),
+            account_failures: 10,
+            account_window_secs: 15 * 60,
+            password_hashers: 0,
+            password_wait_ms: 100,
+            concurrent_uploads: 8,
+            photo_quota_mb: 200,
+            unattached_photo_hours: 24,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -115,6 +199,9 @@ impl Default for Config {
             database_url: "sqlite://jifen.db?mode=rwc".into(),
             jwt_secret: None,
             secret_file: "jifen.secret".into(),
+            audit_key: None,
+            audit_key_file: "jifen-audit.key".into(),
+            migrate: true,
             photo_dir: "photos".into(),
             app_dir: "app/dist".into(),
             access_token_ttl_secs: 15 * 60,
@@ -122,6 +209,7 @@ impl Default for Config {
             workers: 0,
             wechat: WechatConfig::default(),
             outbox: OutboxConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -140,6 +228,10 @@ pub enum ConfigError {
     },
     #[error("{name} must be a number, got {value:?}")]
     NotANumber { name: &'static str, value: String },
+    #[error("{name} must be true or false, got {value:?}")]
+    NotABoolean { name: &'static str, value: String },
+    #[error("{name} must be a comma-separated list of IP addresses, got {value:?}")]
+    NotAddresses { name: &'static str, value: String },
 }
 
 impl Config {
@@ -177,6 +269,24 @@ impl Config {
         if let Some(v) = var("JIFEN_SECRET_FILE") {
             self.secret_file = v.into();
         }
+        if let Some(v) = var("JIFEN_AUDIT_KEY") {
+            self.audit_key = Some(Secret(v));
+        }
+        if let Some(v) = var("JIFEN_AUDIT_KEY_FILE") {
+            self.audit_key_file = v.into();
+        }
+        if let Some(v) = var("JIFEN_MIGRATE") {
+            self.migrate = match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(ConfigError::NotABoolean {
+                        name: "JIFEN_MIGRATE",
+                        value: v,
+                    })
+                }
+            };
+        }
         if let Some(v) = var("JIFEN_PHOTO_DIR") {
             self.photo_dir = v.into();
         }
@@ -210,8 +320,35 @@ impl Config {
         if let Some(v) = var("JIFEN_WECHAT_MINIPROGRAM_STATE") {
             self.wechat.miniprogram_state = v;
         }
+        if let Some(v) = var("JIFEN_CLIENT_IP_HEADER") {
+            self.limits.client_ip_header = Some(v).filter(|v| !v.trim().is_empty());
+        }
+        if let Some(v) = var("JIFEN_TRUSTED_PROXIES") {
+            self.limits.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError::NotAddresses {
+                    name: "JIFEN_TRUSTED_PROXIES",
+                    value: v.clone(),
+                })?;
+        }
         if let Some(v) = var("JIFEN_WECHAT_TIMEOUT_SECS") {
             self.wechat.timeout_secs = number("JIFEN_WECHAT_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = var("JIFEN_ACCOUNT_FAILURES") {
+            self.limits.account_failures = number("JIFEN_ACCOUNT_FAILURES", v)?;
+        }
+        if let Some(v) = var("JIFEN_ACCOUNT_WINDOW_SECS") {
+            self.limits.account_window_secs = number("JIFEN_ACCOUNT_WINDOW_SECS", v)?;
+        }
+        if let Some(v) = var("JIFEN_PASSWORD_HASHERS") {
+            self.limits.password_hashers = number("JIFEN_PASSWORD_HASHERS", v)?;
+        }
+        if let Some(v) = var("JIFEN_PASSWORD_WAIT_MS") {
+            self.limits.password_wait_ms = number("JIFEN_PASSWORD_WAIT_MS", v)?;
         }
         Ok(())
     }

@@ -7,13 +7,17 @@
 //! generation before its writer answers, so a reader that starts after a write has been
 //! acknowledged never gets an answer from before it. Commits by other processes are noticed within
 //! [`crate::infra::changes::WATCH_EVERY`]; [`MAX_AGE`] bounds anything the watch could miss.
+//!
+//! Memory is bounded in bytes, not in answers: each entry weighs its body and key, and the
+//! least-used entries go once [`CAPACITY_BYTES`] is reached (moka's TinyLFU), so no sequence of
+//! requests can grow the server beyond it. Keys are built only from checked, typed fields (see
+//! [`crate::services::deeds::query::Filter`]), so they are short.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
+use moka::sync::Cache;
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
@@ -22,11 +26,16 @@ use crate::infra::changes::Changes;
 /// The longest an answer is served, whatever the generation says.
 pub const MAX_AGE: Duration = Duration::from_secs(2);
 
-/// Answers kept at most; past it the cache starts over (the answers are cheap to recompute).
-const CAPACITY: usize = 20_000;
+/// Bytes of answers (bodies and keys) kept at most.
+pub const CAPACITY_BYTES: u64 = 32 * 1024 * 1024;
+
+/// What an entry costs besides its body and key strings: the entry, the map's slot, moka's
+/// bookkeeping. An estimate; it keeps many tiny answers from counting as nothing.
+const OVERHEAD_BYTES: usize = 160;
 
 /// What an answer is for. Each variant names everything its answer depends on besides the
-/// database, including who asked where the answer depends on it.
+/// database, including who asked where the answer depends on it. Every string in a key has been
+/// checked (an id, a filter of typed fields), so a key is at most a few hundred bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Key {
     /// `GET /members/{member}/points?year=`, once the asker may see it.
@@ -35,6 +44,16 @@ pub enum Key {
     Deeds { viewer: String, filter: String },
 }
 
+impl Key {
+    fn bytes(&self) -> usize {
+        match self {
+            Key::Points { member, .. } => member.len(),
+            Key::Deeds { viewer, filter } => viewer.len() + filter.len(),
+        }
+    }
+}
+
+#[derive(Clone)]
 struct Entry {
     generation: u64,
     stored: Instant,
@@ -43,15 +62,25 @@ struct Entry {
 
 pub struct ReadCache {
     changes: Changes,
-    entries: RwLock<HashMap<Key, Entry>>,
+    entries: Cache<Key, Entry>,
 }
 
 impl ReadCache {
     pub fn new(changes: Changes) -> Self {
-        Self {
-            changes,
-            entries: RwLock::new(HashMap::new()),
-        }
+        Self::with_capacity(changes, CAPACITY_BYTES)
+    }
+
+    /// A cache that keeps at most `bytes` of answers.
+    pub fn with_capacity(changes: Changes, bytes: u64) -> Self {
+        let entries = Cache::builder()
+            .max_capacity(bytes)
+            .weigher(|key: &Key, entry: &Entry| {
+                let weight = OVERHEAD_BYTES + key.bytes() + entry.body.len();
+                u32::try_from(weight).unwrap_or(u32::MAX)
+            })
+            .time_to_live(MAX_AGE)
+            .build();
+        Self { changes, entries }
     }
 
     /// Serves the answer for `key` from memory when it is current, else computes it with `load`
@@ -75,27 +104,32 @@ impl ReadCache {
         Ok(respond(body))
     }
 
+    /// Bytes held now (bodies, keys and overhead), once pending evictions have run.
+    pub fn weighted_size(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.weighted_size()
+    }
+
+    /// Answers held now, once pending evictions have run.
+    pub fn entry_count(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.entry_count()
+    }
+
     fn current(&self, key: &Key, generation: u64) -> Option<Bytes> {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        entries
+        self.entries
             .get(key)
             .filter(|e| e.generation == generation && e.stored.elapsed() < MAX_AGE)
-            .map(|e| e.body.clone())
+            .map(|e| e.body)
     }
 
     fn keep(&self, key: Key, generation: u64, body: Bytes) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        // Checked under the lock: a commit after this point moves the generation past the entry.
+        // An entry is served only while the generation is the one it was stored with, so a commit
+        // between this check and the insert leaves it unused rather than wrong.
         if self.changes.generation() != Some(generation) {
             return;
         }
-        if entries.len() >= CAPACITY {
-            entries.retain(|_, e| e.generation == generation && e.stored.elapsed() < MAX_AGE);
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
-        }
-        entries.insert(
+        self.entries.insert(
             key,
             Entry {
                 generation,
@@ -176,5 +210,44 @@ mod tests {
         let cache = ReadCache::new(changes);
         assert_eq!(answer(&cache, points("a"), 1).await, "1");
         assert_eq!(answer(&cache, points("a"), 2).await, "2");
+    }
+
+    #[actix_web::test]
+    async fn the_answers_kept_never_weigh_more_than_the_capacity() {
+        let changes = watched();
+        let cap = 64 * 1024;
+        let cache = ReadCache::with_capacity(changes.clone(), cap);
+        let big = "x".repeat(4 * 1024);
+        for i in 0..200 {
+            let key = Key::Deeds {
+                viewer: format!("viewer-{i}"),
+                filter: "mine".into(),
+            };
+            let body = big.clone();
+            cache.json(key, async move { Ok(body) }).await.unwrap();
+            assert!(
+                cache.weighted_size() <= cap,
+                "after {} answers of 4 KiB: {} bytes held",
+                i + 1,
+                cache.weighted_size()
+            );
+        }
+        let held = cache.entry_count();
+        assert!(
+            (1..=16).contains(&held),
+            "some answers are kept, as many as fit: {held}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn an_answer_larger_than_the_capacity_is_served_but_not_kept() {
+        let changes = watched();
+        let cache = ReadCache::with_capacity(changes.clone(), 1024);
+        let big = "y".repeat(4096);
+        let body = big.clone();
+        let first = cache.json(points("a"), async move { Ok(body) }).await;
+        assert!(first.unwrap().status().is_success());
+        assert_eq!(cache.weighted_size(), 0);
+        assert_eq!(answer(&cache, points("a"), 7).await, "7", "recomputed");
     }
 }

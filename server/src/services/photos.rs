@@ -1,23 +1,81 @@
 //! Photos that members attach to deeds as evidence. The app downsizes pictures before upload;
 //! the server still checks that what arrives is a JPEG, PNG or WebP image of sane size, stores it
 //! durably (written, synced, then renamed into place) and shows it only to those who may see it.
+//!
+//! Uploads cannot fill the disk: each member may keep at most `photo_quota_mb` of photos, an
+//! instance receives at most `concurrent_uploads` at once (more are answered 503 at once), and
+//! photos never attached to a deed are removed by [`Sweeper`] once `unattached_photo_hours` old.
 
 use chrono::{DateTime, Utc};
 use jifen_shared::words::Word;
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::sea_query::{Alias, Expr, Func, LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use sha2::{Digest, Sha256};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
-use crate::entity::photo;
+use crate::entity::{audit_event, deed, member, photo};
 use crate::error::{AppError, AppResult, FieldIssue, Missing};
+use crate::infra::clock::Clock;
+use crate::infra::config::LimitsConfig;
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::Access;
 
 /// Largest upload accepted, in bytes.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Largest request body of an upload: the photo and the multipart framing around it.
+pub const MAX_BODY_BYTES: usize = MAX_BYTES + 64 * 1024;
+/// How long one upload may take to arrive before it gives its slot back.
+pub const UPLOAD_DEADLINE: Duration = Duration::from_secs(120);
+/// How often the sweep of unattached photos runs.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
+/// Photos looked at per round of the sweep.
+const SWEEP_BATCH: u64 = 200;
+
+/// What uploads this instance may receive at once, and the quotas they are held to.
+pub struct Uploads {
+    slots: Arc<Semaphore>,
+    /// Bytes of photos one member may keep.
+    pub quota_bytes: i64,
+    /// Photos never attached to a deed are removed once this old.
+    pub keep_unattached: chrono::Duration,
+}
+
+impl Uploads {
+    pub fn new(limits: &LimitsConfig) -> Self {
+        let hours = i64::try_from(limits.unattached_photo_hours).unwrap_or(i64::MAX / 3_600_000);
+        Self {
+            slots: Arc::new(Semaphore::new(limits.concurrent_uploads.max(1))),
+            quota_bytes: i64::try_from(limits.photo_quota_mb.saturating_mul(1024 * 1024))
+                .unwrap_or(i64::MAX),
+            keep_unattached: chrono::Duration::try_hours(hours).unwrap_or(chrono::Duration::MAX),
+        }
+    }
+
+    /// Slots free now: no more uploads than this may start.
+    pub fn free_slots(&self) -> usize {
+        self.slots.available_permits()
+    }
+
+    /// A slot to receive one upload in, held until it is dropped; 503 at once when all are taken
+    /// (a queue would only hold more bodies in memory).
+    pub fn slot(&self) -> AppResult<OwnedSemaphorePermit> {
+        self.slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| AppError::Busy {
+                retry_after_secs: 1,
+            })
+    }
+}
 /// Longest side accepted, in pixels.
 pub const MAX_SIDE: u32 = 8192;
 
@@ -82,11 +140,41 @@ fn path_of(dir: &Path, id: &str) -> PathBuf {
     dir.join(id)
 }
 
-/// Stores an upload for the member and registers it.
+fn quota_exceeded(uploads: &Uploads) -> AppError {
+    let quota_mb = uploads.quota_bytes / (1024 * 1024);
+    let hours = uploads.keep_unattached.num_hours();
+    AppError::Validation(vec![FieldIssue::filled(
+        "file",
+        "photo.quota_exceeded",
+        Word::PhotoQuotaExceeded,
+        &[("quota", &quota_mb), ("hours", &hours)],
+    )])
+}
+
+/// Bytes of photos the member keeps now.
+pub async fn stored_bytes(db: &impl ConnectionTrait, member_id: &str) -> AppResult<i64> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast it back.
+    let total = Func::coalesce([
+        Expr::col(photo::Column::ByteSize).sum(),
+        Expr::val(0i64).into(),
+    ]);
+    let sum: Option<i64> = photo::Entity::find()
+        .select_only()
+        .expr_as(Expr::expr(total).cast_as(Alias::new("BIGINT")), "total")
+        .filter(photo::Column::MemberId.eq(member_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// Stores an upload for the member and registers it, unless it would take the member's photos
+/// past their quota (then nothing is kept).
 pub async fn store(
     db: &Db,
     now: DateTime<Utc>,
     dir: &Path,
+    uploads: &Uploads,
     access: &Access,
     bytes: Vec<u8>,
 ) -> AppResult<photo::Model> {
@@ -97,30 +185,220 @@ pub async fn store(
         return Err(too_large());
     }
     let (content_type, _) = sniff(&bytes)?;
+    let member_id = access.member.id.clone();
+    let byte_size = bytes.len() as i64;
+    let fits = |kept: i64| kept.saturating_add(byte_size) <= uploads.quota_bytes;
+    // Checked before writing so a member over quota costs no disk; again below, under the lock.
+    if !fits(stored_bytes(db.conn(), &member_id).await?) {
+        return Err(quota_exceeded(uploads));
+    }
     let id = ids::new();
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let dir = dir.to_owned();
-    let byte_size = bytes.len() as i64;
+    let file_dir = dir.to_owned();
     let file_id = id.clone();
-    tokio::task::spawn_blocking(move || write_durably(&dir, &file_id, &bytes))
+    tokio::task::spawn_blocking(move || write_durably(&file_dir, &file_id, &bytes))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("storing photo: {e}")))?;
     let row = photo::Model {
         id,
-        member_id: access.member.id.clone(),
+        member_id,
         branch_id: access.member.home_branch_id.clone(),
         content_type: content_type.to_owned(),
         byte_size,
         sha256,
         created_at: now,
     };
-    let txn = db.begin_write().await?;
-    photo::Entity::insert(photo::ActiveModel::from(row.clone()))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
+    let registered = async {
+        let txn = db.begin_write().await?;
+        // Two uploads of one member at once: on PostgreSQL the member's row makes them take
+        // turns (SQLite has one writer), so together they cannot pass the quota either.
+        if db.backend() == DbBackend::Postgres {
+            member::Entity::find_by_id(row.member_id.clone())
+                .lock(LockType::Update)
+                .one(&*txn)
+                .await?;
+        }
+        if !fits(stored_bytes(&*txn, &row.member_id).await?) {
+            return Err(quota_exceeded(uploads));
+        }
+        photo::Entity::insert(photo::ActiveModel::from(row.clone()))
+            .exec(&*txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = registered {
+        remove_files(dir, vec![row.id.clone()]).await;
+        return Err(e);
+    }
     Ok(row)
+}
+
+/// Removes stored photo files; one already gone is fine, other failures are logged (the row is
+/// what makes a photo exist).
+async fn remove_files(dir: &Path, ids: Vec<String>) {
+    let dir = dir.to_owned();
+    let removed = tokio::task::spawn_blocking(move || {
+        for id in ids {
+            match std::fs::remove_file(path_of(&dir, &id)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(photo = %id, error = %e, "removing a photo file"),
+            }
+        }
+    })
+    .await;
+    if let Err(e) = removed {
+        tracing::warn!(error = %e, "removing photo files");
+    }
+}
+
+/// Which of `candidates` (ids of photos of `members`) a deed of those members refers to now or
+/// did at any time (its audit events keep every version's `photo_ids`). Photos are attached only
+/// by their owner, so only the owners' deeds are read.
+async fn referenced(
+    db: &impl ConnectionTrait,
+    members: &BTreeSet<String>,
+    candidates: &[String],
+) -> AppResult<BTreeSet<String>> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut deed_ids: Vec<String> = Vec::new();
+    let members: Vec<String> = members.iter().cloned().collect();
+    for chunk in members.chunks(500) {
+        let rows: Vec<(String, String)> = deed::Entity::find()
+            .select_only()
+            .column(deed::Column::Id)
+            .column(deed::Column::PhotoIds)
+            .filter(deed::Column::MemberId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, photo_ids) in rows {
+            deed_ids.push(id);
+            texts.push(photo_ids);
+        }
+    }
+    for chunk in deed_ids.chunks(500) {
+        let rows: Vec<(Option<String>, Option<String>)> = audit_event::Entity::find()
+            .select_only()
+            .column(audit_event::Column::Before)
+            .column(audit_event::Column::After)
+            .filter(audit_event::Column::EntityType.eq("deed"))
+            .filter(audit_event::Column::EntityId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        texts.extend(rows.into_iter().flat_map(|(b, a)| b.into_iter().chain(a)));
+    }
+    // Ids are UUIDs: one appearing anywhere in a deed's photo list is that photo.
+    Ok(candidates
+        .iter()
+        .filter(|id| texts.iter().any(|t| t.contains(id.as_str())))
+        .cloned()
+        .collect())
+}
+
+/// Removes the photos uploaded before `now - keep` that no deed refers to or ever did, rows and
+/// files; answers how many went.
+pub async fn sweep_unattached(
+    db: &Db,
+    dir: &Path,
+    now: DateTime<Utc>,
+    keep: chrono::Duration,
+) -> AppResult<u64> {
+    let cutoff = now - keep;
+    let mut removed = 0;
+    let mut after = String::new();
+    loop {
+        let batch = photo::Entity::find()
+            .filter(photo::Column::CreatedAt.lt(cutoff))
+            .filter(photo::Column::Id.gt(after.clone()))
+            .order_by_asc(photo::Column::Id)
+            .limit(SWEEP_BATCH)
+            .all(db.conn())
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id.clone();
+        let members: BTreeSet<String> = batch.iter().map(|p| p.member_id.clone()).collect();
+        let ids: Vec<String> = batch.iter().map(|p| p.id.clone()).collect();
+        let attached = referenced(db.conn(), &members, &ids).await?;
+        let doomed: Vec<String> = ids
+            .into_iter()
+            .filter(|id| !attached.contains(id))
+            .collect();
+        if !doomed.is_empty() {
+            let txn = db.begin_write().await?;
+            // Looked at again inside the transaction: a deed written since still keeps its photos.
+            let attached = referenced(&*txn, &members, &doomed).await?;
+            let doomed: Vec<String> = doomed
+                .into_iter()
+                .filter(|id| !attached.contains(id))
+                .collect();
+            let gone = photo::Entity::delete_many()
+                .filter(photo::Column::Id.is_in(doomed.clone()))
+                .exec(&*txn)
+                .await?;
+            txn.commit().await?;
+            removed += gone.rows_affected;
+            remove_files(dir, doomed).await;
+        }
+        if (batch.len() as u64) < SWEEP_BATCH {
+            break;
+        }
+    }
+    Ok(removed)
+}
+
+/// The background task that runs [`sweep_unattached`] every [`SWEEP_EVERY`], stopped with the
+/// server.
+pub struct Sweeper {
+    stop: watch::Sender<bool>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Sweeper {
+    /// Starts the sweep on the current Tokio runtime; the first round runs at once.
+    pub fn start(db: Db, clock: Clock, dir: PathBuf, keep: chrono::Duration) -> Self {
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut every = tokio::time::interval(SWEEP_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {}
+                    _ = stopped.changed() => break,
+                }
+                match sweep_unattached(&db, &dir, clock.now(), keep).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "removed photos never attached to a deed"),
+                    Err(e) => tracing::warn!(error = %e, "sweeping unattached photos"),
+                }
+                if *stopped.borrow() {
+                    break;
+                }
+            }
+        });
+        Self {
+            stop,
+            task: Mutex::new(Some(task)),
+        }
+    }
+
+    /// Stops the sweep after the round it is in, if any.
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let task = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(task) = task {
+            if tokio::time::timeout(Duration::from_secs(15), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the photo sweep did not stop in time");
+            }
+        }
+    }
 }
 
 fn write_durably(dir: &Path, id: &str, bytes: &[u8]) -> std::io::Result<()> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub struct UnknownVariant(pub String);
 
 macro_rules! word_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:tt),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -185,6 +185,9 @@ word_enum!(
         DeedRevoked => "deed.revoked",
         BoardPublished => "board.published",
         PointsDeducted => "points.deducted",
+        WechatBound => "wechat.bound",
+        WechatUnbound => "wechat.unbound",
+        PasswordChanged => "password.changed",
     }
 );
 

@@ -16,5 +16,6 @@ pub use password::{NewPassword, PasswordError};
 pub use place::{Place, PlaceError};
 pub use points::{Points, PointsError};
 pub use text::{
-    DeedAccount, DeedTitle, FeedbackBody, FeedbackContact, PlaceName, Reason, RuleName, TextError,
+    sanitize, CharKind, DeedAccount, DeedTitle, FeedbackBody, FeedbackContact, PlaceName, Reason,
+    RuleName, TextError,
 };

@@ -3,6 +3,12 @@
 //! fixed time and reports req/s, p50 and p99 next to `/healthz` measured in the same run; then
 //! the two reads again while reports are submitted in the background, which discards kept answers.
 //!
+//!
+//! Last, the attack story: members submit and the committee approves what they submit, first on a
+//! quiet server, then while 2,000 junk sign-ins and 20,000 junk refresh tokens arrive from as many
+//! different client addresses (through a trusted proxy's `X-Forwarded-For`, as a botnet would look
+//! behind one); it prints the members' and the committee's p99 of both runs side by side.
+//!
 //! `cargo run --release -p jifen-tests --bin loadtest -- [--seconds 10] [--connections 64] [--database-url URL]`
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +18,10 @@ use std::time::{Duration, Instant};
 use jifen_server::infra::config::{Config, Secret};
 use jifen_server::seed;
 use jifen_server::startup::Application;
-use jifen_shared::api::{PlaceDto, SubmitDeedRequest, TokenResponse};
+use jifen_shared::api::{
+    CreateRuleRequest, DeedView, PlaceDto, RuleView, SubmitDeedRequest, TokenResponse,
+};
+use jifen_shared::domain::RuleCategory;
 
 /// The write rate of the mixed phases.
 const WRITES_PER_SECOND: u32 = 20;
@@ -69,6 +78,8 @@ struct Fixture {
     member_tokens: Vec<(String, String)>,
     committee_token: String,
     rule_id: String,
+    /// A rule without caps, so that every approval in the attack story writes a ledger entry.
+    uncapped_rule_id: String,
 }
 
 struct Outcome {
@@ -161,11 +172,21 @@ fn submission(
     token: &str,
     client_request_id: String,
 ) -> reqwest::RequestBuilder {
+    submission_of(client, fx, &fx.rule_id, token, client_request_id)
+}
+
+fn submission_of(
+    client: &reqwest::Client,
+    fx: &Fixture,
+    rule_id: &str,
+    token: &str,
+    client_request_id: String,
+) -> reqwest::RequestBuilder {
     client
         .post(format!("{}/api/v1/deeds", fx.base))
         .bearer_auth(token)
         .json(&SubmitDeedRequest {
-            rule_id: fx.rule_id.clone(),
+            rule_id: rule_id.to_owned(),
             title: "清扫村口积雪".into(),
             account: "和几位党员一起清扫村口到乡道约两百米的积雪。".into(),
             occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
@@ -206,6 +227,168 @@ async fn background_writes(
     ok
 }
 
+/// Latencies of one kind of real user's requests in the attack story.
+#[derive(Default)]
+struct Served {
+    latencies: Vec<Duration>,
+    errors: u64,
+}
+
+impl Served {
+    fn record(&mut self, t: Instant, ok: bool) {
+        self.latencies.push(t.elapsed());
+        self.errors += u64::from(!ok);
+    }
+
+    fn merge(&mut self, other: Served) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+    }
+
+    fn pct(&mut self, p: f64) -> Duration {
+        self.latencies.sort();
+        let n = self.latencies.len();
+        self.latencies
+            .get(((n as f64 * p) as usize).min(n.saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// What the attackers were answered, by status.
+#[derive(Default)]
+struct Repelled {
+    sent: u64,
+    by_status: std::collections::BTreeMap<u16, u64>,
+    failed: u64,
+}
+
+/// Members submit reports (half the connections) while the committee approves each one as it
+/// arrives (the other half), for `seconds`; with `attack`, junk sign-ins and refresh tokens from
+/// thousands of addresses arrive at the same time.
+async fn story(
+    fx: Arc<Fixture>,
+    client: reqwest::Client,
+    attacker: reqwest::Client,
+    connections: usize,
+    seconds: u64,
+    attack: bool,
+    round: &str,
+) -> (Served, Served, Repelled) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let (to_review, reviews) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let reviews = Arc::new(tokio::sync::Mutex::new(reviews));
+    let mut members = Vec::new();
+    for worker in 0..connections.div_ceil(2) {
+        let (fx, client, to_review) = (fx.clone(), client.clone(), to_review.clone());
+        let round = round.to_owned();
+        members.push(tokio::spawn(async move {
+            let mut served = Served::default();
+            let (_, token) = fx.member_tokens[worker % fx.member_tokens.len()].clone();
+            let mut n = 0;
+            while Instant::now() < deadline {
+                n += 1;
+                let req = submission_of(
+                    &client,
+                    &fx,
+                    &fx.uncapped_rule_id,
+                    &token,
+                    format!("{round}-{worker}-{n}"),
+                );
+                let t = Instant::now();
+                let deed = match req.send().await {
+                    Ok(res) if res.status().is_success() => res.json::<DeedView>().await.ok(),
+                    _ => None,
+                };
+                served.record(t, deed.is_some());
+                if let Some(deed) = deed {
+                    let _ = to_review.send(deed.id);
+                }
+            }
+            served
+        }));
+    }
+    drop(to_review);
+    let mut committee = Vec::new();
+    for _ in 0..connections / 2 {
+        let (fx, client, reviews) = (fx.clone(), client.clone(), reviews.clone());
+        committee.push(tokio::spawn(async move {
+            let mut served = Served::default();
+            loop {
+                let next = reviews.lock().await.recv().await;
+                let Some(id) = next else { break };
+                let t = Instant::now();
+                let ok = client
+                    .post(format!("{}/api/v1/deeds/{id}/approve", fx.base))
+                    .bearer_auth(&fx.committee_token)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                served.record(t, ok);
+            }
+            served
+        }));
+    }
+    let attackers = attack.then(|| {
+        let sent = Arc::new(AtomicU64::new(0));
+        (0..64u64)
+            .map(|worker| {
+                let (fx, attacker, sent) = (fx.clone(), attacker.clone(), sent.clone());
+                tokio::spawn(async move {
+                    let mut repelled = Repelled::default();
+                    loop {
+                        let n = sent.fetch_add(1, Ordering::Relaxed);
+                        if n >= 22_000 || Instant::now() >= deadline {
+                            break;
+                        }
+                        // One address per request: no per-address limit alone can stop this.
+                        let from = format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255);
+                        let req = if n % 11 == 0 {
+                            attacker
+                                .post(format!("{}/api/v1/auth/login", fx.base))
+                                .json(&serde_json::json!({
+                                    "username": format!("member{}", n % 40),
+                                    "password": format!("guess-{worker}-{n}"),
+                                }))
+                        } else {
+                            attacker
+                                .post(format!("{}/api/v1/auth/refresh", fx.base))
+                                .json(&serde_json::json!({ "refresh_token": format!("junk-{n}") }))
+                        };
+                        repelled.sent += 1;
+                        match req.header("x-forwarded-for", from).send().await {
+                            Ok(res) => {
+                                *repelled.by_status.entry(res.status().as_u16()).or_default() += 1;
+                                let _ = res.bytes().await;
+                            }
+                            Err(_) => repelled.failed += 1,
+                        }
+                    }
+                    repelled
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut submitted = Served::default();
+    for m in members {
+        submitted.merge(m.await.unwrap_or_default());
+    }
+    let mut approved = Served::default();
+    for c in committee {
+        approved.merge(c.await.unwrap_or_default());
+    }
+    let mut repelled = Repelled::default();
+    for a in attackers.into_iter().flatten() {
+        let r = a.await.unwrap_or_default();
+        repelled.sent += r.sent;
+        repelled.failed += r.failed;
+        for (status, n) in r.by_status {
+            *repelled.by_status.entry(status).or_default() += n;
+        }
+    }
+    (submitted, approved, repelled)
+}
+
 async fn login(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
     let res = client
         .post(format!("{base}/api/v1/auth/login"))
@@ -229,13 +412,17 @@ async fn main() -> anyhow::Result<()> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("load.db").display()));
-    let config = Config {
+    let mut config = Config {
         bind: "127.0.0.1:0".into(),
         database_url: database_url.clone(),
         jwt_secret: Some(Secret::new("load-test-secret-load-test-secret-0123")),
         secret_file: dir.join("jifen.secret"),
+        audit_key_file: dir.join("jifen-audit.key"),
+        photo_dir: dir.join("photos"),
         ..Config::default()
     };
+    // The attack story's junk comes through a proxy on loopback that names thousands of clients.
+    config.limits.client_ip_header = Some("x-forwarded-for".into());
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
@@ -254,10 +441,33 @@ async fn main() -> anyhow::Result<()> {
             login(&client, &base, &username).await?,
         ));
     }
+    let committee_token = login(&client, &base, "committee1").await?;
+    let uncapped_rule_id = client
+        .post(format!(
+            "{base}/api/v1/branches/{}/rules",
+            demo.branch("demo-1")
+        ))
+        .bearer_auth(&committee_token)
+        .json(&CreateRuleRequest {
+            category: RuleCategory::Bonus,
+            name: "负载测试：义务劳动".into(),
+            description: String::new(),
+            standard_points: 1,
+            cap_per_quarter: None,
+            cap_per_year: None,
+            evidence_required: false,
+        })
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<RuleView>()
+        .await?
+        .id;
     let fx = Arc::new(Fixture {
-        committee_token: login(&client, &base, "committee1").await?,
+        committee_token,
         member_tokens,
         rule_id: demo.rule("demo-1", seed::SNOW).to_owned(),
+        uncapped_rule_id,
         base,
     });
 
@@ -328,6 +538,64 @@ async fn main() -> anyhow::Result<()> {
             o.p99.as_secs_f64() * 1000.0,
             o.errors
         );
+    }
+
+    println!();
+    println!(
+        "Attack story: {} connections of members submitting and the committee approving, {} s each run",
+        args.connections.min(16),
+        args.seconds
+    );
+    println!("| run | submits | submit p50 ms | submit p99 ms | approvals | approve p99 ms | errors | junk sent | junk answered |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    // A client of its own for the attackers, so they do not share connections with the members.
+    let attacker = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let mut quiet_p99 = Duration::ZERO;
+    for (round, attack) in [("quiet", false), ("attack", true)] {
+        let (mut submitted, mut approved, repelled) = story(
+            fx.clone(),
+            client.clone(),
+            attacker.clone(),
+            args.connections.min(16),
+            args.seconds,
+            attack,
+            round,
+        )
+        .await;
+        let submit_p99 = submitted.pct(0.99);
+        if !attack {
+            quiet_p99 = submit_p99;
+        }
+        let answered = repelled
+            .by_status
+            .iter()
+            .map(|(s, n)| format!("{n}× {s}"))
+            .chain((repelled.failed > 0).then(|| format!("{} no answer", repelled.failed)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "| {round} | {} | {:.2} | {:.2} | {} | {:.2} | {} | {} | {} |",
+            submitted.latencies.len(),
+            submitted.pct(0.50).as_secs_f64() * 1000.0,
+            submit_p99.as_secs_f64() * 1000.0,
+            approved.latencies.len(),
+            approved.pct(0.99).as_secs_f64() * 1000.0,
+            submitted.errors + approved.errors,
+            repelled.sent,
+            if answered.is_empty() {
+                "—".into()
+            } else {
+                answered
+            },
+        );
+        if attack && !quiet_p99.is_zero() {
+            println!(
+                "\nMembers' submit p99 under attack: {:.2}× the quiet run's (target: under 2×, no errors)",
+                submit_p99.as_secs_f64() / quiet_p99.as_secs_f64()
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

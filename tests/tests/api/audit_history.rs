@@ -1,7 +1,87 @@
-use jifen_server::seed::SNOW;
-use jifen_server::services::audit;
-use jifen_tests::{Review, TestApp};
-use sea_orm::{ConnectionTrait, Statement};
+//! Someone with access to the database edits the history or the ledger behind the application's
+//! back; `jifen audit verify` names what was touched. What it checks: the hash chain, the seals
+//! made with a key outside the database, that every org unit holding data has its chain, and
+//! every member's ledger recomputed from the events.
+
+use jifen_server::entity::{audit_event, audit_seal};
+use jifen_server::infra::config::Secret;
+use jifen_server::seed::{self, SNOW};
+use jifen_server::services::audit::{self, SealKey, VerifyError};
+use jifen_shared::domain::CycleQuarter;
+use jifen_tests::{eventually, Review, TestApp, AUDIT_KEY};
+use reqwest::StatusCode;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set, Statement, Value,
+};
+
+fn key() -> SealKey {
+    SealKey::new(&Secret::new(AUDIT_KEY))
+}
+
+/// Runs SQL written with PostgreSQL's `$1` placeholders on either database.
+async fn sql(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> u64 {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => sql.to_owned(),
+        _ => (1..=9)
+            .rev()
+            .fold(sql.to_owned(), |s, i| s.replace(&format!("${i}"), "?")),
+    };
+    db.execute(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .expect("SQL behind the application's back")
+        .rows_affected()
+}
+
+fn this_year(app: &TestApp) -> i32 {
+    CycleQuarter::of(app.state.now()).year
+}
+
+/// member3 reports snow clearing and committee1 approves it: one ledger entry, whose id is
+/// returned.
+async fn an_approved_deed(app: &TestApp) -> String {
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let deed = app.submit(&member, &app.deed_form(SNOW)).await;
+    let res = app.review(&committee, &deed.id, Review::APPROVE).await;
+    assert_eq!(res.status(), StatusCode::OK, "the committee approves");
+    let points = app.points(&member, &member.member_id, this_year(app)).await;
+    let entry = points
+        .entries
+        .iter()
+        .find(|e| e.deed_id.as_deref() == Some(deed.id.as_str()))
+        .expect("the approval is in the ledger");
+    entry.id.clone()
+}
+
+#[tokio::test]
+async fn the_untouched_demo_verifies_with_its_ledger() {
+    let app = TestApp::spawn().await;
+    let deeds = seed::deeds(&app.state.db, app.state.now(), &app.demo)
+        .await
+        .expect("demo deeds");
+    assert!(deeds > 0);
+    an_approved_deed(&app).await;
+
+    let db = app.database().await;
+    let ok = audit::verify_with(&db, Some(&key()))
+        .await
+        .expect("an untouched history verifies");
+    assert!(ok.seals_checked);
+    assert!(ok.chains >= 3, "{ok:?}");
+    assert!(
+        ok.ledger_entries > 5,
+        "the demo's ledger was recomputed: {ok:?}"
+    );
+    assert!(ok.members > 3, "{ok:?}");
+
+    let other = SealKey::new(&Secret::new("not-the-audit-key-not-the-audit-key-0"));
+    let err = audit::verify_with(&db, Some(&other))
+        .await
+        .expect_err("seals do not verify under another key");
+    assert!(err.to_string().contains("signature"), "{err}");
+}
 
 #[tokio::test]
 async fn editing_the_history_behind_the_apps_back_is_detected() {
@@ -14,44 +94,29 @@ async fn editing_the_history_behind_the_apps_back_is_detected() {
     app.submit(&member, &app.deed_form(SNOW)).await;
 
     let db = app.database().await;
-    let intact = audit::verify(&db)
+    let intact = audit::verify_with(&db, Some(&key()))
         .await
         .expect("an untouched history verifies");
     assert!(intact.events > 5);
 
     // Someone with database access softens the rejection's reason.
-    let rejected_event: String = db
-        .query_one(Statement::from_sql_and_values(
-            app.backend(),
-            match app.backend() {
-                sea_orm::DbBackend::Postgres => {
-                    "SELECT id FROM audit_event WHERE entity_id = $1 AND action = 'deed.rejected'"
-                }
-                _ => "SELECT id FROM audit_event WHERE entity_id = ? AND action = 'deed.rejected'",
-            },
-            [deed.id.clone().into()],
-        ))
+    let rejected_event = audit_event::Entity::find()
+        .filter(audit_event::Column::EntityId.eq(deed.id.as_str()))
+        .filter(audit_event::Column::Action.eq("deed.rejected"))
+        .one(&db)
         .await
         .unwrap()
-        .unwrap()
-        .try_get("", "id")
-        .unwrap();
-    let tamper = match app.backend() {
-        sea_orm::DbBackend::Postgres => {
-            "UPDATE audit_event SET reason = 'approved after all' WHERE id = $1"
-        }
-        _ => "UPDATE audit_event SET reason = 'approved after all' WHERE id = ?",
-    };
-    db.execute(Statement::from_sql_and_values(
-        app.backend(),
-        tamper,
-        [rejected_event.clone().into()],
-    ))
-    .await
-    .unwrap();
+        .expect("the rejection was recorded")
+        .id;
+    sql(
+        &db,
+        "UPDATE audit_event SET reason = 'approved after all' WHERE id = $1",
+        vec![rejected_event.clone().into()],
+    )
+    .await;
 
-    let broken = match audit::verify(&db).await {
-        Err(audit::VerifyError::Broken(b)) => b,
+    let broken = match audit::verify_with(&db, Some(&key())).await {
+        Err(VerifyError::Broken(b)) => b,
         other => panic!("tampering went unnoticed: {other:?}"),
     };
     assert_eq!(
@@ -67,17 +132,209 @@ async fn deleting_an_event_breaks_the_chain_after_it() {
     let first = app.submit(&member, &app.deed_form(SNOW)).await;
     app.submit(&member, &app.deed_form(SNOW)).await;
     let db = app.database().await;
-    let sql = match app.backend() {
-        sea_orm::DbBackend::Postgres => "DELETE FROM audit_event WHERE entity_id = $1",
-        _ => "DELETE FROM audit_event WHERE entity_id = ?",
-    };
-    db.execute(Statement::from_sql_and_values(
-        app.backend(),
-        sql,
-        [first.id.clone().into()],
-    ))
-    .await
-    .unwrap();
-    let err = audit::verify(&db).await.expect_err("a gap is noticed");
+    sql(
+        &db,
+        "DELETE FROM audit_event WHERE entity_id = $1",
+        vec![first.id.clone().into()],
+    )
+    .await;
+    let err = audit::verify_with(&db, Some(&key()))
+        .await
+        .expect_err("a gap is noticed");
     assert!(err.to_string().contains("missing"), "{err}");
+}
+
+#[tokio::test]
+async fn points_edited_in_the_ledger_table_are_named_with_the_member_and_entry() {
+    let app = TestApp::spawn().await;
+    let entry_id = an_approved_deed(&app).await;
+    let member = app.login_as("member3").await;
+    let year = this_year(&app);
+    let awarded = app.points(&member, &member.member_id, year).await.total;
+
+    let db = app.database().await;
+    let changed = sql(
+        &db,
+        "UPDATE ledger_entry SET points = 50 WHERE id = $1",
+        vec![entry_id.clone().into()],
+    )
+    .await;
+    assert_eq!(changed, 1);
+    eventually("the points screen shows the edited value", || async {
+        (app.points(&member, &member.member_id, year).await.total == 50).then_some(())
+    })
+    .await;
+
+    let mismatch = match audit::verify_with(&db, Some(&key())).await {
+        Err(VerifyError::Ledger(m)) => m,
+        other => panic!("the edited points went unnoticed: {other:?}"),
+    };
+    assert_eq!(mismatch.entry_id, entry_id, "{mismatch}");
+    assert_eq!(mismatch.member_id, member.member_id, "{mismatch}");
+    let message = mismatch.to_string();
+    assert!(
+        message.contains(&format!(
+            "points: {awarded:+} by the events, +50 in the table"
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains("member3"),
+        "the member is named: {message}"
+    );
+}
+
+#[tokio::test]
+async fn a_ledger_row_inserted_or_deleted_behind_the_apps_back_is_named() {
+    let app = TestApp::spawn().await;
+    let entry_id = an_approved_deed(&app).await;
+    let db = app.database().await;
+
+    // A bonus nobody approved, copied from the real one.
+    let forged = uuid::Uuid::now_v7().to_string();
+    sql(
+        &db,
+        "INSERT INTO ledger_entry (id, member_id, branch_id, cycle_year, cycle_quarter, kind, \
+         category, points, deed_id, rule_id, reverses_id, note, created_by, created_at) \
+         SELECT $1, member_id, branch_id, cycle_year, cycle_quarter, kind, category, 30, NULL, \
+         rule_id, NULL, note, created_by, created_at FROM ledger_entry WHERE id = $2",
+        vec![forged.clone().into(), entry_id.clone().into()],
+    )
+    .await;
+    let mismatch = match audit::verify_with(&db, Some(&key())).await {
+        Err(VerifyError::Ledger(m)) => m,
+        other => panic!("the inserted entry went unnoticed: {other:?}"),
+    };
+    assert_eq!(mismatch.entry_id, forged);
+    assert!(
+        mismatch.what.contains("no event ever wrote it"),
+        "{mismatch}"
+    );
+
+    sql(
+        &db,
+        "DELETE FROM ledger_entry WHERE id = $1",
+        vec![forged.into()],
+    )
+    .await;
+    audit::verify_with(&db, Some(&key()))
+        .await
+        .expect("with the forged entry gone the ledger agrees again");
+
+    sql(
+        &db,
+        "DELETE FROM ledger_entry WHERE id = $1",
+        vec![entry_id.clone().into()],
+    )
+    .await;
+    let mismatch = match audit::verify_with(&db, Some(&key())).await {
+        Err(VerifyError::Ledger(m)) => m,
+        other => panic!("the deleted entry went unnoticed: {other:?}"),
+    };
+    assert_eq!(mismatch.entry_id, entry_id);
+    assert!(mismatch.what.contains("no longer has it"), "{mismatch}");
+}
+
+#[tokio::test]
+async fn a_branch_whose_whole_chain_was_deleted_is_named() {
+    let app = TestApp::spawn().await;
+    an_approved_deed(&app).await;
+    let branch = app.demo.branch("demo-1").to_owned();
+    let db = app.database().await;
+    let deleted = sql(
+        &db,
+        "DELETE FROM audit_event WHERE chain_id = $1",
+        vec![branch.clone().into()],
+    )
+    .await;
+    assert!(deleted > 5);
+
+    // Even without the key, which skips the seals the chain leaves behind.
+    let unchained = match audit::verify_with(&db, None).await {
+        Err(VerifyError::Unchained(u)) => u,
+        other => panic!("the deleted chain went unnoticed: {other:?}"),
+    };
+    assert_eq!(unchained.org_id, branch);
+    let message = unchained.to_string();
+    assert!(message.contains("demo-1"), "the branch is named: {message}");
+    assert!(message.contains("deeds"), "{message}");
+    assert!(message.contains("ledger entries"), "{message}");
+}
+
+#[tokio::test]
+async fn a_chain_rewritten_with_recomputed_hashes_fails_on_its_seals() {
+    let app = TestApp::spawn().await;
+    let entry_id = an_approved_deed(&app).await;
+    let branch = app.demo.branch("demo-1").to_owned();
+    let db = app.database().await;
+
+    // The attacker raises the award to 50 in the ledger and in the event that wrote it, then
+    // recomputes every hash after it with the same hash function. They have no audit key, so the
+    // best they can do with the seals is point them at the new hashes.
+    sql(
+        &db,
+        "UPDATE ledger_entry SET points = 50 WHERE id = $1",
+        vec![entry_id.clone().into()],
+    )
+    .await;
+    let chain = audit_event::Entity::find()
+        .filter(audit_event::Column::ChainId.eq(branch.as_str()))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&db)
+        .await
+        .unwrap();
+    let mut prev_hash: Option<String> = None;
+    let mut rewritten = 0;
+    for event in chain {
+        let mut e = event.clone();
+        if e.entity_id == entry_id {
+            let mut after: serde_json::Value =
+                serde_json::from_str(e.after.as_deref().unwrap()).unwrap();
+            after["points"] = 50.into();
+            e.after = Some(after.to_string());
+        }
+        if let Some(prev) = prev_hash.take() {
+            e.prev_hash = prev;
+        }
+        e.hash = audit::hash_of(&e);
+        prev_hash = Some(e.hash.clone());
+        if e != event {
+            rewritten += 1;
+            let mut active = event.clone().into_active_model();
+            active.after = Set(e.after.clone());
+            active.prev_hash = Set(e.prev_hash.clone());
+            active.hash = Set(e.hash.clone());
+            active.update(&db).await.unwrap();
+            let seal = audit_seal::Entity::find()
+                .filter(audit_seal::Column::ChainId.eq(branch.as_str()))
+                .filter(audit_seal::Column::Seq.eq(e.seq))
+                .one(&db)
+                .await
+                .unwrap()
+                .expect("every event is sealed");
+            let mut seal = seal.into_active_model();
+            seal.head_hash = Set(e.hash.clone());
+            seal.update(&db).await.unwrap();
+        }
+    }
+    assert!(rewritten >= 1);
+
+    let without_key = audit::verify_with(&db, None).await;
+    assert!(
+        without_key.is_ok(),
+        "hashes and ledger alone are fooled by a rewrite: {without_key:?}"
+    );
+    let broken = match audit::verify_with(&db, Some(&key())).await {
+        Err(VerifyError::Broken(b)) => b,
+        other => panic!("the rewritten chain went unnoticed: {other:?}"),
+    };
+    assert_eq!(broken.chain_id, branch);
+    assert!(broken.why.contains("signature"), "{broken}");
+
+    // Nor does the server seal anything on top of the rewritten chain.
+    let member = app.login_as("member3").await;
+    let res = app
+        .post(&member, "/api/v1/deeds", &app.deed_form(SNOW))
+        .await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }

@@ -2,15 +2,23 @@
 //! on a free port with a fresh database (SQLite, or PostgreSQL when JIFEN_TEST_DATABASE_URL is set).
 
 mod audit_history;
+mod boundary;
+mod bounded;
+mod contract;
 mod deed_lifecycle;
+mod feedback_flood;
 mod fresh_reads;
+mod least_privilege;
+mod limits;
 mod notifications;
 mod photos;
 mod points_and_quarters;
 mod quarter_board;
 mod rules_catalogue;
+mod session_end;
 mod sessions;
 mod stored_words;
+mod two_people;
 mod validation;
 mod web_app;
 mod wechat_sign_in;

@@ -98,7 +98,10 @@ async fn an_approved_deed_reaches_the_member_by_wechat_and_in_the_inbox() {
     );
 
     let inbox = app.inbox(&member).await;
-    assert_eq!(inbox.unread, 2);
+    assert_eq!(
+        inbox.unread, 3,
+        "the two decisions, and the WeChat account bound"
+    );
     assert_eq!(inbox.items[0].kind, NotificationKind::DeedReturned);
     assert!(inbox.items[0].body.contains("请补充照片"));
     assert_eq!(inbox.items[1].kind, NotificationKind::DeedApproved);
@@ -138,7 +141,7 @@ async fn an_approved_deed_reaches_the_member_by_wechat_and_in_the_inbox() {
         "nobody reads another member's messages"
     );
     let inbox = app.inbox(&member).await;
-    assert_eq!(inbox.unread, 1);
+    assert_eq!(inbox.unread, 2);
 }
 
 #[tokio::test]

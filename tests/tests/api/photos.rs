@@ -1,6 +1,6 @@
 use jifen_server::seed::SNOW;
 use jifen_shared::api::{DeedView, PhotoView};
-use jifen_tests::{problem, TestApp, User};
+use jifen_tests::{eventually, problem, TestApp, User};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -106,4 +106,215 @@ async fn an_item_that_needs_evidence_is_not_accepted_without_a_photo() {
     form.photo_ids = vec![photo.id];
     let deed: DeedView = app.submit(&member, &form).await;
     assert_eq!(deed.photo_ids.len(), 1);
+}
+
+/// A JPEG of about `kib` KiB: the header the server checks, then filler.
+fn jpeg_of(kib: usize) -> Vec<u8> {
+    let mut b = jpeg();
+    b.resize(kib * 1024, 0);
+    b
+}
+
+fn photo_files(app: &TestApp) -> usize {
+    std::fs::read_dir(&app.state.config.photo_dir)
+        .map(|d| d.filter_map(Result::ok).count())
+        .unwrap_or(0)
+}
+
+async fn kept_bytes(app: &TestApp, member: &User) -> i64 {
+    jifen_server::services::photos::stored_bytes(app.state.db.conn(), &member.member_id)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_member_over_their_photo_quota_is_told_so_and_nothing_is_kept() {
+    let app = TestApp::spawn_with_config(|c| {
+        c.limits.photo_quota_mb = 1;
+        c.limits.upload = jifen_server::infra::config::Rate::new(10_000, 10_000);
+    })
+    .await;
+    let member = app.login_as("member3").await;
+    let res = upload(&app, &member, jpeg_of(600)).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "600 KiB of 1 MiB");
+    let (kept, files) = (kept_bytes(&app, &member).await, photo_files(&app));
+    assert_eq!(kept, 600 * 1024);
+
+    for lang in ["en", "zh-CN"] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/photos"))
+            .bearer_auth(&member.access_token)
+            .header("accept-language", lang)
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(jpeg_of(600)).file_name("photo.jpg"),
+            ))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(p.code, "validation.failed");
+        assert_eq!(p.errors[0].code, "photo.quota_exceeded");
+        assert_eq!(p.errors[0].field, "file");
+        let message = &p.errors[0].message;
+        assert!(message.contains("1 MB"), "names the quota: {message}");
+        if lang == "en" {
+            assert!(message.contains("limit"), "{message}");
+        } else {
+            assert!(message.contains("上限"), "{message}");
+        }
+    }
+    assert_eq!(
+        kept_bytes(&app, &member).await,
+        kept,
+        "nothing more is counted against the member"
+    );
+    assert_eq!(photo_files(&app), files, "no file was written");
+
+    let res = upload(&app, &member, jpeg_of(300)).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "what still fits is taken"
+    );
+    let neighbour = app.login_as("member4").await;
+    let res = upload(&app, &neighbour, jpeg_of(600)).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the quota is per member");
+}
+
+#[tokio::test]
+async fn a_photo_never_attached_is_removed_after_a_day_and_an_attached_one_stays() {
+    use jifen_server::services::photos::sweep_unattached;
+    let app = TestApp::spawn_at("2026-05-20T10:00:00+08:00").await;
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let attached: PhotoView = upload(&app, &member, jpeg()).await.json().await.unwrap();
+    let forgotten: PhotoView = upload(&app, &member, jpeg()).await.json().await.unwrap();
+    let mut form = app.deed_form(SNOW);
+    form.photo_ids = vec![attached.id.clone()];
+    app.submit(&member, &form).await;
+
+    let state = &app.state;
+    let dir = &state.config.photo_dir;
+    let keep = state.uploads.keep_unattached;
+    assert_eq!(keep, chrono::Duration::hours(24), "a day by default");
+    let uploaded = state.now();
+    let removed = sweep_unattached(&state.db, dir, uploaded + chrono::Duration::hours(23), keep)
+        .await
+        .unwrap();
+    assert_eq!(removed, 0, "nothing is removed before a day has passed");
+    let removed = sweep_unattached(&state.db, dir, uploaded + chrono::Duration::hours(25), keep)
+        .await
+        .unwrap();
+    assert_eq!(removed, 1, "only the photo nobody attached");
+
+    let res = app
+        .get(&member, &format!("/api/v1/photos/{}", forgotten.id))
+        .await;
+    assert_eq!(
+        problem(res, StatusCode::NOT_FOUND).await.code,
+        "photo.not_found"
+    );
+    assert!(!dir.join(&forgotten.id).exists(), "its file is gone too");
+    let res = app
+        .get(&committee, &format!("/api/v1/photos/{}", attached.id))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "the evidence stays");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), jpeg());
+
+    let mut late = app.deed_form(SNOW);
+    late.photo_ids = vec![forgotten.id];
+    let res = app.post(&member, "/api/v1/deeds", &late).await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        p.errors[0].code, "photo.unknown",
+        "a removed photo cannot be attached"
+    );
+}
+
+#[tokio::test]
+async fn uploads_beyond_what_the_server_receives_at_once_are_told_to_retry() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with_config(|c| {
+        c.limits.concurrent_uploads = 1;
+        c.limits.upload = jifen_server::infra::config::Rate::new(10_000, 10_000);
+    })
+    .await;
+    let slow = app.login_as("member3").await;
+    let other = app.login_as("member4").await;
+
+    // A member on a weak network: the request and half of the photo arrive, the rest waits.
+    let photo = jpeg_of(64);
+    let head = "--slow\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n\
+                Content-Type: image/jpeg\r\n\r\n";
+    let tail = "\r\n--slow--\r\n";
+    let length = head.len() + photo.len() + tail.len();
+    let address = app.address.trim_start_matches("http://");
+    let mut conn = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!(
+        "POST /api/v1/photos HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: multipart/form-data; boundary=slow\r\nContent-Length: {length}\r\n\
+         Connection: close\r\n\r\n{head}",
+        slow.access_token
+    );
+    conn.write_all(request.as_bytes()).await.unwrap();
+    conn.write_all(&photo[..photo.len() / 2]).await.unwrap();
+    conn.flush().await.unwrap();
+
+    eventually("the slow upload is being received", || async {
+        (app.state.uploads.free_slots() == 0).then_some(())
+    })
+    .await;
+    let busy = upload(&app, &other, jpeg()).await;
+    assert_eq!(busy.headers()["retry-after"], "1");
+    let p = problem(busy, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(p.code, "service.busy");
+
+    conn.write_all(&photo[photo.len() / 2..]).await.unwrap();
+    conn.write_all(tail.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 201"),
+        "the slow upload arrives: {answer}"
+    );
+    let res = upload(&app, &other, jpeg()).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the slot is free again");
+}
+
+#[tokio::test]
+async fn a_photo_is_sent_so_that_no_browser_runs_it() {
+    let app = TestApp::spawn().await;
+    let member = app.login_as("member3").await;
+    let photo: PhotoView = upload(&app, &member, jpeg()).await.json().await.unwrap();
+    let res = app
+        .get(&member, &format!("/api/v1/photos/{}", photo.id))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let headers = res.headers();
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
+}
+
+#[tokio::test]
+async fn a_body_far_beyond_a_photo_is_refused_before_it_is_read() {
+    let app = TestApp::spawn().await;
+    let member = app.login_as("member3").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/photos"))
+        .bearer_auth(&member.access_token)
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(vec![b'a'; 6 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p.errors[0].code, "photo.too_large");
+    assert_eq!(photo_files(&app), 0);
 }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use jifen_server::seed::{HAIRCUT, SNOW, VILLAGE_RULES};
 use jifen_server::services::audit::{self, Anchor};
 use jifen_shared::api::{
-    AcceptFeedbackRequest, BoardView, FeedbackRequest, FeedbackView, NotificationPage,
-    QuarterReviewView, ReasonRequest,
+    AcceptFeedbackRequest, BoardView, FeedbackPage, FeedbackRequest, FeedbackView,
+    NotificationPage, QuarterReviewView, ReasonRequest,
 };
 use jifen_shared::domain::{FeedbackStatus, NotificationKind, QuarterStatus, RuleCategory};
 use jifen_tests::fake_wechat::FakeWechat;
@@ -189,8 +189,8 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
     assert_eq!(again.entries.len(), 1, "the posted board does not change");
 
     // The board carries the head of the branch's audit history when it was posted. Someone
-    // cuts the history back behind the application's back: the shorter chain still adds up on
-    // its own, but not against the posted head.
+    // cuts the history back behind the application's back: the shorter chain still links up,
+    // but its seals tell of the cut, and so does the posted head.
     let anchor: Anchor = board.audit_anchor.parse().expect("an anchor on the board");
     let db = app.state.db.conn();
     assert!(audit::verify(db).await.is_ok());
@@ -204,9 +204,10 @@ async fn the_secretary_signs_and_posts_the_quarter_for_the_masses() {
     db.execute(Statement::from_string(app.backend(), cut))
         .await
         .unwrap();
+    let err = audit::verify(db).await.unwrap_err();
     assert!(
-        audit::verify(db).await.is_ok(),
-        "a cut chain verifies alone"
+        err.to_string().contains("cut back"),
+        "the seals show the cut: {err}"
     );
     let err = audit::check_anchors(db, &[anchor]).await.unwrap_err();
     assert!(err.to_string().contains("cut back"), "{err}");
@@ -295,7 +296,11 @@ async fn a_subscribed_member_hears_of_the_posted_board_by_wechat() {
 
 #[tokio::test]
 async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
-    let app = TestApp::spawn_at(NEW_YEAR).await;
+    let app = TestApp::spawn_at_with_config(NEW_YEAR, |c| {
+        // This story is about what the committee does, not how fast feedback may come.
+        c.limits.feedback = jifen_server::infra::config::Rate::new(10_000, 10_000);
+    })
+    .await;
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
     let secretary = app.login_as("secretary1").await;
@@ -350,8 +355,10 @@ async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
 
     let branch = app.demo.branch("demo-1").to_owned();
     let path = format!("/api/v1/branches/{branch}/quarters/2026/4/feedback");
-    let list: Vec<FeedbackView> = app.get(&committee, &path).await.json().await.unwrap();
+    let page: FeedbackPage = app.get(&committee, &path).await.json().await.unwrap();
+    let list = page.items;
     assert_eq!(list.len(), 1);
+    assert_eq!(page.counts.received, 1);
     assert_eq!(list[0].about_member_name.as_deref(), Some("刘凤霞"));
     assert_eq!(list[0].contact.as_deref(), Some("东关村 王大爷"));
     assert_eq!(list[0].status, FeedbackStatus::Received);
@@ -372,7 +379,11 @@ async fn the_masses_give_feedback_on_the_board_and_the_committee_reads_it() {
 
 #[tokio::test]
 async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_aside() {
-    let app = TestApp::spawn_at(NEW_YEAR).await;
+    let app = TestApp::spawn_at_with_config(NEW_YEAR, |c| {
+        // This story is about what the committee does, not how fast feedback may come.
+        c.limits.feedback = jifen_server::infra::config::Rate::new(10_000, 10_000);
+    })
+    .await;
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
     let secretary = app.login_as("secretary1").await;
@@ -462,6 +473,16 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         field, "member_id",
         "feedback about nobody needs the committee to name the member"
     );
+    // Feedback about one member cannot be turned into a deduction for another.
+    let someone_else = AcceptFeedbackRequest {
+        member_id: Some(app.demo.member("member4").to_owned()),
+        ..deduction(&village_rules, None, "属实")
+    };
+    assert_eq!(
+        refused(&about_liu.id, someone_else).await,
+        ("member_id".into(), "feedback.member_named".into()),
+        "the member the feedback names is the only one it can cost points"
+    );
 
     // Accepted: the deduction lands in the quarter open now (the fourth is signed), once.
     let before = app.points(&member, &member.member_id, 2027).await;
@@ -526,7 +547,7 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         inbox.items[0].body
     );
     let branch = app.demo.branch("demo-1").to_owned();
-    let list: Vec<FeedbackView> = app
+    let page: FeedbackPage = app
         .get(
             &committee,
             &format!("/api/v1/branches/{branch}/quarters/2026/4/feedback"),
@@ -535,7 +556,8 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         .json()
         .await
         .unwrap();
-    let decided: Vec<(&str, Option<&str>)> = list
+    let decided: Vec<(&str, Option<&str>)> = page
+        .items
         .iter()
         .map(|f| (f.status.as_str(), f.decision_reason.as_deref()))
         .collect();

@@ -19,13 +19,13 @@ async fn requests_without_a_valid_token_are_refused() {
     let member_id = app.demo.member("member3");
     let now = app.state.clock.now();
     let forged = TokenKeys::new(&Secret::new("someone-elses-key-someone-elses-key"), 900, 30)
-        .issue(member_id, now)
+        .issue(member_id, "a-session", now)
         .unwrap();
     let expired = TokenKeys::new(&Secret::new(JWT_SECRET), 900, 30)
-        .issue(member_id, now - Duration::hours(1))
+        .issue(member_id, "a-session", now - Duration::hours(1))
         .unwrap();
     let valid = TokenKeys::new(&Secret::new(JWT_SECRET), 900, 30)
-        .issue(member_id, now)
+        .issue(member_id, "a-session", now)
         .unwrap();
 
     let cases = [

@@ -148,6 +148,30 @@ async fn a_busy_wechat_is_asked_once_more_and_then_reported_unavailable() {
 }
 
 #[tokio::test]
+async fn an_unknown_ticket_is_answered_without_waiting_for_the_write_lock() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+    fake.user("c1", "openid-late", None);
+    let ticket: BindingRequired = app.wechat_login("c1").await.json().await.unwrap();
+    let expired = app.wechat_bind(&ticket.binding_ticket, "AAAA-AAAA").await;
+    assert_eq!(expired.status(), StatusCode::BAD_REQUEST);
+
+    // Someone holds the write lock (a long approval, say): made-up tickets must not queue behind it.
+    let held = app.state.db.begin_write().await.unwrap();
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        app.wechat_bind("made-up-ticket", "AAAA-AAAA"),
+    )
+    .await
+    .expect("an unknown ticket is answered from a plain read");
+    assert_eq!(
+        problem(res, StatusCode::BAD_REQUEST).await.code,
+        "wechat.ticket_invalid"
+    );
+    held.commit().await.unwrap();
+}
+
+#[tokio::test]
 async fn wrong_invite_codes_wear_out_the_ticket() {
     let fake = FakeWechat::start().await;
     let app = TestApp::spawn_with_wechat(&fake).await;

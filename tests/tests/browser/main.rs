@@ -300,9 +300,10 @@ async fn a_villager_reads_the_posted_board_on_a_phone_and_leaves_feedback() {
             &format!("/api/v1/branches/{branch}/quarters/2026/4/feedback"),
         )
         .await
-        .json()
+        .json::<jifen_shared::api::FeedbackPage>()
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(received.len(), 1);
     assert_eq!(
         received[0].about_member_id.as_deref(),

@@ -1,23 +1,27 @@
 //! The masses' feedback on a posted quarter; the committee turns each into a deduction or sets it
-//! aside, with a reason.
+//! aside, with a reason. The list comes a page at a time, oldest first, filtered by status; a
+//! flood of spam is chosen several at a time and set aside at once.
 
-use jifen_shared::api::{AcceptFeedbackRequest, FeedbackView, RuleView};
+use std::collections::BTreeSet;
+
+use jifen_shared::api::{
+    AcceptFeedbackRequest, BulkDismissRequest, FeedbackCounts, FeedbackView, RuleView,
+};
 use jifen_shared::domain::{CycleQuarter, FeedbackStatus, Reason, RuleCategory};
 use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::api;
 use crate::components::{
-    field_error, field_message, FieldErrorText, FormError, FormSubmit, Loaded,
+    field_error, field_message, FieldErrorText, FormError, FormSubmit, Loaded, PagedList,
 };
-use crate::i18n::tr;
+use crate::i18n::{lang, tr};
 use crate::session::Session;
 
-/// A quarter's feedback, with what deciding it needs: the branch's deduction items, and the
-/// members on the posted board (whom feedback that names nobody can be about).
+/// What deciding feedback needs: the branch's deduction items, and the members on the posted
+/// board (whom feedback that names nobody can be about).
 #[derive(Clone)]
-struct Desk {
-    list: Vec<FeedbackView>,
+struct Tools {
     rules: Vec<RuleView>,
     members: Vec<(String, String)>,
 }
@@ -31,10 +35,6 @@ pub fn FeedbackDesk(
     on_decided: Callback<()>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
-    let feedback = LocalResource::new(move || {
-        let (b, q) = (branch.get(), quarter.get());
-        async move { api::feedback_list(&b, q.year, q.quarter).await }
-    });
     let rules = LocalResource::new(move || {
         let b = branch.get();
         async move { api::rules(&b).await }
@@ -61,50 +61,202 @@ pub fn FeedbackDesk(
             }
         }
     });
-    // Only puts the three together: a reload of any of them shows here.
-    let desk = LocalResource::new(move || async move {
+    // Only puts the two together: a reload of either shows here.
+    let tools = LocalResource::new(move || async move {
         let rules = rules
-            .await
-            .unwrap_or_default()
+            .await?
             .into_iter()
             .filter(|r| r.category == RuleCategory::Deduction && r.active)
             .collect();
-        let members = members.await;
-        let list = feedback.await?;
-        Ok(Desk {
-            list,
+        Ok(Tools {
             rules,
-            members,
+            members: members.await,
         })
     });
+    let status = RwSignal::new(None::<FeedbackStatus>);
+    let counts = RwSignal::new(None::<FeedbackCounts>);
+    let selected = RwSignal::new(BTreeSet::<String>::new());
+    // The waiting feedback on screen, for choosing all of it at once.
+    let shown_waiting = RwSignal::new(Vec::<String>::new());
+    let reload = Trigger::new();
+    // Read when the first page is (re)read: another branch, quarter or filter starts over.
+    let fetch = move |cursor: Option<String>| {
+        let first = cursor.is_none();
+        let (b, q, s) = if first {
+            (branch.get(), quarter.get(), status.get())
+        } else {
+            (
+                branch.get_untracked(),
+                quarter.get_untracked(),
+                status.get_untracked(),
+            )
+        };
+        async move {
+            let page = api::feedback_list(&b, q.year, q.quarter, s, cursor).await?;
+            counts.set(Some(page.counts.clone()));
+            let waiting = page
+                .items
+                .iter()
+                .filter(|f| f.status == FeedbackStatus::Received)
+                .map(|f| f.id.clone());
+            if first {
+                shown_waiting.set(waiting.collect());
+                selected.set(BTreeSet::new());
+            } else {
+                shown_waiting.update(|all| all.extend(waiting));
+            }
+            Ok((page.items, page.next_cursor))
+        }
+    };
     let on_done = Callback::new(move |()| {
-        feedback.refetch();
+        reload.notify();
         on_decided.run(());
     });
     view! {
-        <Loaded resource=desk retry=move || feedback.refetch() empty_when={|d: &Desk| d.list.is_empty()}
-            empty=tr(Word::NoFeedbackOnThisQuarter) let:desk>
-            <div id="feedback-list">
-                {desk.list.into_iter().map(|feedback| view! {
-                    <FeedbackItem feedback rules=desk.rules.clone() members=desk.members.clone() on_done/>
-                }).collect_view()}
-            </div>
+        <FeedbackFilter status counts/>
+        <BulkDismiss branch quarter selected shown_waiting on_done/>
+        <Loaded resource=tools let:tools>
+            <PagedList fetch reload id="feedback-list"
+                key=|f: &FeedbackView| (f.id.clone(), f.status)
+                empty=tr(Word::NoFeedbackOnThisQuarter) more=tr(Word::LoadMore) let:feedback>
+                <FeedbackItem feedback rules=tools.rules.clone() members=tools.members.clone()
+                    selected on_done/>
+            </PagedList>
         </Loaded>
     }
 }
 
-/// One piece of feedback; while undecided, the committee deducts or sets it aside.
+/// Which feedback is listed, and how much there is of each.
+#[component]
+fn FeedbackFilter(
+    status: RwSignal<Option<FeedbackStatus>>,
+    counts: RwSignal<Option<FeedbackCounts>>,
+) -> impl IntoView {
+    const CHOICES: [(Option<FeedbackStatus>, Word); 4] = [
+        (None, Word::All),
+        (Some(FeedbackStatus::Received), Word::Waiting),
+        (Some(FeedbackStatus::Accepted), Word::Deducted),
+        (Some(FeedbackStatus::Dismissed), Word::FeedbackSetAside),
+    ];
+    view! {
+        <div class="filters">
+            <label>
+                <span class="sr-only">{tr(Word::Status)}</span>
+                <select id="feedback-status"
+                    on:change=move |ev| status.set(event_target_value(&ev).parse().ok())>
+                    {CHOICES.map(|(s, word)| view! {
+                        <option value=s.map(|s| s.as_str()).unwrap_or_default()
+                            selected=move || status.get() == s>{tr(word)}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <span class="hint" id="feedback-counts">{move || counts.get().map(|c| Word::FeedbackCountsLine.fill(lang(), &[
+                ("received", &c.received), ("accepted", &c.accepted), ("dismissed", &c.dismissed),
+            ]))}</span>
+        </div>
+    }
+}
+
+/// Chooses all waiting feedback shown, and sets the chosen aside with one reason.
+#[component]
+fn BulkDismiss(
+    branch: RwSignal<String>,
+    quarter: RwSignal<CycleQuarter>,
+    selected: RwSignal<BTreeSet<String>>,
+    shown_waiting: RwSignal<Vec<String>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let note = RwSignal::new(None::<String>);
+    let dismiss = FormSubmit::new(
+        move |ids: &Vec<String>| {
+            let (b, q) = (branch.get_untracked(), quarter.get_untracked());
+            let req = BulkDismissRequest {
+                ids: ids.clone(),
+                reason: reason.get_untracked(),
+            };
+            async move { api::dismiss_many_feedback(&b, q.year, q.quarter, &req).await }
+        },
+        move |done: jifen_shared::api::BulkDismissed| {
+            note.set(Some(
+                Word::FeedbackBulkDone.fill(lang(), &[("n", &done.dismissed.len())]),
+            ));
+            reason.set(String::new());
+            selected.set(BTreeSet::new());
+            on_done.run(());
+        },
+    );
+    let errors = dismiss.errors;
+    let submit = move |_| {
+        let mut found = Vec::new();
+        if let Err(e) = Reason::parse(&reason.get_untracked()) {
+            found.push(field_error("reason", &e));
+        }
+        dismiss.submit(found, selected.get_untracked().into_iter().collect());
+    };
+    view! {
+        <Show when=move || shown_waiting.with(|w| !w.is_empty())>
+            <div class="cell actions">
+                <button class="btn btn-mini" id="feedback-select-shown"
+                    on:click=move |_| selected.set(shown_waiting.get_untracked().into_iter().collect())>
+                    {tr(Word::FeedbackSelectShown)}</button>
+            </div>
+        </Show>
+        <Show when=move || selected.with(|s| !s.is_empty())>
+            <div class="batch-bar cells" id="feedback-bulk">
+                <label class="cell cell-top" for="feedback-bulk-reason">
+                    <span class="cell-label">{tr(Word::FeedbackReason)}</span>
+                    <textarea id="feedback-bulk-reason" rows="2" maxlength="500" bind:value=reason
+                        placeholder=tr(Word::FeedbackBulkReasonHint)></textarea>
+                </label>
+                <FieldErrorText errors field="reason"/>
+                <FieldErrorText errors field="ids"/>
+                <FormError form=dismiss/>
+                <div class="cell actions">
+                    <button class="btn btn-warn" id="feedback-dismiss-selected"
+                        disabled=move || dismiss.pending().get() on:click=submit>
+                        {move || Word::FeedbackSetAsideSelected.fill(lang(), &[("n", &selected.with(BTreeSet::len))])}
+                    </button>
+                </div>
+            </div>
+        </Show>
+        {move || note.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+    }
+}
+
+/// One piece of feedback; while undecided, the committee deducts or sets it aside, or checks it
+/// to set aside with others.
 #[component]
 fn FeedbackItem(
     feedback: FeedbackView,
     rules: Vec<RuleView>,
     members: Vec<(String, String)>,
+    selected: RwSignal<BTreeSet<String>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let undecided = feedback.status == FeedbackStatus::Received;
     let (id, about_nobody) = (feedback.id.clone(), feedback.about_member_id.is_none());
+    let check = undecided.then(|| {
+        let label = format!("{} {}", Word::Select.text(lang()), feedback.body);
+        let (id, id_toggle) = (id.clone(), id.clone());
+        let toggle = move |_| {
+            selected.update(|s| {
+                if !s.remove(&id_toggle) {
+                    s.insert(id_toggle.clone());
+                }
+            })
+        };
+        view! {
+            <label class="cell">
+                <input type="checkbox" class="check feedback-pick" aria-label=label
+                    prop:checked=move || selected.with(|s| s.contains(&id)) on:change=toggle/>
+                <span class="hint">{tr(Word::Select)}</span>
+            </label>
+        }
+    });
     view! {
         <div class="cells feedback-item">
+            {check}
             <FeedbackSummary feedback/>
             {undecided.then(|| view! {
                 <FeedbackDecision id rules members=about_nobody.then_some(members) on_done/>
@@ -127,7 +279,8 @@ fn FeedbackSummary(feedback: FeedbackView) -> impl IntoView {
                     .unwrap_or_else(|| view! { <span>{tr(Word::AboutTheWholeBoard)}</span> }.into_any())}</span>
                 <span class="account">{feedback.body.clone()}</span>
                 <span class="hint">{crate::time::show(feedback.created_at)}
-                    {feedback.contact.clone().map(|c| format!(" · {c}"))}</span>
+                    {feedback.contact.clone().map(|c| format!(" · {c}"))}
+                    {feedback.sender.clone().map(|t| format!(" · {}", Word::FeedbackSender.fill(lang(), &[("sender", &t)])))}</span>
                 {feedback.decision_reason.clone().map(|r| view! { <span class="hint">{tr(Word::Decision)} ": " {r}</span> })}
             </span>
             <span class=format!("badge badge-feedback-{}", feedback.status.as_str())>{tr(state)}</span>

@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
     let (req, _) = req.into_parts();
     let path = req.path().to_owned();
+    // HEAD arrives here as GET (see `http::headers`).
     if path.starts_with("/api/") || path == "/api" || req.method() != actix_web::http::Method::GET {
         return Err(AppError::NotFound(Missing::Route).into());
     }

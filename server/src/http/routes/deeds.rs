@@ -4,10 +4,10 @@ use jifen_shared::api::{
     SubmitDeedRequest,
 };
 use jifen_shared::domain::{Points, Reason};
-use jifen_shared::problem::Problem;
 
 use crate::error::{AppError, AppResult};
 use crate::http::extract::AuthUser;
+use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::infra::read_cache::Key;
 use crate::services::access::Access;
@@ -20,8 +20,12 @@ use crate::services::deeds::{view_one, visible};
 /// Report a deed: time, place and what happened. Repeating a `client_request_id` returns the
 /// first deed with 200 instead of 201.
 #[utoipa::path(post, path = "/api/v1/deeds", tag = "deeds", security(("bearer" = [])), request_body = SubmitDeedRequest,
-    responses((status = 201, body = DeedView), (status = 200, description = "the same client_request_id was sent before", body = DeedView),
-        (status = 422, body = Problem)))]
+    responses((status = 201, body = DeedView),
+        (status = 200, description = "the same client_request_id was sent before", body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/deeds")]
 pub async fn submit(
     state: web::Data<AppState>,
@@ -58,7 +62,12 @@ pub async fn submit(
 
 /// My deeds (`scope=mine`) or the review queue of the branches I review (`scope=review`), newest first.
 #[utoipa::path(get, path = "/api/v1/deeds", tag = "deeds", security(("bearer" = [])), params(DeedQuery),
-    responses((status = 200, body = DeedPage), (status = 422, body = Problem)))]
+    responses((status = 200, body = DeedPage),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[get("/deeds")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -81,7 +90,11 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/deeds/{id}", tag = "deeds", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = DeedView), (status = 404, body = Problem)))]
+    params(("id" = String, Path)),
+    responses((status = 200, body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, response = answers::NotFound)))]
 #[get("/deeds/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
@@ -95,7 +108,13 @@ pub async fn get(
 /// Revise a returned deed; it goes back to the committee as submitted.
 #[utoipa::path(put, path = "/api/v1/deeds/{id}", tag = "deeds", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReviseDeedRequest,
-    responses((status = 200, body = DeedView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[put("/deeds/{id}")]
 pub async fn revise(
     state: web::Data<AppState>,
@@ -120,7 +139,11 @@ pub async fn revise(
 
 /// The deed's history from the audit trail, oldest first.
 #[utoipa::path(get, path = "/api/v1/deeds/{id}/history", tag = "deeds", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = DeedHistory), (status = 404, body = Problem)))]
+    params(("id" = String, Path)),
+    responses((status = 200, body = DeedHistory),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, response = answers::NotFound)))]
 #[get("/deeds/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,
@@ -158,16 +181,22 @@ async fn decided(
 /// Approve a submitted deed, with the rule's standard points or adjusted `points`; writes the ledger entry.
 #[utoipa::path(post, path = "/api/v1/deeds/{id}/approve", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ApproveRequest,
-    responses((status = 200, body = DeedView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, description = "invalid points, or the rule's cap would be exceeded", body = Problem)))]
+    responses((status = 200, body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/deeds/{id}/approve")]
 pub async fn approve(
     state: web::Data<AppState>,
     access: Access,
     id: web::Path<String>,
-    body: Option<web::Json<ApproveRequest>>,
+    req: actix_web::HttpRequest,
+    body: web::Bytes,
 ) -> AppResult<web::Json<DeedView>> {
-    let body = body.map(web::Json::into_inner).unwrap_or(ApproveRequest {
+    let body = super::optional_json::<ApproveRequest>(&req, &body)?.unwrap_or(ApproveRequest {
         points: None,
         comment: None,
     });
@@ -187,7 +216,13 @@ pub async fn approve(
 /// Reject a submitted deed; the reason is shown to the member.
 #[utoipa::path(post, path = "/api/v1/deeds/{id}/reject", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = DeedView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/deeds/{id}/reject")]
 pub async fn reject(
     state: web::Data<AppState>,
@@ -207,7 +242,13 @@ pub async fn reject(
 /// Return a submitted deed for more information; the member may revise and resubmit it.
 #[utoipa::path(post, path = "/api/v1/deeds/{id}/return", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = DeedView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/deeds/{id}/return")]
 pub async fn return_for_information(
     state: web::Data<AppState>,
@@ -227,7 +268,12 @@ pub async fn return_for_information(
 /// Withdraw one's own deed before it is decided.
 #[utoipa::path(post, path = "/api/v1/deeds/{id}/withdraw", tag = "deeds", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = DeedView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict)))]
 #[post("/deeds/{id}/withdraw")]
 pub async fn withdraw(
     state: web::Data<AppState>,
@@ -240,7 +286,13 @@ pub async fn withdraw(
 /// Revoke an approval; writes a reversal entry so the points come off the account.
 #[utoipa::path(post, path = "/api/v1/deeds/{id}/revoke", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = DeedView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DeedView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/deeds/{id}/revoke")]
 pub async fn revoke(
     state: web::Data<AppState>,

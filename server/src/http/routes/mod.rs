@@ -18,7 +18,7 @@ use actix_web::{error::JsonPayloadError, web, HttpRequest};
 use crate::error::AppError;
 
 /// Largest JSON body accepted; a deed's account is at most 2000 characters.
-const JSON_LIMIT: usize = 64 * 1024;
+pub const JSON_LIMIT: usize = 64 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
@@ -40,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(wechat::wechat_login)
             .service(wechat::wechat_bind)
             .service(wechat::issue_invite)
+            .service(wechat::confirm_invite)
+            .service(wechat::pending_invites)
             .service(wechat::unbind)
             .service(me::me)
             .service(me::set_password)
@@ -67,6 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(quarters::board)
             .service(quarters::give_feedback)
             .service(quarters::feedback)
+            .service(quarters::dismiss_many_feedback)
             .service(quarters::status)
             .service(quarters::accept_feedback)
             .service(quarters::dismiss_feedback)
@@ -76,6 +79,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(health::healthz)
     .service(health::readyz);
+}
+
+/// A body that may be left out: none at all is `None`; anything sent must be JSON of the right
+/// shape (a malformed body is 400, never taken as "no body").
+pub fn optional_json<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    body: &web::Bytes,
+) -> Result<Option<T>, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(json_error(JsonPayloadError::ContentType));
+    }
+    if body.len() > JSON_LIMIT {
+        return Err(json_error(JsonPayloadError::Overflow { limit: JSON_LIMIT }));
+    }
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|e| AppError::Malformed(e.to_string()))
 }
 
 fn json_error(e: JsonPayloadError) -> AppError {

@@ -2,16 +2,20 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use jifen_shared::api::{
     NotificationPage, NotificationQuery, SubscriptionBalance, SubscriptionConsents,
 };
-use jifen_shared::problem::Problem;
 
 use crate::error::AppResult;
 use crate::http::extract::AuthUser;
+use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::services::notify::{consent, inbox};
 
 /// My messages, newest first: decisions on my deeds, worded in the request's language.
 #[utoipa::path(get, path = "/api/v1/me/notifications", tag = "notifications", security(("bearer" = [])),
-    params(NotificationQuery), responses((status = 200, body = NotificationPage)))]
+    params(NotificationQuery),
+    responses((status = 200, body = NotificationPage),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 422, response = answers::Unprocessable)))]
 #[get("/me/notifications")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -35,7 +39,10 @@ pub async fn list(
 /// Mark one of my messages read.
 #[utoipa::path(post, path = "/api/v1/me/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     params(("id" = String, Path, description = "notification id")),
-    responses((status = 204, description = "read"), (status = 404, body = Problem)))]
+    responses((status = 204, description = "read"),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, response = answers::NotFound)))]
 #[post("/me/notifications/{id}/read")]
 pub async fn mark_read(
     state: web::Data<AppState>,
@@ -48,7 +55,8 @@ pub async fn mark_read(
 
 /// Mark all my messages read.
 #[utoipa::path(post, path = "/api/v1/me/notifications/read-all", tag = "notifications", security(("bearer" = [])),
-    responses((status = 204, description = "read")))]
+    responses((status = 204, description = "read"),
+        (status = 401, response = answers::Unauthorized)))]
 #[post("/me/notifications/read-all")]
 pub async fn mark_all_read(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
     inbox::mark_all_read(&state.db, state.now(), &user.member_id).await?;
@@ -59,7 +67,11 @@ pub async fn mark_all_read(state: web::Data<AppState>, user: AuthUser) -> AppRes
 /// of that template.
 #[utoipa::path(post, path = "/api/v1/me/subscriptions", tag = "notifications", security(("bearer" = [])),
     request_body = SubscriptionConsents,
-    responses((status = 200, body = SubscriptionBalance), (status = 422, body = Problem)))]
+    responses((status = 200, body = SubscriptionBalance),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/me/subscriptions")]
 pub async fn subscribe(
     state: web::Data<AppState>,
@@ -80,7 +92,9 @@ pub async fn subscribe(
 
 /// How many WeChat messages each template may still send me.
 #[utoipa::path(get, path = "/api/v1/me/subscriptions", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = SubscriptionBalance)))]
+    responses((status = 200, body = SubscriptionBalance),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, response = answers::NotFound)))]
 #[get("/me/subscriptions")]
 pub async fn subscriptions(
     state: web::Data<AppState>,

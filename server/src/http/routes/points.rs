@@ -1,10 +1,10 @@
 use actix_web::{get, web, HttpResponse};
 use jifen_shared::api::{PointsQuery, PointsSummary};
 use jifen_shared::domain::CycleQuarter;
-use jifen_shared::problem::Problem;
 
 use crate::error::{invalid, AppError, AppResult};
 use crate::http::extract::AuthUser;
+use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::infra::read_cache::Key;
 use crate::services::ledger;
@@ -13,7 +13,12 @@ use crate::services::ledger;
 /// Visible to the member and to those who review their branch.
 #[utoipa::path(get, path = "/api/v1/members/{id}/points", tag = "points", security(("bearer" = [])),
     params(("id" = String, Path, description = "member id"), PointsQuery),
-    responses((status = 200, body = PointsSummary), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = PointsSummary),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[get("/members/{id}/points")]
 pub async fn member_points(
     state: web::Data<AppState>,

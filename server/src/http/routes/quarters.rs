@@ -3,17 +3,18 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
 use jifen_shared::api::{
-    AcceptFeedbackRequest, BoardQuery, BoardView, FeedbackRequest, FeedbackView, QuarterReviewView,
-    ReasonRequest,
+    AcceptFeedbackRequest, BoardQuery, BoardView, BulkDismissRequest, BulkDismissed, FeedbackPage,
+    FeedbackQuery, FeedbackRequest, FeedbackView, QuarterReviewView, ReasonRequest,
 };
 use jifen_shared::domain::CycleQuarter;
-use jifen_shared::problem::Problem;
 use jifen_shared::words::Word;
 
 use crate::error::{invalid, AppError, AppResult, FieldIssue};
+use crate::http::client::ClientAddr;
+use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::services::access::Access;
-use crate::services::feedback::NewFeedback;
+use crate::services::feedback::{ListFilter, NewFeedback};
 use crate::services::{self, quarters};
 
 fn quarter_of(year: i32, quarter: u8) -> AppResult<CycleQuarter> {
@@ -49,8 +50,14 @@ impl FromRequest for BranchQuarter {
 /// The secretary signs the quarter (书记签字确认); every deed of it must be decided.
 #[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/sign", tag = "quarters",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
-    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4)),
+    responses((status = 200, body = QuarterReviewView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/branches/{id}/quarters/{year}/{quarter}/sign")]
 pub async fn sign(
     state: web::Data<AppState>,
@@ -66,8 +73,13 @@ pub async fn sign(
 /// Where a branch's quarter stands: open, signed or published, and how many reports still wait.
 #[utoipa::path(get, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}", tag = "quarters",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
-    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4)),
+    responses((status = 200, body = QuarterReviewView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[get("/branches/{id}/quarters/{year}/{quarter}")]
 pub async fn status(
     state: web::Data<AppState>,
@@ -83,8 +95,14 @@ pub async fn status(
 /// The secretary posts a signed quarter on the public board (张榜公布); members are told.
 #[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/publish", tag = "quarters",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
-    responses((status = 200, body = QuarterReviewView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4)),
+    responses((status = 200, body = QuarterReviewView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/branches/{id}/quarters/{year}/{quarter}/publish")]
 pub async fn publish(
     state: web::Data<AppState>,
@@ -109,7 +127,10 @@ pub async fn publish(
 /// asked for.
 #[utoipa::path(get, path = "/api/v1/public/branches/{code}/board", tag = "quarters",
     params(("code" = String, Path, description = "the branch's public code"), BoardQuery),
-    responses((status = 200, body = BoardView), (status = 404, body = Problem)))]
+    responses((status = 200, body = BoardView),
+        (status = 400, response = answers::BadRequest),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[get("/public/branches/{code}/board")]
 pub async fn board(
     state: web::Data<AppState>,
@@ -133,50 +154,99 @@ pub async fn board(
 }
 
 /// Give feedback on a posted quarter, optionally about one member on the board; no sign-in.
+/// One sender (client address) may keep a limited number waiting on a quarter.
 #[utoipa::path(post, path = "/api/v1/public/branches/{code}/feedback", tag = "quarters",
     params(("code" = String, Path, description = "the branch's public code")),
     request_body = FeedbackRequest,
-    responses((status = 202, body = FeedbackView), (status = 404, body = Problem), (status = 422, body = Problem),
-        (status = 429, description = "too much feedback waiting", body = Problem)))]
+    responses((status = 202, body = FeedbackView),
+        (status = 400, response = answers::BadRequest),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable),
+        (status = 429, response = answers::TooManyRequests)))]
 #[post("/public/branches/{code}/feedback")]
 pub async fn give_feedback(
     state: web::Data<AppState>,
+    client: ClientAddr,
     path: web::Path<String>,
     body: web::Json<FeedbackRequest>,
 ) -> AppResult<HttpResponse> {
-    let received = services::feedback::receive(
-        &state.db,
-        state.now(),
-        &path,
-        NewFeedback::try_from(&*body)?,
-    )
-    .await?;
+    let given = NewFeedback::try_from(&*body)?;
+    let sender = state.feedback_senders.hash(client.0);
+    let received =
+        services::feedback::receive(&state.db, state.now(), &path, given, &sender).await?;
     Ok(HttpResponse::Accepted().json(received))
 }
 
-/// The masses' feedback on a quarter, for the branch's committee.
+/// The masses' feedback on a quarter, for the branch's committee: oldest first, a page at a
+/// time, optionally only one status (`received` is waiting), with the quarter's counts.
 #[utoipa::path(get, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/feedback", tag = "quarters",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path), ("quarter" = u8, Path)),
-    responses((status = 200, body = Vec<FeedbackView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4), FeedbackQuery),
+    responses((status = 200, body = FeedbackPage),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[get("/branches/{id}/quarters/{year}/{quarter}/feedback")]
 pub async fn feedback(
     state: web::Data<AppState>,
     access: Access,
     at: BranchQuarter,
-) -> AppResult<web::Json<Vec<FeedbackView>>> {
+    query: web::Query<FeedbackQuery>,
+) -> AppResult<web::Json<FeedbackPage>> {
     let BranchQuarter { branch, quarter } = at;
+    let filter = ListFilter::try_from(query.into_inner())?;
     Ok(web::Json(
-        services::feedback::list(state.db.conn(), &access, &branch, quarter).await?,
+        services::feedback::list(state.db.conn(), &access, &branch, quarter, filter).await?,
     ))
 }
 
-/// The committee turns feedback into a deduction for the member it is about (or `member_id`),
-/// with a deduction item of the branch's catalogue and a reason; the member is told.
+/// The committee sets many waiting pieces of feedback of the quarter aside at once (a flood of
+/// spam), with one reason; feedback decided before is left as it is.
+#[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/feedback/dismiss", tag = "quarters",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4)),
+    request_body = BulkDismissRequest,
+    responses((status = 200, body = BulkDismissed),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
+#[post("/branches/{id}/quarters/{year}/{quarter}/feedback/dismiss")]
+pub async fn dismiss_many_feedback(
+    state: web::Data<AppState>,
+    access: Access,
+    at: BranchQuarter,
+    body: web::Json<BulkDismissRequest>,
+) -> AppResult<web::Json<BulkDismissed>> {
+    let BranchQuarter { branch, quarter } = at;
+    Ok(web::Json(
+        services::feedback::dismiss_many(
+            &state.db,
+            state.now(),
+            &access,
+            &branch,
+            quarter,
+            body.into_inner(),
+        )
+        .await?,
+    ))
+}
+
+/// The committee turns feedback into a deduction for the member it is about (or `member_id`
+/// when it names nobody; another member than the one named is 422), with a deduction item of the
+/// branch's catalogue and a reason; the member is told.
 #[utoipa::path(post, path = "/api/v1/feedback/{id}/accept", tag = "quarters", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = AcceptFeedbackRequest,
-    responses((status = 200, body = FeedbackView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, description = "already accepted or dismissed", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = FeedbackView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/feedback/{id}/accept")]
 pub async fn accept_feedback(
     state: web::Data<AppState>,
@@ -193,8 +263,13 @@ pub async fn accept_feedback(
 /// The committee sets feedback aside, with a reason.
 #[utoipa::path(post, path = "/api/v1/feedback/{id}/dismiss", tag = "quarters", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = FeedbackView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, description = "already accepted or dismissed", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = FeedbackView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/feedback/{id}/dismiss")]
 pub async fn dismiss_feedback(
     state: web::Data<AppState>,

@@ -1,8 +1,8 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use jifen_shared::api::{CreateRuleRequest, PatchRuleRequest, RuleView};
-use jifen_shared::problem::Problem;
 
 use crate::error::AppResult;
+use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::rules::{self as service, RulePatch, RuleSpec};
@@ -10,7 +10,11 @@ use crate::services::rules::{self as service, RulePatch, RuleSpec};
 /// The branch's rules catalogue, inactive items included.
 #[utoipa::path(get, path = "/api/v1/branches/{id}/rules", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path, description = "branch id")),
-    responses((status = 200, body = Vec<RuleView>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<RuleView>),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound)))]
 #[get("/branches/{id}/rules")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -25,7 +29,12 @@ pub async fn list(
 /// Add an item to the catalogue (secretary or administrator).
 #[utoipa::path(post, path = "/api/v1/branches/{id}/rules", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path, description = "branch id")), request_body = CreateRuleRequest,
-    responses((status = 201, body = RuleView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = RuleView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[post("/branches/{id}/rules")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -41,7 +50,12 @@ pub async fn create(
 /// Change an item; `active: false` retires it without losing its history.
 #[utoipa::path(patch, path = "/api/v1/rules/{id}", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path, description = "rule id")), request_body = PatchRuleRequest,
-    responses((status = 200, body = RuleView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = RuleView),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
+        (status = 404, response = answers::NotFound),
+        (status = 422, response = answers::Unprocessable)))]
 #[patch("/rules/{id}")]
 pub async fn patch(
     state: web::Data<AppState>,

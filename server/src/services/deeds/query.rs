@@ -2,6 +2,7 @@
 
 use jifen_shared::words::Word;
 use std::collections::HashMap;
+use uuid::Uuid;
 
 use jifen_shared::api::{DeedHistory, DeedPage, DeedQuery, HistoryEntry};
 use jifen_shared::domain::{CycleQuarter, DeedStatus};
@@ -13,29 +14,42 @@ use sea_orm::{
 use crate::entity::stored;
 use crate::entity::{audit_event, deed, ledger_entry, member, point_rule};
 use crate::error::{invalid, AppError, AppResult, FieldIssue, Missing};
-use crate::infra::ids;
 use crate::services::access::Access;
 
 pub const DEFAULT_PAGE: u64 = 20;
 pub const MAX_PAGE: u64 = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Mine,
     Review,
 }
 
-/// A checked `GET /deeds` query.
-#[derive(Debug, Clone)]
+/// A checked `GET /deeds` query: every field typed, ids parsed, and only the fields the scope
+/// uses kept (`branch_id` and `member_id` only narrow the review queue), so that it can key the
+/// read cache without letting a request choose how much memory its key takes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Filter {
     pub scope: Scope,
-    pub branch_id: Option<String>,
-    pub member_id: Option<String>,
+    pub branch_id: Option<Uuid>,
+    pub member_id: Option<Uuid>,
     pub status: Option<DeedStatus>,
     pub year: Option<i32>,
     pub quarter: Option<u8>,
-    pub cursor: Option<String>,
+    pub cursor: Option<Uuid>,
     pub limit: u64,
+}
+
+/// An id given in the query, parsed; a field issue naming the parameter if it is not an id.
+fn query_id(field: &str, given: Option<&str>, issues: &mut Vec<FieldIssue>) -> Option<Uuid> {
+    let given = given?;
+    match Uuid::try_parse(given) {
+        Ok(id) => Some(id),
+        Err(_) => {
+            issues.push(FieldIssue::worded(field, "query.invalid", Word::IdInvalid));
+            None
+        }
+    }
 }
 
 impl TryFrom<DeedQuery> for Filter {
@@ -71,24 +85,32 @@ impl TryFrom<DeedQuery> for Filter {
                 bad(invalid_field("quarter", Word::QuarterNumberInvalid));
             }
         }
-        if q.cursor.as_deref().is_some_and(|c| !ids::is_valid(c)) {
-            bad(invalid::cursor());
-        }
+        let cursor = match q.cursor.as_deref().map(Uuid::try_parse) {
+            None => None,
+            Some(Ok(c)) => Some(c),
+            Some(Err(_)) => {
+                bad(invalid::cursor());
+                None
+            }
+        };
         let limit = q.limit.unwrap_or(DEFAULT_PAGE);
         if !(1..=MAX_PAGE).contains(&limit) {
-            bad(invalid_field("limit", Word::LimitInvalid));
+            bad(invalid::limit());
         }
+        let branch_id = query_id("branch_id", q.branch_id.as_deref(), &mut issues);
+        let member_id = query_id("member_id", q.member_id.as_deref(), &mut issues);
         if !issues.is_empty() {
             return Err(AppError::Validation(issues));
         }
+        let review = scope == Scope::Review;
         Ok(Filter {
             scope,
-            branch_id: q.branch_id,
-            member_id: q.member_id,
+            branch_id: branch_id.filter(|_| review),
+            member_id: member_id.filter(|_| review),
             status,
             year: q.year,
             quarter: q.quarter,
-            cursor: q.cursor,
+            cursor,
             limit,
         })
     }
@@ -127,15 +149,13 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
         Scope::Mine => cond = cond.add(deed::Column::MemberId.eq(access.id())),
         Scope::Review => {
             let branches = access.reviewable_branches(db).await?;
-            match &f.branch_id {
-                Some(b) if branches.contains(b) => {
-                    cond = cond.add(deed::Column::BranchId.eq(b.clone()))
-                }
+            match f.branch_id.map(|b| b.to_string()) {
+                Some(b) if branches.contains(&b) => cond = cond.add(deed::Column::BranchId.eq(b)),
                 Some(_) => return Err(AppError::NotFound(Missing::OrgUnit)),
                 None => cond = cond.add(deed::Column::BranchId.is_in(branches)),
             }
-            if let Some(m) = &f.member_id {
-                cond = cond.add(deed::Column::MemberId.eq(m.clone()));
+            if let Some(m) = f.member_id {
+                cond = cond.add(deed::Column::MemberId.eq(m.to_string()));
             }
         }
     }
@@ -148,8 +168,8 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
     if let Some(q) = f.quarter {
         cond = cond.add(deed::Column::CycleQuarter.eq(q as i16));
     }
-    if let Some(c) = &f.cursor {
-        cond = cond.add(deed::Column::Id.lt(c.clone()));
+    if let Some(c) = f.cursor {
+        cond = cond.add(deed::Column::Id.lt(c.to_string()));
     }
     // One query: the deeds with their members' names and their rules' names and categories.
     let mut rows = deed::Entity::find()

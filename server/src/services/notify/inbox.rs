@@ -38,7 +38,10 @@ pub async fn page(
     limit: Option<u64>,
     lang: Lang,
 ) -> AppResult<NotificationPage> {
-    let limit = limit.unwrap_or(20).clamp(1, 100);
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::Validation(vec![invalid::limit()]));
+    }
     let mut query = notification::Entity::find()
         .filter(notification::Column::MemberId.eq(member_id))
         .order_by_desc(notification::Column::Id)
@@ -121,6 +124,13 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
         }
         NotificationKind::PointsDeducted => {
             (Word::NoticePointsDeducted, Word::NoticePointsDeductedBody)
+        }
+        NotificationKind::WechatBound => (Word::NoticeWechatBound, Word::NoticeWechatBoundBody),
+        NotificationKind::WechatUnbound => {
+            (Word::NoticeWechatUnbound, Word::NoticeWechatUnboundBody)
+        }
+        NotificationKind::PasswordChanged => {
+            (Word::NoticePasswordChanged, Word::NoticePasswordChangedBody)
         }
     };
     // A deduction is worded as the points taken away.

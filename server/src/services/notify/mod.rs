@@ -158,6 +158,40 @@ pub async fn deducted(
     .await
 }
 
+/// Tells a member that a WeChat account was bound to them (`bound`) or unbound, so that a binding
+/// they did not make does not go unnoticed. Inbox only, and written in the same transaction.
+pub async fn wechat_binding(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    bound: bool,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let kind = if bound {
+        NotificationKind::WechatBound
+    } else {
+        NotificationKind::WechatUnbound
+    };
+    to_inbox(db, member_id, kind, None, json!({}), at).await
+}
+
+/// Tells a member that their password was set or changed (and their other sessions ended), so
+/// that a change they did not make does not go unnoticed. Inbox only.
+pub async fn password_changed(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    to_inbox(
+        db,
+        member_id,
+        NotificationKind::PasswordChanged,
+        None,
+        json!({}),
+        at,
+    )
+    .await
+}
+
 /// Writes a notice to the member's inbox; it is worded when read (see [`inbox`]).
 async fn to_inbox(
     db: &impl ConnectionTrait,

@@ -99,7 +99,7 @@ pub async fn login(
 }
 
 /// Asks WeChat who the code belongs to; a busy WeChat is asked once more after a pause.
-async fn code2session(client: &WechatClient, code: &str) -> AppResult<Session> {
+pub async fn code2session(client: &WechatClient, code: &str) -> AppResult<Session> {
     let first = client.code2session(code).await;
     let answer = match first {
         Err(e) if e.errcode() == Some(BUSY) => {
@@ -134,9 +134,23 @@ pub async fn bind(
     ticket: &str,
     invite: &str,
 ) -> AppResult<TokenResponse> {
+    let ticket_hash = digest(ticket.trim());
+    let usable = |t: &wechat_ticket::Model| {
+        t.used_at.is_none() && t.expires_at > now && t.failed_attempts < TICKET_ATTEMPTS
+    };
+    // An unknown, used or expired ticket is answered from a plain read: junk never waits for,
+    // nor holds, the write lock. A real ticket (WeChat vouched for its user) takes the lock even
+    // with a wrong invite code, because the wrong attempt must be counted: that count is what
+    // makes invite codes impossible to guess.
+    wechat_ticket::Entity::find()
+        .filter(wechat_ticket::Column::TicketHash.eq(ticket_hash.as_str()))
+        .one(db.conn())
+        .await?
+        .filter(usable)
+        .ok_or(AppError::Wechat(WechatFailure::TicketInvalid))?;
     let txn = db.begin_write().await?;
-    let mut find_ticket = wechat_ticket::Entity::find()
-        .filter(wechat_ticket::Column::TicketHash.eq(digest(ticket.trim())));
+    let mut find_ticket =
+        wechat_ticket::Entity::find().filter(wechat_ticket::Column::TicketHash.eq(ticket_hash));
     if txn.get_database_backend() == DbBackend::Postgres {
         // Two binds with one ticket at once: the second waits and then finds it used.
         // (SQLite runs one write transaction at a time already.)
@@ -145,9 +159,7 @@ pub async fn bind(
     let ticket = find_ticket
         .one(&*txn)
         .await?
-        .filter(|t| {
-            t.used_at.is_none() && t.expires_at > now && t.failed_attempts < TICKET_ATTEMPTS
-        })
+        .filter(usable)
         .ok_or(AppError::Wechat(WechatFailure::TicketInvalid))?;
     let invite = invite_code::Entity::find()
         .filter(invite_code::Column::CodeHash.eq(digest(&normalise_invite(invite))))
@@ -226,6 +238,7 @@ pub async fn bind(
         now,
     )
     .await?;
+    crate::services::notify::wechat_binding(&*txn, &member.id, true, now).await?;
     let tokens = sessions::start(&*txn, keys, &member.id, now).await?;
     txn.commit().await?;
     Ok(tokens)

@@ -1,12 +1,21 @@
 //! The audit history: an append-only list of events per org unit, each carrying the SHA-256 of
 //! its predecessor, so that editing or deleting a row behind the application's back breaks the
 //! chain where it happened (`jifen audit verify`).
+//!
+//! Hashes alone do not stop someone who can write to the database from rewriting a whole chain
+//! with recomputed hashes, so each event is also sealed ([`seal`]) with a key kept outside the
+//! database; and since the ledger is what people read, [`verify`] recomputes every member's
+//! ledger from the events and compares it with the table.
+
+pub mod seal;
+mod verify;
+mod verify_ledger;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::LockType;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -14,6 +23,13 @@ use sha2::{Digest, Sha256};
 use crate::entity::{audit_event, org_unit};
 use crate::error::AppResult;
 use crate::infra::ids;
+
+pub use seal::SealKey;
+pub use verify::{
+    check_anchors, seal_unsealed_chains, verify, verify_with, Broken, SealOrphaned, Unchained,
+    Verified, VerifyError,
+};
+pub use verify_ledger::LedgerMismatch;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -43,19 +59,25 @@ pub async fn lock_chain(db: &impl ConnectionTrait, chain_id: &str) -> AppResult<
     Ok(())
 }
 
-/// Appends an event to its chain. Call inside the transaction that makes the change, after
-/// [`lock_chain`].
+/// Appends an event to its chain and seals it with the process's audit key. Call inside the
+/// transaction that makes the change, after [`lock_chain`]. A chain whose newest event does not
+/// carry a valid seal is not extended: sealing on top of it would vouch for whatever someone
+/// wrote there behind the application's back.
 pub async fn record(
     db: &impl ConnectionTrait,
     event: Event<'_>,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    let key = seal::process_key()?;
     lock_chain(db, event.chain_id).await?;
     let last = audit_event::Entity::find()
         .filter(audit_event::Column::ChainId.eq(event.chain_id))
         .order_by_desc(audit_event::Column::Seq)
         .one(db)
         .await?;
+    if let Some(head) = &last {
+        seal::check_head(db, key, head).await?;
+    }
     let (seq, prev_hash) = match last {
         Some(l) => (l.seq + 1, l.hash),
         None => (1, GENESIS.to_owned()),
@@ -77,28 +99,30 @@ pub async fn record(
     };
     row.hash = hash_of(&row);
     audit_event::Entity::insert(audit_event::ActiveModel {
-        id: Set(row.id),
-        chain_id: Set(row.chain_id),
+        id: Set(row.id.clone()),
+        chain_id: Set(row.chain_id.clone()),
         seq: Set(row.seq),
         at: Set(row.at),
-        actor_id: Set(row.actor_id),
-        action: Set(row.action),
-        entity_type: Set(row.entity_type),
-        entity_id: Set(row.entity_id),
-        before: Set(row.before),
-        after: Set(row.after),
-        reason: Set(row.reason),
-        prev_hash: Set(row.prev_hash),
-        hash: Set(row.hash),
+        actor_id: Set(row.actor_id.clone()),
+        action: Set(row.action.clone()),
+        entity_type: Set(row.entity_type.clone()),
+        entity_id: Set(row.entity_id.clone()),
+        before: Set(row.before.clone()),
+        after: Set(row.after.clone()),
+        reason: Set(row.reason.clone()),
+        prev_hash: Set(row.prev_hash.clone()),
+        hash: Set(row.hash.clone()),
     })
     .exec(db)
     .await?;
+    seal::write(db, key, &row, at).await?;
     Ok(())
 }
 
 /// The hash of every field but `hash` itself, encoded as a JSON array so no two different
-/// events can produce the same input.
-fn hash_of(e: &audit_event::Model) -> String {
+/// events can produce the same input. Public so that a test can play the attacker who rewrites
+/// a chain with recomputed hashes.
+pub fn hash_of(e: &audit_event::Model) -> String {
     let fields = serde_json::json!([
         e.prev_hash,
         e.chain_id,
@@ -113,30 +137,6 @@ fn hash_of(e: &audit_event::Model) -> String {
         e.reason,
     ]);
     hex::encode(Sha256::digest(fields.to_string().as_bytes()))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    pub chains: usize,
-    pub events: u64,
-}
-
-/// The first event at which a chain stops adding up.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("audit chain {chain_id} is broken at event #{seq} ({event_id}): {why}")]
-pub struct Broken {
-    pub chain_id: String,
-    pub seq: i64,
-    pub event_id: String,
-    pub why: &'static str,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
-    #[error(transparent)]
-    Broken(#[from] Broken),
-    #[error("reading the audit history: {0}")]
-    Db(#[from] sea_orm::DbErr),
 }
 
 /// An event's place and hash, published outside the database (on the public board), so that
@@ -183,72 +183,4 @@ pub fn anchor_of(e: &audit_event::Model) -> Anchor {
         seq: e.seq,
         hash: e.hash.clone(),
     }
-}
-
-/// Checks that every anchored event is still in its chain with the hash that was published.
-/// Together with [`verify`], this proves that nothing up to the anchor was changed or cut.
-pub async fn check_anchors(
-    db: &impl ConnectionTrait,
-    anchors: &[Anchor],
-) -> Result<(), VerifyError> {
-    for anchor in anchors {
-        let found = audit_event::Entity::find()
-            .filter(audit_event::Column::ChainId.eq(anchor.chain_id.as_str()))
-            .filter(audit_event::Column::Seq.eq(anchor.seq))
-            .one(db)
-            .await?;
-        let why = match found {
-            None => "the published event is gone: the chain was cut back",
-            Some(e) if e.hash != anchor.hash => "its hash differs from the one published",
-            Some(_) => continue,
-        };
-        return Err(Broken {
-            chain_id: anchor.chain_id.clone(),
-            seq: anchor.seq,
-            event_id: "as published".into(),
-            why,
-        }
-        .into());
-    }
-    Ok(())
-}
-
-/// Walks every chain from its first event and checks each link and each hash.
-pub async fn verify(db: &impl ConnectionTrait) -> Result<Verified, VerifyError> {
-    let mut pages = audit_event::Entity::find()
-        .order_by_asc(audit_event::Column::ChainId)
-        .order_by_asc(audit_event::Column::Seq)
-        .paginate(db, 1000);
-    let mut chains = 0;
-    let mut events = 0;
-    let mut current: Option<(String, i64, String)> = None;
-    while let Some(page) = pages.fetch_and_next().await? {
-        for e in page {
-            let broken = |why| Broken {
-                chain_id: e.chain_id.clone(),
-                seq: e.seq,
-                event_id: e.id.clone(),
-                why,
-            };
-            let (expected_seq, expected_prev) = match &current {
-                Some((chain, seq, hash)) if *chain == e.chain_id => (seq + 1, hash.clone()),
-                _ => {
-                    chains += 1;
-                    (1, GENESIS.to_owned())
-                }
-            };
-            if e.seq != expected_seq {
-                return Err(broken("an event is missing before this one").into());
-            }
-            if e.prev_hash != expected_prev {
-                return Err(broken("it does not link to the event before it").into());
-            }
-            if hash_of(&e) != e.hash {
-                return Err(broken("its content was changed after it was written").into());
-            }
-            events += 1;
-            current = Some((e.chain_id.clone(), e.seq, e.hash.clone()));
-        }
-    }
-    Ok(Verified { chains, events })
 }

@@ -1,0 +1,223 @@
+//! Limits per client address on the routes anyone can call without an account (sign-in,
+//! refresh, WeChat sign-in and binding, public feedback) and on photo uploads: a GCRA bucket per
+//! client and route group ([`governor`]), checked before the request reaches its handler, so a
+//! flood is answered 429 with `Retry-After` without touching the database or the password hasher.
+//!
+//! These buckets live in each instance's memory: behind a load balancer every instance grants its
+//! own share. What must hold across instances (failed sign-ins per account) is counted in the
+//! database by the sign-in service instead.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::error::{AppError, Throttle};
+use crate::http::client::ClientAddr;
+use crate::http::state::AppState;
+use crate::infra::config::{LimitsConfig, Rate};
+
+/// After this many checks the buckets of clients idle long enough to be full again are dropped.
+const FORGET_EVERY: u64 = 4096;
+
+/// One bucket per client: an IPv4 address, or the /64 network of an IPv6 address (one home or
+/// phone gets a whole /64, so counting single IPv6 addresses would let one client be millions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ClientKey(u128);
+
+impl From<IpAddr> for ClientKey {
+    fn from(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(v4) => Self(u128::from(u32::from(v4))),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Self(u128::from(u32::from(v4))),
+                None => Self(u128::from(v6) & !((1u128 << 64) - 1) | (1 << 127)),
+            },
+        }
+    }
+}
+
+pub struct Limits {
+    login: DefaultKeyedRateLimiter<ClientKey>,
+    refresh: DefaultKeyedRateLimiter<ClientKey>,
+    wechat: DefaultKeyedRateLimiter<ClientKey>,
+    feedback: DefaultKeyedRateLimiter<ClientKey>,
+    upload: DefaultKeyedRateLimiter<ClientKey>,
+    clock: DefaultClock,
+    checks: AtomicU64,
+}
+
+fn quota(rate: Rate) -> Quota {
+    let per_minute = NonZeroU32::new(rate.per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(rate.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(per_minute).allow_burst(burst)
+}
+
+impl Limits {
+    pub fn new(config: &LimitsConfig) -> Self {
+        Self {
+            login: DefaultKeyedRateLimiter::keyed(quota(config.login)),
+            refresh: DefaultKeyedRateLimiter::keyed(quota(config.refresh)),
+            wechat: DefaultKeyedRateLimiter::keyed(quota(config.wechat)),
+            feedback: DefaultKeyedRateLimiter::keyed(quota(config.feedback)),
+            upload: DefaultKeyedRateLimiter::keyed(quota(config.upload)),
+            clock: DefaultClock::default(),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Which limit a request falls under, if any: anonymous entry points and uploads only.
+    pub fn applying_to(method: &Method, path: &str) -> Option<Throttle> {
+        if method != Method::POST {
+            return None;
+        }
+        let route = path.strip_prefix("/api/v1")?;
+        match route {
+            "/auth/login" => Some(Throttle::Login),
+            "/auth/refresh" | "/auth/logout" => Some(Throttle::Refresh),
+            "/photos" => Some(Throttle::Upload),
+            _ if route.starts_with("/auth/wechat") => Some(Throttle::Wechat),
+            _ if route.starts_with("/public/") && route.ends_with("/feedback") => {
+                Some(Throttle::Feedback)
+            }
+            _ => None,
+        }
+    }
+
+    fn bucket(&self, throttle: Throttle) -> &DefaultKeyedRateLimiter<ClientKey> {
+        match throttle {
+            Throttle::Login | Throttle::Account => &self.login,
+            Throttle::Refresh => &self.refresh,
+            Throttle::Wechat => &self.wechat,
+            Throttle::Feedback => &self.feedback,
+            Throttle::Upload => &self.upload,
+        }
+    }
+
+    /// Takes one request from the client's bucket, or says how long until one is free.
+    pub fn check(&self, throttle: Throttle, client: ClientAddr) -> Result<(), AppError> {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
+            self.forget_idle();
+        }
+        self.bucket(throttle)
+            .check_key(&ClientKey::from(client.0))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(self.clock.now());
+                AppError::TooMany {
+                    limit: throttle,
+                    retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+                }
+            })
+    }
+
+    /// Drops the buckets that have refilled, so memory follows the clients active lately.
+    fn forget_idle(&self) {
+        for bucket in [
+            &self.login,
+            &self.refresh,
+            &self.wechat,
+            &self.feedback,
+            &self.upload,
+        ] {
+            bucket.retain_recent();
+            bucket.shrink_to_fit();
+        }
+    }
+}
+
+/// Answers 429 before routing when the client has used up its share of a limited route.
+pub async fn per_client(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Some(throttle) = Limits::applying_to(req.method(), req.path()) {
+        if let Some(state) = req.app_data::<web::Data<AppState>>() {
+            let client = ClientAddr::of_service_request(&req, &state.config.limits);
+            if let Err(refused) = state.limits.check(throttle, client) {
+                // An answer, not an Err: the problem middleware then words it for the caller.
+                return Ok(req.error_response(refused).map_into_right_body());
+            }
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(ip: &str) -> ClientAddr {
+        ClientAddr(ip.parse().unwrap())
+    }
+
+    #[test]
+    fn the_anonymous_entry_points_are_limited_and_nothing_else() {
+        let post = Method::POST;
+        for (path, want) in [
+            ("/api/v1/auth/login", Some(Throttle::Login)),
+            ("/api/v1/auth/refresh", Some(Throttle::Refresh)),
+            ("/api/v1/auth/logout", Some(Throttle::Refresh)),
+            ("/api/v1/auth/wechat", Some(Throttle::Wechat)),
+            ("/api/v1/auth/wechat/bind", Some(Throttle::Wechat)),
+            (
+                "/api/v1/public/branches/demo-1/feedback",
+                Some(Throttle::Feedback),
+            ),
+            ("/api/v1/photos", Some(Throttle::Upload)),
+            ("/api/v1/deeds", None),
+            ("/api/v1/public/branches/demo-1/board", None),
+        ] {
+            assert_eq!(Limits::applying_to(&post, path), want, "{path}");
+        }
+        assert_eq!(
+            Limits::applying_to(&Method::GET, "/api/v1/auth/login"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_client_past_its_burst_waits_while_others_go_on() {
+        let limits = Limits::new(&LimitsConfig {
+            login: Rate::new(6, 2),
+            ..LimitsConfig::default()
+        });
+        let a = client("203.0.113.7");
+        assert!(limits.check(Throttle::Login, a).is_ok());
+        assert!(limits.check(Throttle::Login, a).is_ok());
+        match limits.check(Throttle::Login, a) {
+            Err(AppError::TooMany {
+                limit: Throttle::Login,
+                retry_after_secs,
+            }) => assert!((1..=10).contains(&retry_after_secs), "{retry_after_secs}"),
+            other => panic!("expected 429, got {other:?}"),
+        }
+        assert!(limits.check(Throttle::Login, client("203.0.113.8")).is_ok());
+        assert!(
+            limits.check(Throttle::Feedback, a).is_ok(),
+            "each group has its own buckets"
+        );
+    }
+
+    #[test]
+    fn one_ipv6_network_is_one_client() {
+        assert_eq!(
+            ClientKey::from("2001:db8:1:2::1".parse::<IpAddr>().unwrap()),
+            ClientKey::from("2001:db8:1:2:ffff::9".parse::<IpAddr>().unwrap())
+        );
+        assert_ne!(
+            ClientKey::from("2001:db8:1:2::1".parse::<IpAddr>().unwrap()),
+            ClientKey::from("2001:db8:1:3::1".parse::<IpAddr>().unwrap())
+        );
+        assert_eq!(
+            ClientKey::from("::ffff:203.0.113.7".parse::<IpAddr>().unwrap()),
+            ClientKey::from("203.0.113.7".parse::<IpAddr>().unwrap())
+        );
+    }
+}
