@@ -70,6 +70,7 @@ wechat = { per_minute = 6000, burst = 1000 }
 feedback = { per_minute = 6000, burst = 1000 }
 upload = { per_minute = 6000, burst = 1000 }
 account_failures = 1000
+password_hashes_per_second = 1000
 EOF
 mkdir -p "$work/app"
 export JIFEN_CONFIG="$work/jifen.toml"

@@ -234,6 +234,8 @@ pub enum Throttle {
     Wechat,
     /// Feedback on public boards from one client address.
     Feedback,
+    /// Feedback from one sender still waiting for the committee on one quarter.
+    FeedbackWaiting,
     /// Photo uploads from one client address.
     Upload,
 }
@@ -286,6 +288,7 @@ impl AppError {
             AppError::FeedbackFull => "feedback.too_many",
             AppError::TooMany { limit, .. } => match limit {
                 Throttle::Account => "auth.account_throttled",
+                Throttle::FeedbackWaiting => "feedback.sender_waiting",
                 _ => "request.too_many",
             },
             AppError::Busy { .. } => "service.busy",
@@ -390,6 +393,7 @@ impl AppError {
                 retry_after_secs,
             } => match limit {
                 Throttle::Account => Word::AccountThrottled,
+                Throttle::FeedbackWaiting => Word::FeedbackSenderWaiting,
                 _ => Word::TooManyRequests,
             }
             .fill(lang, &[("secs", retry_after_secs)]),

@@ -148,7 +148,7 @@ impl Application {
                 .app_data(data.clone())
                 .configure(crate::http::configure)
                 .wrap(from_fn(crate::http::input::guard))
-                .wrap(from_fn(crate::http::limits::per_client))
+                .wrap(from_fn(crate::http::middleware::per_client))
                 .wrap(from_fn(crate::http::middleware::problems))
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(crate::http::headers::secure))

@@ -88,12 +88,12 @@ impl TestApp {
     }
 
     async fn spawn_web_app_with_clock(clock: Clock) -> Self {
-        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/dist");
-        assert!(
-            dist.join("index.html").is_file(),
-            "the web app is not built: run scripts/build-app.sh first"
-        );
-        Self::spawn_inner(clock, Some(dist), |_| {}).await
+        Self::spawn_inner(clock, Some(built_web_app()), |_| {}).await
+    }
+
+    /// The web app, with the server's configuration adjusted first.
+    pub async fn spawn_with_web_app_and_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_inner(Clock::System, Some(built_web_app()), adjust).await
     }
 
     /// Starts the server with its clock pinned at `at`.
@@ -157,6 +157,9 @@ impl TestApp {
             workers: 2,
             ..Config::default()
         };
+        // A story signs in a dozen people within a second, where a real server sees a few a
+        // second; the budget's own test sets it low again.
+        config.limits.password_hashes_per_second = 1_000;
         adjust(&mut config);
         let app = Application::build_with_clock(config.clone(), clock)
             .await
@@ -529,6 +532,15 @@ impl Review<'_> {
             Review::Withdraw => "withdraw",
         }
     }
+}
+
+fn built_web_app() -> PathBuf {
+    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "the web app is not built: run scripts/build-app.sh first"
+    );
+    dist
 }
 
 /// Waits, polling every 50 ms for up to 20 s, until `check` answers `Some`; panics naming `what`.

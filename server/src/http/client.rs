@@ -7,10 +7,9 @@ use std::net::IpAddr;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderMap;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use crate::error::AppError;
-use crate::http::state::AppState;
 use crate::infra::config::LimitsConfig;
 
 /// The caller's address as far as this server can tell.
@@ -58,17 +57,13 @@ impl FromRequest for ClientAddr {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
 
+    /// The address [`crate::http::middleware::per_client`] resolved for this request.
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         ready(
-            req.app_data::<web::Data<AppState>>()
-                .map(|state| {
-                    Self::resolve(
-                        req.peer_addr().map(|a| a.ip()),
-                        req.headers(),
-                        &state.config.limits,
-                    )
-                })
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing"))),
+            req.extensions()
+                .get::<ClientAddr>()
+                .copied()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("client address not resolved"))),
         )
     }
 }

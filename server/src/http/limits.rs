@@ -1,7 +1,8 @@
 //! Limits per client address on the routes anyone can call without an account (sign-in,
 //! refresh, WeChat sign-in and binding, public feedback) and on photo uploads: a GCRA bucket per
-//! client and route group ([`governor`]), checked before the request reaches its handler, so a
-//! flood is answered 429 with `Retry-After` without touching the database or the password hasher.
+//! client and route group ([`governor`]), checked by [`crate::http::middleware::per_client`]
+//! before the request reaches its handler, so a flood is answered 429 with `Retry-After` without
+//! touching the database or the password hasher.
 //!
 //! These buckets live in each instance's memory: behind a load balancer every instance grants its
 //! own share. What must hold across instances (failed sign-ins per account) is counted in the
@@ -11,17 +12,12 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware::Next;
-use actix_web::web;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::{AppError, Throttle};
 use crate::http::client::ClientAddr;
-use crate::http::state::AppState;
 use crate::infra::config::{LimitsConfig, Rate};
 
 /// After this many checks the buckets of clients idle long enough to be full again are dropped.
@@ -96,7 +92,7 @@ impl Limits {
             Throttle::Login | Throttle::Account => &self.login,
             Throttle::Refresh => &self.refresh,
             Throttle::Wechat => &self.wechat,
-            Throttle::Feedback => &self.feedback,
+            Throttle::Feedback | Throttle::FeedbackWaiting => &self.feedback,
             Throttle::Upload => &self.upload,
         }
     }
@@ -130,23 +126,6 @@ impl Limits {
             bucket.shrink_to_fit();
         }
     }
-}
-
-/// Answers 429 before routing when the client has used up its share of a limited route.
-pub async fn per_client(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if let Some(throttle) = Limits::applying_to(req.method(), req.path()) {
-        if let Some(state) = req.app_data::<web::Data<AppState>>() {
-            let client = ClientAddr::of_service_request(&req, &state.config.limits);
-            if let Err(refused) = state.limits.check(throttle, client) {
-                // An answer, not an Err: the problem middleware then words it for the caller.
-                return Ok(req.error_response(refused).map_into_right_body());
-            }
-        }
-    }
-    Ok(next.call(req).await?.map_into_left_body())
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
-//! Request ids and tracing spans, and problem bodies in the caller's language.
+//! Request ids and tracing spans, limits per client, and problem bodies in the caller's language.
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT_LANGUAGE};
 use actix_web::middleware::Next;
-use actix_web::HttpMessage;
+use actix_web::{web, HttpMessage};
 use jifen_shared::i18n::Lang;
 use tracing::Instrument;
 
 use crate::error::AppError;
+use crate::http::client::ClientAddr;
+use crate::http::limits::Limits;
+use crate::http::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -75,4 +78,24 @@ pub async fn problems(
         Some(body) => res.into_response(body),
         None => res.map_into_boxed_body(),
     })
+}
+
+/// Finds who is calling ([`ClientAddr`], kept in the request for handlers), and answers 429
+/// before routing when that client has used up its share of a limited route.
+pub async fn per_client(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let client = ClientAddr::of_service_request(&req, &state.config.limits);
+    req.extensions_mut().insert(client);
+    if let Some(throttle) = Limits::applying_to(req.method(), req.path()) {
+        if let Err(refused) = state.limits.check(throttle, client) {
+            // An answer, not an Err: the problem middleware then words it for the caller.
+            return Ok(req.error_response(refused).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }

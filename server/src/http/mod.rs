@@ -2,6 +2,7 @@
 //! middleware, the OpenAPI document, and [`state::AppState`], which only this layer, startup and
 //! the CLI know.
 
+pub mod answers;
 pub mod client;
 pub mod extract;
 pub mod headers;

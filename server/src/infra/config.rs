@@ -105,6 +105,13 @@ pub struct LimitsConfig {
     pub password_hashers: usize,
     /// How long a sign-in waits for a free hasher before it is answered 503.
     pub password_wait_ms: u64,
+    /// Password hashes the whole server starts per second (each takes a core for tens of
+    /// milliseconds); past it sign-ins are answered 503, so a flood of junk sign-ins from many
+    /// addresses cannot take the cores from the members already signed in.
+    pub password_hashes_per_second: u32,
+    /// Refresh-token lookups (refresh, sign-out) run at once by this instance; more are
+    /// answered 503 at once.
+    pub token_lookups: usize,
     /// Photo uploads received at once by this instance.
     pub concurrent_uploads: usize,
     /// Photos one member may keep, in megabytes.
@@ -130,6 +137,8 @@ impl Default for LimitsConfig {
             account_window_secs: 15 * 60,
             password_hashers: 0,
             password_wait_ms: 100,
+            password_hashes_per_second: 4,
+            token_lookups: 4,
             concurrent_uploads: 8,
             photo_quota_mb: 200,
             unattached_photo_hours: 24,
@@ -346,6 +355,9 @@ impl Config {
         }
         if let Some(v) = var("JIFEN_PASSWORD_HASHERS") {
             self.limits.password_hashers = number("JIFEN_PASSWORD_HASHERS", v)?;
+        }
+        if let Some(v) = var("JIFEN_PASSWORD_HASHES_PER_SECOND") {
+            self.limits.password_hashes_per_second = number("JIFEN_PASSWORD_HASHES_PER_SECOND", v)?;
         }
         if let Some(v) = var("JIFEN_PASSWORD_WAIT_MS") {
             self.limits.password_wait_ms = number("JIFEN_PASSWORD_WAIT_MS", v)?;

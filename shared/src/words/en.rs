@@ -222,6 +222,7 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         ServiceUnavailable => "The service is temporarily unavailable; please try again shortly.",
         AccountThrottled => "Too many failed sign-ins for this account; please try again in {secs} seconds.",
         TooManyRequests => "Too many requests; please try again in {secs} seconds.",
+        FeedbackSenderWaiting => "You already have several pieces of feedback on this quarter waiting for the committee; please wait until they are dealt with.",
         ServerBusy => "The server is busy; please try again in {secs} seconds.",
         InternalError => "Something went wrong on the server; try again, and if it persists give the request id to your administrator.",
         InvalidYear => "year must be between 2000 and 2100",

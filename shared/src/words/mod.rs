@@ -243,6 +243,7 @@ keys! {
     ServiceUnavailable,
     AccountThrottled,
     TooManyRequests,
+    FeedbackSenderWaiting,
     ServerBusy,
     InternalError,
     InvalidYear,

@@ -222,6 +222,7 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         ServiceUnavailable => "服务暂时不可用，请稍后重试",
         AccountThrottled => "该账号登录失败次数过多，请{secs}秒后再试",
         TooManyRequests => "请求太频繁，请{secs}秒后再试",
+        FeedbackSenderWaiting => "你对本季度公示提的意见已有多条在等待支委会处理，请等处理后再提",
         ServerBusy => "服务器正忙，请{secs}秒后再试",
         InternalError => "服务器出错了，请稍后重试；如果一直出错，请把请求编号告诉管理员",
         InvalidYear => "年度须在 2000 到 2100 之间",

@@ -160,7 +160,7 @@ async fn one_sender_cannot_drown_the_others_and_the_history_keeps_no_text() {
     assert!(retry_after.is_some_and(|s| s > 0), "told when to come back");
     assert_eq!(
         problem(res, StatusCode::TOO_MANY_REQUESTS).await.code,
-        "request.too_many",
+        "feedback.sender_waiting",
         "twenty waiting is all one sender may have"
     );
     // The refusal needs no write lock either.

@@ -441,3 +441,41 @@ async fn the_secretary_posts_the_quarter_and_the_committee_deducts_on_feedback_f
         .unwrap();
     phone.close().await;
 }
+
+/// A member keeps working past the access token's few minutes: the app renews it with the
+/// refresh cookie, which no script in the page can read, and the page runs under the content
+/// security policy without a single refusal.
+#[tokio::test]
+async fn a_member_stays_signed_in_past_the_access_token_and_no_script_holds_the_refresh_token() {
+    let app = TestApp::spawn_with_web_app_and_config(|c| c.access_token_ttl_secs = 2).await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let mut phone = sign_in(&app, &driver, "phone-renewal", "member3", PHONE).await;
+    phone.wait_for_path("/report").await.unwrap();
+
+    let stored = phone
+        .execute(
+            "return JSON.stringify(Object.assign({}, localStorage, sessionStorage)) + document.cookie",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    let stored = stored.as_str().unwrap_or_default().to_owned();
+    assert!(
+        !stored.contains("refresh") && !stored.contains("jifen_refresh"),
+        "the refresh token is out of the page's reach: {stored}"
+    );
+
+    // Past the access token's life the points still load: the app renewed it with the cookie.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    phone.goto(&app.url("/points")).await.unwrap();
+    phone.find(".card-bonus").await.unwrap();
+    assert_eq!(phone.current_path().await.unwrap(), "/points");
+    phone.screenshot("renewed").await.unwrap();
+
+    let console = phone.console().await;
+    assert!(
+        !console.contains("Content Security Policy"),
+        "the page ran under its policy without refusals: {console}"
+    );
+    phone.close().await;
+}

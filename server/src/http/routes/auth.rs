@@ -21,7 +21,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use jifen_shared::api::{LoginRequest, LogoutRequest, RefreshRequest, TokenResponse};
 
 use crate::error::AppResult;
-use crate::http::openapi::answers;
+use crate::http::answers;
 use crate::http::state::AppState;
 use crate::services::auth::sessions;
 
@@ -95,13 +95,15 @@ pub async fn login(
         (status = 400, response = answers::BadRequest),
         (status = 401, response = answers::Unauthorized),
         (status = 422, response = answers::Unprocessable),
-        (status = 429, response = answers::TooManyRequests)))]
+        (status = 429, response = answers::TooManyRequests),
+        (status = 503, response = answers::ServiceBusy)))]
 #[post("/auth/refresh")]
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
+    let _turn = state.auth.lookup_turn()?;
     let token = presented(&req, &body.refresh_token);
     let tokens = sessions::refresh(&state.db, state.now(), &state.keys, &token).await?;
     Ok(with_cookie(&state, tokens))
@@ -113,13 +115,15 @@ pub async fn refresh(
     responses((status = 204, description = "signed out; the cookie is cleared"),
         (status = 400, response = answers::BadRequest),
         (status = 422, response = answers::Unprocessable),
-        (status = 429, response = answers::TooManyRequests)))]
+        (status = 429, response = answers::TooManyRequests),
+        (status = 503, response = answers::ServiceBusy)))]
 #[post("/auth/logout")]
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LogoutRequest>,
 ) -> AppResult<HttpResponse> {
+    let _turn = state.auth.lookup_turn()?;
     let token = presented(&req, &body.refresh_token);
     sessions::logout(&state.db, state.now(), &token).await?;
     Ok(HttpResponse::NoContent()

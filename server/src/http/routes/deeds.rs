@@ -6,8 +6,8 @@ use jifen_shared::api::{
 use jifen_shared::domain::{Points, Reason};
 
 use crate::error::{AppError, AppResult};
+use crate::http::answers;
 use crate::http::extract::AuthUser;
-use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::infra::read_cache::Key;
 use crate::services::access::Access;

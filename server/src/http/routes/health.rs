@@ -15,7 +15,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// The process can serve: the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "health",
-    responses((status = 200, body = Health), (status = 503, response = crate::http::openapi::answers::Unavailable)))]
+    responses((status = 200, body = Health), (status = 503, response = crate::http::answers::Unavailable)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     state

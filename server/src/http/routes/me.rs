@@ -2,8 +2,8 @@ use actix_web::{get, put, web, HttpResponse};
 use jifen_shared::api::{MeResponse, SetPasswordRequest};
 
 use crate::error::AppResult;
+use crate::http::answers;
 use crate::http::extract::AuthUser;
-use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::auth::account::{self, Proof};

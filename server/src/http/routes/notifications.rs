@@ -4,8 +4,8 @@ use jifen_shared::api::{
 };
 
 use crate::error::AppResult;
+use crate::http::answers;
 use crate::http::extract::AuthUser;
-use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::services::notify::{consent, inbox};
 

@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use jifen_shared::api::PhotoView;
 
 use crate::error::{AppError, AppResult};
-use crate::http::openapi::answers;
+use crate::http::answers;
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::photos;

@@ -3,8 +3,8 @@ use jifen_shared::api::{PointsQuery, PointsSummary};
 use jifen_shared::domain::CycleQuarter;
 
 use crate::error::{invalid, AppError, AppResult};
+use crate::http::answers;
 use crate::http::extract::AuthUser;
-use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::infra::read_cache::Key;
 use crate::services::ledger;

@@ -10,8 +10,8 @@ use jifen_shared::domain::CycleQuarter;
 use jifen_shared::words::Word;
 
 use crate::error::{invalid, AppError, AppResult, FieldIssue};
+use crate::http::answers;
 use crate::http::client::ClientAddr;
-use crate::http::openapi::answers;
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::feedback::{ListFilter, NewFeedback};

@@ -2,7 +2,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use jifen_shared::api::{CreateRuleRequest, PatchRuleRequest, RuleView};
 
 use crate::error::AppResult;
-use crate::http::openapi::answers;
+use crate::http::answers;
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::rules::{self as service, RulePatch, RuleSpec};

@@ -5,7 +5,7 @@ use jifen_shared::api::{
 };
 
 use crate::error::AppResult;
-use crate::http::openapi::answers;
+use crate::http::answers;
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::wechat::{invites, login};

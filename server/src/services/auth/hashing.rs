@@ -3,10 +3,16 @@
 //! every core from the members' requests. So at most `size` run at once, and a caller that finds
 //! them all busy for longer than a short wait is answered 503 with `Retry-After` at once, instead
 //! of joining a queue that only grows.
+//!
+//! A pool of one still keeps one core busy for as long as junk keeps coming, from as many
+//! addresses as a botnet has. So the pool also has a budget per second for the whole server
+//! (`password_hashes_per_second`): past it, sign-ins are answered 503 at once, and the members
+//! already signed in (whose sessions renew without a password) keep the cores.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use governor::{DefaultDirectRateLimiter, Quota};
 use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult};
@@ -15,9 +21,11 @@ use crate::infra::config::LimitsConfig;
 /// What a caller that found the pool full is told to wait, in seconds.
 const RETRY_AFTER_SECS: u64 = 1;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Hashers {
     permits: Arc<Semaphore>,
+    /// Hashes the server may start per second, from everyone together.
+    budget: Arc<DefaultDirectRateLimiter>,
     wait: Duration,
     size: usize,
 }
@@ -33,8 +41,13 @@ impl Hashers {
                 .max(1),
             n => n,
         };
+        let per_second = std::num::NonZeroU32::new(config.password_hashes_per_second.max(1))
+            .unwrap_or(std::num::NonZeroU32::MIN);
         Self {
             permits: Arc::new(Semaphore::new(size)),
+            budget: Arc::new(DefaultDirectRateLimiter::direct(Quota::per_second(
+                per_second,
+            ))),
             wait: Duration::from_millis(config.password_wait_ms),
             size,
         }
@@ -46,12 +59,17 @@ impl Hashers {
     }
 
     /// Runs `work` (a hash or a check) on the blocking pool once a hasher is free, or answers
-    /// [`AppError::Busy`] when none frees up within the wait.
+    /// [`AppError::Busy`] when the second's budget is spent or no hasher frees up within the wait.
     pub async fn run<T, F>(&self, work: F) -> AppResult<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        if self.budget.check().is_err() {
+            return Err(AppError::Busy {
+                retry_after_secs: RETRY_AFTER_SECS,
+            });
+        }
         let permit =
             match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
                 Ok(Ok(permit)) => permit,
@@ -122,5 +140,22 @@ mod tests {
         release.send(()).unwrap();
         holder.await.unwrap().unwrap();
         assert_eq!(hashers.run(|| 7).await.unwrap(), 7, "free again");
+    }
+
+    #[tokio::test]
+    async fn past_the_budget_per_second_sign_ins_wait_even_with_hashers_free() {
+        let hashers = Hashers::new(&LimitsConfig {
+            password_hashers: 4,
+            password_hashes_per_second: 2,
+            ..LimitsConfig::default()
+        });
+        assert_eq!(hashers.run(|| 1).await.unwrap(), 1);
+        assert_eq!(hashers.run(|| 2).await.unwrap(), 2);
+        assert!(matches!(
+            hashers.run(|| 3).await,
+            Err(AppError::Busy { .. })
+        ));
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(hashers.run(|| 4).await.unwrap(), 4, "the budget refills");
     }
 }

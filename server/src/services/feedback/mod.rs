@@ -2,31 +2,21 @@
 //! the quarter or about one member on it; the branch's committee reads it and either turns it into
 //! a deduction (群众反映 → 违规扣分) or dismisses it, with a reason either way.
 
-use std::collections::{BTreeSet, HashMap};
-use std::net::IpAddr;
-
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use jifen_shared::api::{
-    AcceptFeedbackRequest, BulkDismissRequest, BulkDismissed, FeedbackCounts, FeedbackPage,
-    FeedbackQuery, FeedbackRequest, FeedbackView,
-};
+use jifen_shared::api::{AcceptFeedbackRequest, FeedbackRequest, FeedbackView};
 use jifen_shared::domain::{
     CycleQuarter, FeedbackBody, FeedbackContact, FeedbackStatus, LedgerKind, Points, Reason,
     RuleCategory,
 };
 use jifen_shared::words::Word;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::entity::{feedback, member, point_rule};
 use crate::error::{invalid, AppError, AppResult, FieldIssue, Missing, Refusal, Throttle};
-use crate::infra::config::Secret;
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::{visible_branch, Access};
@@ -50,46 +40,11 @@ pub const MAX_PAGE: u64 = 100;
 /// Hex characters of the sender's hash shown to the committee as a tag.
 const SENDER_TAG: usize = 12;
 
-type HmacSha256 = Hmac<Sha256>;
+mod desk;
+mod sender;
 
-/// The key senders' addresses are hashed with, so that the database holds no address and a
-/// stolen copy of it cannot be matched against addresses without the server's key. Derived from
-/// the server's signing secret, so every instance of one deployment hashes alike.
-#[derive(Clone)]
-pub struct ClientKey(Vec<u8>);
-
-impl std::fmt::Debug for ClientKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientKey(***)")
-    }
-}
-
-impl ClientKey {
-    pub fn new(secret: &Secret) -> Self {
-        let mut mac = HmacSha256::new_from_slice(secret.expose().as_bytes())
-            .expect("HMAC takes keys of any length");
-        mac.update(b"jifen.feedback.sender.v1");
-        Self(mac.finalize().into_bytes().to_vec())
-    }
-
-    /// Hex HMAC of the address. An IPv6 client usually holds a whole /64, so only that prefix
-    /// counts: a sender cannot become many senders by changing the address's last half.
-    pub fn hash(&self, addr: IpAddr) -> String {
-        let counted = match addr {
-            IpAddr::V4(v4) => v4.to_string(),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => v4.to_string(),
-                None => {
-                    let s = v6.segments();
-                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-                }
-            },
-        };
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes keys of any length");
-        mac.update(counted.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
-    }
-}
+pub use desk::{dismiss_many, list, ListFilter};
+pub use sender::ClientKey;
 
 /// Hex SHA-256 of a text, for the audit history: it proves what was received without keeping
 /// the text there for ever.
@@ -262,7 +217,7 @@ async fn check_waiting(
         .await?;
     if from_sender >= MAX_WAITING_PER_SENDER {
         return Err(AppError::TooMany {
-            limit: Throttle::Feedback,
+            limit: Throttle::FeedbackWaiting,
             retry_after_secs: SENDER_RETRY_SECS,
         });
     }
@@ -270,256 +225,6 @@ async fn check_waiting(
         return Err(AppError::FeedbackFull);
     }
     Ok(())
-}
-
-/// A checked query of the committee's list.
-#[derive(Debug, Clone)]
-pub struct ListFilter {
-    pub status: Option<FeedbackStatus>,
-    pub cursor: Option<String>,
-    pub limit: u64,
-}
-
-impl TryFrom<FeedbackQuery> for ListFilter {
-    type Error = AppError;
-
-    fn try_from(q: FeedbackQuery) -> Result<Self, AppError> {
-        let mut issues = Vec::new();
-        let status = match q.status.as_deref() {
-            None | Some("") => None,
-            Some(s) => s
-                .parse::<FeedbackStatus>()
-                .map_err(|_| {
-                    issues.push(FieldIssue::worded(
-                        "status",
-                        "query.invalid",
-                        Word::UnknownStatus,
-                    ))
-                })
-                .ok(),
-        };
-        if q.cursor.as_deref().is_some_and(|c| !ids::is_valid(c)) {
-            issues.push(invalid::cursor());
-        }
-        let limit = q.limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            issues.push(invalid::limit());
-        }
-        if !issues.is_empty() {
-            return Err(AppError::Validation(issues));
-        }
-        Ok(ListFilter {
-            status,
-            cursor: q.cursor,
-            limit,
-        })
-    }
-}
-
-/// The feedback on a branch's quarter for those who review the branch: a page at a time, oldest
-/// first (so the earliest waiting feedback is always on the first page of the waiting), with the
-/// quarter's counts per status.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    access: &Access,
-    branch_id: &str,
-    quarter: CycleQuarter,
-    filter: ListFilter,
-) -> AppResult<FeedbackPage> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_review(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
-    let of_quarter = Condition::all()
-        .add(feedback::Column::BranchId.eq(branch.id.as_str()))
-        .add(feedback::Column::CycleYear.eq(quarter.year))
-        .add(feedback::Column::CycleQuarter.eq(quarter.quarter as i16));
-    let mut query = feedback::Entity::find().filter(of_quarter.clone());
-    if let Some(status) = filter.status {
-        query = query.filter(feedback::Column::Status.eq(status.as_str()));
-    }
-    if let Some(cursor) = &filter.cursor {
-        query = query.filter(feedback::Column::Id.gt(cursor.as_str()));
-    }
-    let mut rows = query
-        .order_by_asc(feedback::Column::Id)
-        .limit(filter.limit + 1)
-        .all(db)
-        .await?;
-    let next_cursor = (rows.len() as u64 > filter.limit).then(|| {
-        rows.truncate(filter.limit as usize);
-        rows.last().map(|r| r.id.clone()).unwrap_or_default()
-    });
-    let counted: Vec<(String, i64)> = feedback::Entity::find()
-        .select_only()
-        .column(feedback::Column::Status)
-        .column_as(Expr::col(feedback::Column::Id).count(), "n")
-        .filter(of_quarter)
-        .group_by(feedback::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut counts = FeedbackCounts {
-        received: 0,
-        accepted: 0,
-        dismissed: 0,
-    };
-    for (status, n) in counted {
-        let n = n.max(0) as u64;
-        match crate::entity::stored::word("feedback", "-", "status", &status)? {
-            FeedbackStatus::Received => counts.received = n,
-            FeedbackStatus::Accepted => counts.accepted = n,
-            FeedbackStatus::Dismissed => counts.dismissed = n,
-        }
-    }
-    let about: Vec<String> = rows
-        .iter()
-        .filter_map(|f| f.about_member_id.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let names: HashMap<String, String> = if about.is_empty() {
-        HashMap::new()
-    } else {
-        member::Entity::find()
-            .filter(member::Column::Id.is_in(about))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.name))
-            .collect()
-    };
-    let items = rows
-        .into_iter()
-        .map(|f| {
-            let name = f
-                .about_member_id
-                .as_ref()
-                .and_then(|id| names.get(id).cloned());
-            view(f, name, true)
-        })
-        .collect::<AppResult<_>>()?;
-    Ok(FeedbackPage {
-        items,
-        next_cursor,
-        counts,
-    })
-}
-
-/// Sets many waiting pieces of feedback of one quarter aside with one reason, in one transaction
-/// and one audit event (which lists them). Feedback decided already is left as it is and named
-/// in the answer; an id that is not feedback of this quarter refuses the whole request.
-pub async fn dismiss_many(
-    db: &Db,
-    now: DateTime<Utc>,
-    access: &Access,
-    branch_id: &str,
-    quarter: CycleQuarter,
-    req: BulkDismissRequest,
-) -> AppResult<BulkDismissed> {
-    let conn = db.conn();
-    let branch = visible_branch(conn, access, branch_id).await?;
-    if !access.can_review(conn, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
-    let mut issues = Vec::new();
-    let wanted: BTreeSet<String> = req.ids.iter().cloned().collect();
-    if wanted.is_empty() || wanted.len() > MAX_BULK {
-        issues.push(FieldIssue::filled(
-            "ids",
-            "feedback.bulk_size",
-            Word::FeedbackBulkSize,
-            &[("max", &MAX_BULK)],
-        ));
-    }
-    let reason = Reason::parse(&req.reason)
-        .map_err(|e| issues.push(FieldIssue::explained("reason", &e)))
-        .ok();
-    let (Some(reason), true) = (reason, issues.is_empty()) else {
-        return Err(AppError::Validation(issues));
-    };
-    let of_quarter = || {
-        feedback::Entity::find()
-            .filter(feedback::Column::BranchId.eq(branch.id.as_str()))
-            .filter(feedback::Column::CycleYear.eq(quarter.year))
-            .filter(feedback::Column::CycleQuarter.eq(quarter.quarter as i16))
-    };
-    let valid: Vec<String> = wanted
-        .iter()
-        .filter(|id| ids::is_valid(id))
-        .cloned()
-        .collect();
-    let found = of_quarter()
-        .filter(feedback::Column::Id.is_in(valid.clone()))
-        .count(conn)
-        .await?;
-    if valid.len() != wanted.len() || found != wanted.len() as u64 {
-        return Err(AppError::Validation(vec![FieldIssue::worded(
-            "ids",
-            "feedback.unknown",
-            Word::FeedbackNotOfThisQuarter,
-        )]));
-    }
-
-    let txn = db.begin_write().await?;
-    audit::lock_chain(&*txn, &branch.id).await?;
-    let rows = of_quarter()
-        .filter(feedback::Column::Id.is_in(valid))
-        .order_by_asc(feedback::Column::Id)
-        .all(&*txn)
-        .await?;
-    let mut dismissed = Vec::new();
-    let mut already_decided = Vec::new();
-    for row in rows {
-        if row.status()? == FeedbackStatus::Received {
-            dismissed.push(row.id);
-        } else {
-            already_decided.push(row.id);
-        }
-    }
-    if !dismissed.is_empty() {
-        feedback::Entity::update_many()
-            .col_expr(
-                feedback::Column::Status,
-                Expr::value(FeedbackStatus::Dismissed.as_str()),
-            )
-            .col_expr(feedback::Column::DecidedBy, Expr::value(access.id()))
-            .col_expr(feedback::Column::DecidedAt, Expr::value(now))
-            .col_expr(
-                feedback::Column::DecisionReason,
-                Expr::value(reason.as_str()),
-            )
-            .filter(feedback::Column::Id.is_in(dismissed.clone()))
-            .filter(feedback::Column::Status.eq(FeedbackStatus::Received.as_str()))
-            .exec(&*txn)
-            .await?;
-        let batch = ids::new();
-        audit::record(
-            &*txn,
-            Event {
-                chain_id: &branch.id,
-                actor_id: Some(access.id()),
-                action: "feedback.dismissed_many",
-                entity_type: "feedback",
-                entity_id: &batch,
-                before: Some(json!({ "status": FeedbackStatus::Received.as_str() })),
-                after: Some(json!({
-                    "status": FeedbackStatus::Dismissed.as_str(),
-                    "year": quarter.year,
-                    "quarter": quarter.quarter,
-                    "ids": dismissed,
-                })),
-                reason: Some(reason.as_str()),
-            },
-            now,
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(BulkDismissed {
-        dismissed,
-        already_decided,
-    })
 }
 
 fn view(
@@ -772,40 +477,5 @@ async fn deduction_of(
     match (member, rule, points) {
         (Some(m), Some(r), Some(p)) if issues.is_empty() => Ok((m, r, p)),
         _ => Err(AppError::Validation(issues)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(secret: &str) -> ClientKey {
-        ClientKey::new(&Secret::new(secret))
-    }
-
-    #[test]
-    fn a_sender_is_a_keyed_hash_of_the_address_and_an_ipv6_client_is_its_slash_64() {
-        let k = key("one-server-secret-one-server-secret");
-        let a = |s: &str| s.parse::<IpAddr>().unwrap();
-        let v4 = k.hash(a("203.0.113.7"));
-        assert_eq!(v4.len(), 64);
-        assert!(!v4.contains("203"), "no address in the hash");
-        assert_eq!(
-            v4,
-            k.hash(a("::ffff:203.0.113.7")),
-            "a mapped address is the same"
-        );
-        assert_ne!(v4, k.hash(a("203.0.113.8")));
-        assert_eq!(
-            k.hash(a("2001:db8:1:2::1")),
-            k.hash(a("2001:db8:1:2:ffff::9")),
-            "one /64, one sender"
-        );
-        assert_ne!(k.hash(a("2001:db8:1:2::1")), k.hash(a("2001:db8:1:3::1")));
-        assert_ne!(
-            v4,
-            key("another-server-secret-another-secret").hash(a("203.0.113.7")),
-            "without the key the hash cannot be matched to an address"
-        );
     }
 }
