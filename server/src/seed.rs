@@ -472,7 +472,109 @@ pub async fn deeds(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<usize>
     // role, no code exists until a second role holder (admin1, say) confirms it.
     let secretary = access(db, demo, "secretary1").await?;
     crate::services::wechat::invites::issue(db, now, &secretary, demo.member("committee1")).await?;
+    board_with_feedback(db, now, demo).await?;
     Ok(made)
+}
+
+/// demo-1's latest quarter of this year that has ended with every report decided, signed and
+/// posted on the public board, with the masses' feedback on it: some waiting for the committee,
+/// and a flood from one sender that the committee set aside at once. Nothing early in the year,
+/// when no such quarter exists yet.
+async fn board_with_feedback(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<()> {
+    use crate::services::{feedback, quarters};
+    use jifen_shared::api::BulkDismissRequest;
+    use jifen_shared::domain::{FeedbackBody, FeedbackContact};
+
+    let current = CycleQuarter::of(now);
+    let branch = demo.branch("demo-1");
+    let secretary = access(db, demo, "secretary1").await?;
+    // The latest ended quarter whose reports are all decided.
+    let mut signed = None;
+    for q in (1..current.quarter).rev() {
+        let Ok(quarter) = CycleQuarter::parse(current.year, q) else {
+            continue;
+        };
+        match quarters::sign(db, now, &secretary, branch, quarter).await {
+            Ok(_) => {
+                signed = Some(quarter);
+                break;
+            }
+            Err(crate::error::AppError::Quarter(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    let Some(quarter) = signed else {
+        return Ok(());
+    };
+    // The demo sends no WeChat messages, so nothing was queued.
+    let (_, _queued) =
+        quarters::publish(db, now, &Templates::default(), &secretary, branch, quarter).await?;
+
+    let text = |s: &str| {
+        FeedbackBody::parse(s).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!(e)))
+    };
+    // Senders are keyed hashes of addresses; the demo's are made up like its people.
+    let sender = |name: &str| {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(format!("demo sender {name}")))
+    };
+    feedback::receive(
+        db,
+        now,
+        "demo-1",
+        feedback::NewFeedback {
+            quarter,
+            about_member_id: Some(demo.member("member5").to_owned()),
+            body: text("member5 同志七月参加扫雪那天我也在，属实。")?,
+            contact: None,
+        },
+        &sender("a villager"),
+    )
+    .await?;
+    feedback::receive(
+        db,
+        now,
+        "demo-1",
+        feedback::NewFeedback {
+            quarter,
+            about_member_id: None,
+            body: text("建议公示时把每项加分的具体事由写得再细一些，群众看得更明白。")?,
+            contact: FeedbackContact::parse("王大爷（村东头）").ok(),
+        },
+        &sender("an old man"),
+    )
+    .await?;
+    let mut flood = Vec::new();
+    for _ in 0..5 {
+        let view = feedback::receive(
+            db,
+            now,
+            "demo-1",
+            feedback::NewFeedback {
+                quarter,
+                about_member_id: None,
+                body: text("积分不公平！！！")?,
+                contact: None,
+            },
+            &sender("one flooder"),
+        )
+        .await?;
+        flood.push(view.id);
+    }
+    let committee = access(db, demo, "committee1").await?;
+    feedback::dismiss_many(
+        db,
+        now,
+        &committee,
+        branch,
+        quarter,
+        BulkDismissRequest {
+            ids: flood,
+            reason: "同一来源短时间内重复提交，未说明具体事实".into(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Prints what the demo holds, for `jifen seed-demo`.
@@ -487,6 +589,9 @@ pub fn describe(demo: &Demo, deeds: usize) -> String {
     out.push_str("  admin1: org_admin over 城关镇党委 (both branches)\n");
     out.push_str(
         "  an invite for committee1's WeChat, asked by secretary1, waiting for a second role holder\n",
+    );
+    out.push_str(
+        "  demo-1's latest finished quarter signed and posted (/board/demo-1), with feedback\n",
     );
     out.push_str(&format!(
         "  {} rules per branch, {} deeds in every state, {} accounts\n",
