@@ -330,6 +330,15 @@ pub async fn sweep_unattached(
             .collect();
         if !doomed.is_empty() {
             let txn = db.begin_write().await?;
+            // On PostgreSQL a deed being written holds its photos share-locked until it commits
+            // (see `deeds::submit::photos_still_there`): wait for it, then look again.
+            if txn.get_database_backend() == DbBackend::Postgres {
+                photo::Entity::find()
+                    .filter(photo::Column::Id.is_in(doomed.clone()))
+                    .lock(LockType::Update)
+                    .all(&*txn)
+                    .await?;
+            }
             // Looked at again inside the transaction: a deed written since still keeps its photos.
             let attached = referenced(&*txn, &members, &doomed).await?;
             let doomed: Vec<String> = doomed

@@ -318,3 +318,40 @@ async fn a_body_far_beyond_a_photo_is_refused_before_it_is_read() {
     assert_eq!(p.errors[0].code, "photo.too_large");
     assert_eq!(photo_files(&app), 0);
 }
+
+/// A photo swept away while the report naming it was on its way to the database does not leave
+/// the report pointing at nothing: the write itself looks again, and the report is refused as
+/// naming an unknown photo.
+#[tokio::test]
+async fn a_report_whose_photo_vanished_on_the_way_is_refused_not_left_dangling() {
+    use jifen_server::entity::deed;
+    use jifen_server::error::AppError;
+    use sea_orm::EntityTrait;
+
+    let app = TestApp::spawn().await;
+    let member = app.login_as("member3").await;
+    let first = app.submit(&member, &app.deed_form(SNOW)).await;
+    let db = app.database().await;
+    let mut on_its_way = deed::Entity::find_by_id(first.id.clone())
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    on_its_way.id = jifen_server::infra::ids::new();
+    on_its_way.client_request_id = "phone-2-0001".into();
+    // Checked when the member sent it; swept before the writer reached it.
+    on_its_way.photo_ids = json!([jifen_server::infra::ids::new()]).to_string();
+
+    match app.state.submissions.write(on_its_way.clone()).await {
+        Err(AppError::Validation(issues)) => assert_eq!(issues[0].code, "photo.unknown"),
+        other => panic!("expected photo.unknown, got {other:?}"),
+    }
+    assert!(
+        deed::Entity::find_by_id(on_its_way.id)
+            .one(&db)
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing written"
+    );
+}

@@ -5,7 +5,8 @@ use jifen_shared::api::DeedView;
 use jifen_shared::domain::{CycleQuarter, DeedStatus, RuleCategory};
 use jifen_shared::words::Word;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
@@ -79,6 +80,37 @@ async fn check_photos(
             .collect::<std::collections::HashSet<_>>()
             .len()
     {
+        return Err(AppError::Validation(vec![FieldIssue::worded(
+            "photo_ids",
+            "photo.unknown",
+            Word::PhotoMissing,
+        )]));
+    }
+    Ok(())
+}
+
+/// Inside the transaction that writes a deed: the photos it names are still there, and stay
+/// there until it commits. The unattached-photo sweep ([`crate::services::photos`]) may remove a
+/// photo between the check before the write and the write itself; on SQLite the write gate puts
+/// the two in order, on PostgreSQL the photos are share-locked here and the sweep locks them for
+/// update before it looks for deeds naming them.
+pub(crate) async fn photos_still_there(
+    txn: &impl ConnectionTrait,
+    photo_ids: &[String],
+) -> AppResult<()> {
+    if photo_ids.is_empty() {
+        return Ok(());
+    }
+    let mut query = photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Id)
+        .filter(photo::Column::Id.is_in(photo_ids.to_vec()));
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_shared();
+    }
+    let present: Vec<String> = query.into_tuple().all(txn).await?;
+    let wanted: std::collections::HashSet<&String> = photo_ids.iter().collect();
+    if present.len() < wanted.len() {
         return Err(AppError::Validation(vec![FieldIssue::worded(
             "photo_ids",
             "photo.unknown",
@@ -174,6 +206,7 @@ pub async fn revise(
     check_photos(conn, &form, &current.member_id, &rule).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &current.branch_id).await?;
+    photos_still_there(&*txn, &form.photo_ids).await?;
     let before = deed::Entity::find_by_id(current.id.clone())
         .one(&*txn)
         .await?

@@ -111,6 +111,11 @@ async fn write_one(txn: &DatabaseTransaction, row: &deed::Model) -> AppResult<Wr
             Err(e.into())
         };
     }
+    let photo_ids: Vec<String> = serde_json::from_str(&row.photo_ids).unwrap_or_default();
+    if let Err(gone) = super::submit::photos_still_there(&savepoint, &photo_ids).await {
+        savepoint.rollback().await?;
+        return Err(gone);
+    }
     audit::record(
         &savepoint,
         Event {
