@@ -47,6 +47,45 @@ impl ClientAddr {
     }
 }
 
+/// Who counts as one client: an IPv4 address, or the /64 network of an IPv6 address (one home or
+/// phone gets a whole /64, so counting single IPv6 addresses would let one client be millions).
+/// An IPv4 address written as IPv6 (`::ffff:a.b.c.d`) is that IPv4 address. Limits count these,
+/// and feedback is kept per sender by a keyed hash of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Client {
+    V4(std::net::Ipv4Addr),
+    /// The first 64 bits of the address.
+    V6Network(u64),
+}
+
+impl ClientAddr {
+    pub fn client(self) -> Client {
+        match self.0 {
+            IpAddr::V4(v4) => Client::V4(v4),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Client::V4(v4),
+                None => Client::V6Network((u128::from(v6) >> 64) as u64),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Client::V4(v4) => v4.fmt(f),
+            Client::V6Network(n) => write!(
+                f,
+                "{:x}:{:x}:{:x}:{:x}::/64",
+                n >> 48,
+                (n >> 32) & 0xffff,
+                (n >> 16) & 0xffff,
+                n & 0xffff
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for ClientAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
@@ -105,6 +144,16 @@ mod tests {
         let h = headers(&[("x-forwarded-for", "9.9.9.9, 1.2.3.4")]);
         let got = ClientAddr::resolve(Some("10.0.0.1".parse().unwrap()), &h, &behind_proxy());
         assert_eq!(got.0.to_string(), "1.2.3.4", "the address the proxy saw");
+    }
+
+    #[test]
+    fn one_ipv6_network_is_one_client_and_a_mapped_ipv4_is_itself() {
+        let client = |s: &str| ClientAddr(s.parse().unwrap()).client();
+        assert_eq!(client("2001:db8:1:2::1"), client("2001:db8:1:2:ffff::9"));
+        assert_ne!(client("2001:db8:1:2::1"), client("2001:db8:1:3::1"));
+        assert_eq!(client("::ffff:203.0.113.7"), client("203.0.113.7"));
+        assert_eq!(client("2001:db8:1:2::1").to_string(), "2001:db8:1:2::/64");
+        assert_eq!(client("203.0.113.7").to_string(), "203.0.113.7");
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! own share. What must hold across instances (failed sign-ins per account) is counted in the
 //! database by the sign-in service instead.
 
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,35 +16,18 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::{AppError, Throttle};
-use crate::http::client::ClientAddr;
+use crate::http::client::{Client, ClientAddr};
 use crate::infra::config::{LimitsConfig, Rate};
 
 /// After this many checks the buckets of clients idle long enough to be full again are dropped.
 const FORGET_EVERY: u64 = 4096;
 
-/// One bucket per client: an IPv4 address, or the /64 network of an IPv6 address (one home or
-/// phone gets a whole /64, so counting single IPv6 addresses would let one client be millions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct ClientKey(u128);
-
-impl From<IpAddr> for ClientKey {
-    fn from(ip: IpAddr) -> Self {
-        match ip {
-            IpAddr::V4(v4) => Self(u128::from(u32::from(v4))),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => Self(u128::from(u32::from(v4))),
-                None => Self(u128::from(v6) & !((1u128 << 64) - 1) | (1 << 127)),
-            },
-        }
-    }
-}
-
 pub struct Limits {
-    login: DefaultKeyedRateLimiter<ClientKey>,
-    refresh: DefaultKeyedRateLimiter<ClientKey>,
-    wechat: DefaultKeyedRateLimiter<ClientKey>,
-    feedback: DefaultKeyedRateLimiter<ClientKey>,
-    upload: DefaultKeyedRateLimiter<ClientKey>,
+    login: DefaultKeyedRateLimiter<Client>,
+    refresh: DefaultKeyedRateLimiter<Client>,
+    wechat: DefaultKeyedRateLimiter<Client>,
+    feedback: DefaultKeyedRateLimiter<Client>,
+    upload: DefaultKeyedRateLimiter<Client>,
     clock: DefaultClock,
     checks: AtomicU64,
 }
@@ -87,7 +69,7 @@ impl Limits {
         }
     }
 
-    fn bucket(&self, throttle: Throttle) -> &DefaultKeyedRateLimiter<ClientKey> {
+    fn bucket(&self, throttle: Throttle) -> &DefaultKeyedRateLimiter<Client> {
         match throttle {
             Throttle::Login | Throttle::Account => &self.login,
             Throttle::Refresh => &self.refresh,
@@ -103,7 +85,7 @@ impl Limits {
             self.forget_idle();
         }
         self.bucket(throttle)
-            .check_key(&ClientKey::from(client.0))
+            .check_key(&client.client())
             .map_err(|not_until| {
                 let wait = not_until.wait_time_from(self.clock.now());
                 AppError::TooMany {
@@ -181,22 +163,6 @@ mod tests {
         assert!(
             limits.check(Throttle::Feedback, a).is_ok(),
             "each group has its own buckets"
-        );
-    }
-
-    #[test]
-    fn one_ipv6_network_is_one_client() {
-        assert_eq!(
-            ClientKey::from("2001:db8:1:2::1".parse::<IpAddr>().unwrap()),
-            ClientKey::from("2001:db8:1:2:ffff::9".parse::<IpAddr>().unwrap())
-        );
-        assert_ne!(
-            ClientKey::from("2001:db8:1:2::1".parse::<IpAddr>().unwrap()),
-            ClientKey::from("2001:db8:1:3::1".parse::<IpAddr>().unwrap())
-        );
-        assert_eq!(
-            ClientKey::from("::ffff:203.0.113.7".parse::<IpAddr>().unwrap()),
-            ClientKey::from("203.0.113.7".parse::<IpAddr>().unwrap())
         );
     }
 }

@@ -3,10 +3,8 @@ use jifen_tests::{problem, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// The browser is told to run only this server's scripts, never to frame the app, not to guess
-/// types and not to leak addresses, on the app's pages and on the API alike.
-#[tokio::test]
-async fn every_answer_carries_the_security_headers() {
+/// A server whose web app is one page.
+async fn with_a_page() -> TestApp {
     let app = TestApp::spawn().await;
     let dist = app.state.config.app_dir.clone();
     std::fs::create_dir_all(&dist).unwrap();
@@ -15,6 +13,14 @@ async fn every_answer_carries_the_security_headers() {
         "<!doctype html><title>积分</title>",
     )
     .unwrap();
+    app
+}
+
+/// The browser is told to run only this server's scripts, never to frame the app, not to guess
+/// types and not to leak addresses, on the app's pages and on the API alike.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = with_a_page().await;
     let member = app.login_as("member3").await;
 
     for res in [
@@ -40,14 +46,7 @@ async fn every_answer_carries_the_security_headers() {
 /// Link checkers and monitors ask with HEAD: they get what GET would say, without the body.
 #[tokio::test]
 async fn head_is_answered_wherever_get_is() {
-    let app = TestApp::spawn().await;
-    let dist = app.state.config.app_dir.clone();
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><title>积分</title>",
-    )
-    .unwrap();
+    let app = with_a_page().await;
     let member = app.login_as("member3").await;
 
     for path in ["/", "/report", "/healthz", "/api/openapi.json"] {

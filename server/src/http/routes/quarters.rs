@@ -171,7 +171,7 @@ pub async fn give_feedback(
     body: web::Json<FeedbackRequest>,
 ) -> AppResult<HttpResponse> {
     let given = NewFeedback::try_from(&*body)?;
-    let sender = state.feedback_senders.hash(client.0);
+    let sender = state.feedback_senders.hash(&client.client().to_string());
     let received =
         services::feedback::receive(&state.db, state.now(), &path, given, &sender).await?;
     Ok(HttpResponse::Accepted().json(received))

@@ -51,7 +51,8 @@ async fn reportable_rule(
     }
 }
 
-/// Checks the photos are the member's own uploads, and present when the rule demands evidence.
+/// Checks the photos are the member's own uploads, and present when the rule demands evidence;
+/// inside a write transaction they stay there until it commits (see [`own_photos_present`]).
 async fn check_photos(
     db: &impl ConnectionTrait,
     form: &DeedForm,
@@ -65,38 +66,18 @@ async fn check_photos(
             Word::EvidenceRequired,
         )]));
     }
-    if form.photo_ids.is_empty() {
-        return Ok(());
-    }
-    let found = photo::Entity::find()
-        .filter(photo::Column::Id.is_in(form.photo_ids.clone()))
-        .filter(photo::Column::MemberId.eq(member_id))
-        .all(db)
-        .await?;
-    if found.len()
-        != form
-            .photo_ids
-            .iter()
-            .collect::<std::collections::HashSet<_>>()
-            .len()
-    {
-        return Err(AppError::Validation(vec![FieldIssue::worded(
-            "photo_ids",
-            "photo.unknown",
-            Word::PhotoMissing,
-        )]));
-    }
-    Ok(())
+    own_photos_present(db, &form.photo_ids, member_id).await
 }
 
-/// Inside the transaction that writes a deed: the photos it names are still there, and stay
-/// there until it commits. The unattached-photo sweep ([`crate::services::photos`]) may remove a
+/// The photos a deed names are there and are the member's own uploads; inside the transaction
+/// that writes the deed they also stay there until it commits. The unattached-photo sweep ([`crate::services::photos`]) may remove a
 /// photo between the check before the write and the write itself; on SQLite the write gate puts
 /// the two in order, on PostgreSQL the photos are share-locked here and the sweep locks them for
 /// update before it looks for deeds naming them.
-pub(crate) async fn photos_still_there(
+pub(crate) async fn own_photos_present(
     txn: &impl ConnectionTrait,
     photo_ids: &[String],
+    member_id: &str,
 ) -> AppResult<()> {
     if photo_ids.is_empty() {
         return Ok(());
@@ -104,7 +85,8 @@ pub(crate) async fn photos_still_there(
     let mut query = photo::Entity::find()
         .select_only()
         .column(photo::Column::Id)
-        .filter(photo::Column::Id.is_in(photo_ids.to_vec()));
+        .filter(photo::Column::Id.is_in(photo_ids.to_vec()))
+        .filter(photo::Column::MemberId.eq(member_id));
     if txn.get_database_backend() == DbBackend::Postgres {
         query = query.lock_shared();
     }
@@ -203,10 +185,9 @@ pub async fn revise(
         return Err(AppError::Forbidden(Refusal::NotOwner));
     }
     let rule = reportable_rule(conn, &form.rule_id, &current.branch_id).await?;
-    check_photos(conn, &form, &current.member_id, &rule).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &current.branch_id).await?;
-    photos_still_there(&*txn, &form.photo_ids).await?;
+    check_photos(&*txn, &form, &current.member_id, &rule).await?;
     let before = deed::Entity::find_by_id(current.id.clone())
         .one(&*txn)
         .await?
