@@ -331,7 +331,7 @@ pub async fn sweep_unattached(
         if !doomed.is_empty() {
             let txn = db.begin_write().await?;
             // On PostgreSQL a deed being written holds its photos share-locked until it commits
-            // (see `deeds::submit::own_photos_present`): wait for it, then look again.
+            // (see `deeds::evidence::own_photos_present`): wait for it, then look again.
             if txn.get_database_backend() == DbBackend::Postgres {
                 photo::Entity::find()
                     .filter(photo::Column::Id.is_in(doomed.clone()))

@@ -1,5 +1,6 @@
 //! Self-reported deeds and their lifecycle: submit, review, withdraw, revise, revoke.
 
+pub mod evidence;
 pub mod input;
 pub mod query;
 pub mod review;

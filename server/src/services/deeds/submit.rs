@@ -5,14 +5,13 @@ use jifen_shared::api::DeedView;
 use jifen_shared::domain::{CycleQuarter, DeedStatus, RuleCategory};
 use jifen_shared::words::Word;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
-    QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
 use super::input::DeedForm;
 use super::writer::{SubmissionWriter, Written};
-use crate::entity::{deed, member, photo, point_rule};
+use crate::entity::{deed, member, point_rule};
 use crate::error::{AppError, AppResult, DeedChange, FieldIssue, Refusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
@@ -52,7 +51,7 @@ async fn reportable_rule(
 }
 
 /// Checks the photos are the member's own uploads, and present when the rule demands evidence;
-/// inside a write transaction they stay there until it commits (see [`own_photos_present`]).
+/// inside a write transaction they stay there until it commits (see [`super::evidence::own_photos_present`]).
 async fn check_photos(
     db: &impl ConnectionTrait,
     form: &DeedForm,
@@ -66,40 +65,7 @@ async fn check_photos(
             Word::EvidenceRequired,
         )]));
     }
-    own_photos_present(db, &form.photo_ids, member_id).await
-}
-
-/// The photos a deed names are there and are the member's own uploads; inside the transaction
-/// that writes the deed they also stay there until it commits. The unattached-photo sweep ([`crate::services::photos`]) may remove a
-/// photo between the check before the write and the write itself; on SQLite the write gate puts
-/// the two in order, on PostgreSQL the photos are share-locked here and the sweep locks them for
-/// update before it looks for deeds naming them.
-pub(crate) async fn own_photos_present(
-    txn: &impl ConnectionTrait,
-    photo_ids: &[String],
-    member_id: &str,
-) -> AppResult<()> {
-    if photo_ids.is_empty() {
-        return Ok(());
-    }
-    let mut query = photo::Entity::find()
-        .select_only()
-        .column(photo::Column::Id)
-        .filter(photo::Column::Id.is_in(photo_ids.to_vec()))
-        .filter(photo::Column::MemberId.eq(member_id));
-    if txn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_shared();
-    }
-    let present: Vec<String> = query.into_tuple().all(txn).await?;
-    let wanted: std::collections::HashSet<&String> = photo_ids.iter().collect();
-    if present.len() < wanted.len() {
-        return Err(AppError::Validation(vec![FieldIssue::worded(
-            "photo_ids",
-            "photo.unknown",
-            Word::PhotoMissing,
-        )]));
-    }
-    Ok(())
+    super::evidence::own_photos_present(db, &form.photo_ids, member_id).await
 }
 
 /// Registers a self-reported deed. Sending the same `client_request_id` again, even at the same

@@ -113,7 +113,7 @@ async fn write_one(txn: &DatabaseTransaction, row: &deed::Model) -> AppResult<Wr
     }
     let photo_ids: Vec<String> = serde_json::from_str(&row.photo_ids).unwrap_or_default();
     if let Err(gone) =
-        super::submit::own_photos_present(&savepoint, &photo_ids, &row.member_id).await
+        super::evidence::own_photos_present(&savepoint, &photo_ids, &row.member_id).await
     {
         savepoint.rollback().await?;
         return Err(gone);
