@@ -386,16 +386,6 @@ pub async fn board(code: &str, quarter: Option<(i32, u8)>) -> Result<BoardView, 
     .await
 }
 
-/// Feedback from anyone on a posted quarter; no sign-in needed.
-pub async fn give_feedback(code: &str, req: &FeedbackRequest) -> Result<FeedbackView, ApiError> {
-    send(
-        "POST",
-        &format!("/api/v1/public/branches/{}/feedback", encode(code)),
-        req,
-    )
-    .await
-}
-
 fn quarter_path(branch_id: &str, year: i32, quarter: u8) -> String {
     format!(
         "/api/v1/branches/{}/quarters/{year}/{quarter}",
@@ -520,4 +510,218 @@ pub async fn mark_all_read() -> Result<(), ApiError> {
     request("POST", "/api/v1/me/notifications/read-all", Body::None)
         .await
         .map(|_| ())
+}
+
+/// The branch's settings for the points year (its committee reads them).
+pub async fn branch_settings(branch_id: &str) -> Result<BranchSettings, ApiError> {
+    get(&format!("/api/v1/branches/{}/settings", encode(branch_id))).await
+}
+
+/// Changes the branch's settings (the secretary).
+pub async fn patch_branch_settings(
+    branch_id: &str,
+    patch: &PatchBranchSettings,
+) -> Result<BranchSettings, ApiError> {
+    let path = format!("/api/v1/branches/{}/settings", encode(branch_id));
+    send("PATCH", &path, patch).await
+}
+
+/// Adds an item to the branch's catalogue (the secretary).
+pub async fn create_rule(branch_id: &str, req: &CreateRuleRequest) -> Result<RuleView, ApiError> {
+    send(
+        "POST",
+        &format!("/api/v1/branches/{}/rules", encode(branch_id)),
+        req,
+    )
+    .await
+}
+
+/// Changes an item: an edit of what it is worth or means makes its next version; `active`
+/// retires it or brings it back.
+pub async fn patch_rule(id: &str, req: &PatchRuleRequest) -> Result<RuleView, ApiError> {
+    send("PATCH", &format!("/api/v1/rules/{}", encode(id)), req).await
+}
+
+/// An item's versions, newest first.
+pub async fn rule_versions(id: &str) -> Result<Vec<RuleVersionView>, ApiError> {
+    get(&format!("/api/v1/rules/{}/versions", encode(id))).await
+}
+
+/// A branch's points year: whether it is open, and each member's base points in it (the
+/// committee).
+pub async fn year(branch_id: &str, year: i32) -> Result<YearView, ApiError> {
+    get(&format!(
+        "/api/v1/branches/{}/years/{year}",
+        encode(branch_id)
+    ))
+    .await
+}
+
+/// Opens the year, giving each member the base points (the secretary).
+pub async fn open_year(branch_id: &str, year: i32) -> Result<YearView, ApiError> {
+    let path = format!("/api/v1/branches/{}/years/{year}/open", encode(branch_id));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// Awards a base item to many members at once, one entry each, all or none (the committee).
+pub async fn award(branch_id: &str, req: &AwardRequest) -> Result<AwardResult, ApiError> {
+    let path = format!("/api/v1/branches/{}/awards", encode(branch_id));
+    send("POST", &path, req).await
+}
+
+/// Appeals a decision against me (积分申述): a rejected or returned deed, or a deduction.
+pub async fn file_appeal(req: &FileAppealRequest) -> Result<AppealView, ApiError> {
+    send("POST", "/api/v1/appeals", req).await
+}
+
+/// My appeals (`review` false) or those of the branches I review, newest first.
+pub async fn appeals(review: bool) -> Result<AppealPage, ApiError> {
+    let scope = if review { "review" } else { "mine" };
+    get(&format!("/api/v1/appeals?scope={scope}&limit=100")).await
+}
+
+/// Upholds (`overturn` false) or overturns an appeal, with the reason the member will read.
+pub async fn decide_appeal(
+    id: &str,
+    overturn: bool,
+    reason: String,
+) -> Result<AppealView, ApiError> {
+    let verb = if overturn { "overturn" } else { "uphold" };
+    send(
+        "POST",
+        &format!("/api/v1/appeals/{}/{verb}", encode(id)),
+        &ReasonRequest { reason },
+    )
+    .await
+}
+
+/// Proposes a deduction for a member (违规扣分); it counts once a second committee member confirms.
+pub async fn propose_deduction(
+    member_id: &str,
+    req: &ProposeDeductionRequest,
+) -> Result<DeductionView, ApiError> {
+    let path = format!("/api/v1/members/{}/deductions", encode(member_id));
+    send("POST", &path, req).await
+}
+
+/// A branch's proposed deductions waiting for a second person, oldest first.
+pub async fn waiting_deductions(branch_id: &str) -> Result<DeductionPage, ApiError> {
+    get(&format!(
+        "/api/v1/branches/{}/deductions?status=proposed&limit=100",
+        encode(branch_id)
+    ))
+    .await
+}
+
+/// Confirms a proposed deduction (a second person): the entry is written, the member told.
+pub async fn confirm_deduction(id: &str) -> Result<DeductionView, ApiError> {
+    let path = format!("/api/v1/deductions/{}/confirm", encode(id));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// Drops a proposed deduction with a reason (不予扣分).
+pub async fn drop_deduction(id: &str, reason: String) -> Result<DeductionView, ApiError> {
+    let path = format!("/api/v1/deductions/{}/drop", encode(id));
+    send("POST", &path, &ReasonRequest { reason }).await
+}
+
+// Issue 13: standing — alerts (积分预警) and the year end (年终评定).
+
+/// The members of a branch below its alert line at the end of a quarter (so far, while it runs).
+pub async fn alerts(branch_id: &str, year: i32, quarter: u8) -> Result<AlertsView, ApiError> {
+    get(&format!(
+        "{}/alerts",
+        quarter_path(branch_id, year, quarter)
+    ))
+    .await
+}
+
+/// Tells the members below the line, each once per quarter.
+pub async fn notify_alerts(
+    branch_id: &str,
+    year: i32,
+    quarter: u8,
+) -> Result<AlertsNotified, ApiError> {
+    let path = format!("{}/alerts/notify", quarter_path(branch_id, year, quarter));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// Where a member stands against the branch's alert line, and what could help.
+pub async fn standing(member_id: &str, year: i32) -> Result<MemberStanding, ApiError> {
+    get(&format!(
+        "/api/v1/members/{}/standing?year={year}",
+        encode(member_id)
+    ))
+    .await
+}
+
+fn year_path(branch_id: &str, year: i32) -> String {
+    format!("/api/v1/branches/{}/years/{year}", encode(branch_id))
+}
+
+/// A closed year's grades; `None` while the year is not closed (not an error: the screen offers
+/// to close it).
+pub async fn grades(branch_id: &str, year: i32) -> Result<Option<GradesView>, ApiError> {
+    match get(&format!("{}/grades", year_path(branch_id, year))).await {
+        Ok(view) => Ok(Some(view)),
+        Err(ApiError::Problem(p)) if p.code == "grades.not_found" => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The secretary closes the year into grades.
+pub async fn close_year(branch_id: &str, year: i32) -> Result<GradesView, ApiError> {
+    let path = format!("{}/close", year_path(branch_id, year));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// The committee changes one member's grade, with a reason.
+pub async fn adjust_grade(
+    branch_id: &str,
+    year: i32,
+    member_id: &str,
+    req: &AdjustGradeRequest,
+) -> Result<GradesView, ApiError> {
+    let path = format!(
+        "{}/grades/{}",
+        year_path(branch_id, year),
+        encode(member_id)
+    );
+    send("PATCH", &path, req).await
+}
+
+/// The secretary confirms the year's grades.
+pub async fn confirm_grades(branch_id: &str, year: i32) -> Result<GradesView, ApiError> {
+    let path = format!("{}/grades/confirm", year_path(branch_id, year));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// Downloads the grades as a file (`csv` or `xlsx`): the request carries the access token, so a
+/// plain link cannot; the answer is handed to the browser as a download.
+pub async fn download_grades(branch_id: &str, year: i32, format: &str) -> Result<(), ApiError> {
+    let path = format!("{}/grades?format={format}", year_path(branch_id, year));
+    let response = call("GET", &path, Body::None).await?;
+    if !response.ok() {
+        return body_of(&response).await.map(|_| ());
+    }
+    let promise = response.blob().map_err(|_| ApiError::Network)?;
+    let blob: web_sys::Blob = JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .dyn_into()
+        .map_err(|_| ApiError::Network)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(ApiError::Network)?;
+    let link = document
+        .create_element("a")
+        .map_err(|_| ApiError::Network)?;
+    let _ = link.set_attribute("href", &url);
+    let _ = link.set_attribute("download", &format!("grades-{year}.{format}"));
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
 }

@@ -58,7 +58,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view={Lazy::<Me>::new()}/>
                     <Route path=path!("/inbox") view={Lazy::<Inbox>::new()}/>
                     <Route path=path!("/quarter") view={Lazy::<Quarter>::new()}/>
-                    <Route path=path!("/board/:code") view={Lazy::<Board>::new()}/>
+                    <Route path=path!("/appeals") view={Lazy::<Appeals>::new()}/>
+                    <Route path=path!("/deductions") view={Lazy::<Deductions>::new()}/>
+                    <Route path=path!("/settings") view={Lazy::<Settings>::new()}/>
+                    <Route path=path!("/catalogue") view={Lazy::<Catalogue>::new()}/>
+                    <Route path=path!("/year") view={Lazy::<Year>::new()}/>
+                    <Route path=path!("/alerts") view={Lazy::<Alerts>::new()}/>
+                    <Route path=path!("/year-end") view={Lazy::<YearEnd>::new()}/>
                 </Routes>
             </main>
             <TabBar/>
@@ -66,10 +72,11 @@ pub fn App() -> impl IntoView {
     }
 }
 
-// Screens other than login and report come in three wasm chunks (see scripts/build-app.sh),
-// fetched the first time one of their screens opens: a member's own screens, the committee's, and
-// the public board. Three groups rather than one chunk per screen: code that several chunks share
-// goes into a chunk of its own, and with a chunk per screen the review screen needed 34 requests.
+// Screens other than login and report come in two wasm chunks (see scripts/build-app.sh),
+// fetched the first time one of their screens opens: a member's own screens and the committee's.
+// (The public board is the server's HTML page at /board/{code}, not a screen of the app.) Groups
+// rather than one chunk per screen: code that several chunks share goes into a chunk of its own,
+// and with a chunk per screen the review screen needed 34 requests.
 
 #[derive(Clone, Copy)]
 enum MemberScreen {
@@ -97,6 +104,13 @@ fn member_screens(screen: MemberScreen) -> AnyView {
 enum CommitteeScreen {
     Review,
     Quarter,
+    Appeals,
+    Deductions,
+    Settings,
+    Catalogue,
+    Year,
+    Alerts,
+    YearEnd,
 }
 
 #[lazy]
@@ -106,12 +120,26 @@ fn committee_screens(screen: CommitteeScreen) -> AnyView {
         CommitteeScreen::Quarter => {
             view! { <Guard><pages::quarter::QuarterPage/></Guard> }.into_any()
         }
+        CommitteeScreen::Appeals => {
+            view! { <Guard><pages::appeals::AppealsPage/></Guard> }.into_any()
+        }
+        CommitteeScreen::Deductions => {
+            view! { <Guard><pages::deductions::DeductionsPage/></Guard> }.into_any()
+        }
+        CommitteeScreen::Settings => {
+            view! { <Guard><pages::settings::SettingsPage/></Guard> }.into_any()
+        }
+        // Members read the catalogue too; it sits with the committee's screens because mostly
+        // the secretary opens it, and its editor would weigh on every member's first screens.
+        CommitteeScreen::Catalogue => {
+            view! { <Guard><pages::catalogue::CataloguePage/></Guard> }.into_any()
+        }
+        CommitteeScreen::Year => view! { <Guard><pages::year::YearPage/></Guard> }.into_any(),
+        CommitteeScreen::Alerts => view! { <Guard><pages::alerts::AlertsPage/></Guard> }.into_any(),
+        CommitteeScreen::YearEnd => {
+            view! { <Guard><pages::year_end::YearEndPage/></Guard> }.into_any()
+        }
     }
-}
-
-#[lazy]
-fn board_screen() -> AnyView {
-    view! { <pages::board::BoardPage/> }.into_any()
 }
 
 /// A route whose view comes from one of the lazily loaded groups above.
@@ -160,8 +188,32 @@ screen_route!(
     Quarter => committee_screens(CommitteeScreen::Quarter)
 );
 screen_route!(
-    /// A branch's posted quarter, for anyone, and the masses' feedback.
-    Board => board_screen()
+    /// Members' appeals for the committee to uphold or overturn.
+    Appeals => committee_screens(CommitteeScreen::Appeals)
+);
+screen_route!(
+    /// Deductions the committee decides, with two people: propose, confirm or drop.
+    Deductions => committee_screens(CommitteeScreen::Deductions)
+);
+screen_route!(
+    /// The branch's settings for the points year.
+    Settings => committee_screens(CommitteeScreen::Settings)
+);
+screen_route!(
+    /// The branch's rules catalogue: read by everyone, kept by the secretary.
+    Catalogue => committee_screens(CommitteeScreen::Catalogue)
+);
+screen_route!(
+    /// The branch's points year: opening it with the base points, awards to many members.
+    Year => committee_screens(CommitteeScreen::Year)
+);
+screen_route!(
+    /// Members below the branch's alert line at a quarter's end, and telling them (积分预警).
+    Alerts => committee_screens(CommitteeScreen::Alerts)
+);
+screen_route!(
+    /// The year's grades (年终评定): closing, adjusting with reasons, confirming, downloads.
+    YearEnd => committee_screens(CommitteeScreen::YearEnd)
 );
 
 /// Shows its children to a signed-in member, the login page to anyone else.

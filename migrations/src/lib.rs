@@ -11,6 +11,13 @@ mod m20261124_000004_sessions;
 mod m20261124_000005_feedback_hardening;
 mod m20261124_000006_audit_seals;
 mod m20261124_000007_photo_limits;
+mod m20261129_000008_branch_settings;
+mod m20261129_000009_rule_versions;
+mod m20261129_000010_cycle_years;
+mod m20261129_000011_deductions;
+mod m20261129_000012_appeals;
+mod m20261129_000013_alerts_and_grades;
+mod m20261129_000014_statements;
 
 pub struct Migrator;
 
@@ -25,6 +32,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_feedback_hardening::Migration),
             Box::new(m20261124_000006_audit_seals::Migration),
             Box::new(m20261124_000007_photo_limits::Migration),
+            Box::new(m20261129_000008_branch_settings::Migration),
+            Box::new(m20261129_000009_rule_versions::Migration),
+            Box::new(m20261129_000010_cycle_years::Migration),
+            Box::new(m20261129_000011_deductions::Migration),
+            Box::new(m20261129_000012_appeals::Migration),
+            Box::new(m20261129_000013_alerts_and_grades::Migration),
+            Box::new(m20261129_000014_statements::Migration),
         ]
     }
 }

@@ -28,6 +28,16 @@ pub enum Missing {
     Route,
     /// An invite waiting for a second role holder's confirmation.
     Invite,
+    /// A points statement by its check code.
+    Statement,
+    /// A deduction the committee proposed.
+    Deduction,
+    /// A member's appeal.
+    Appeal,
+    /// A points movement of the ledger.
+    LedgerEntry,
+    /// A branch's year-end grades: the year is not closed (or the member is not graded in it).
+    Grades,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +88,36 @@ pub enum QuarterRefusal {
     AlreadySigned,
     NotSigned,
     AlreadyPublished,
+    /// Appeals of the quarter still wait for a decision.
+    AppealsWaiting(u64),
+}
+
+/// Why an appeal cannot be filed or decided (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppealRefusal {
+    /// The deed or deduction was appealed before; each decision is appealed once.
+    AlreadyFiled,
+    /// The deed is not rejected or returned.
+    NotAppealable,
+    /// The quarter it concerns is signed.
+    QuarterSigned,
+    /// The appeal was upheld or overturned already.
+    AlreadyDecided,
+    /// The deed moved on since the appeal (revised, withdrawn): it can only be upheld.
+    DeedMoved,
+}
+
+/// Why a year cannot be closed or its grades changed (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GradingRefusal {
+    /// The year's fourth quarter is not signed yet.
+    FourthQuarterNotSigned,
+    /// The year was closed before.
+    AlreadyClosed,
+    /// The secretary confirmed the grades; they no longer change.
+    Confirmed,
+    /// Raising this member to 优秀 would take the count past the branch's cap.
+    ExcellentCap(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +130,18 @@ pub enum Refusal {
     NotOwner,
     /// An act that needs two people, done twice by one (confirming one's own invite request).
     SecondPerson,
+    /// Confirming a deduction one proposed oneself: a second committee member must.
+    DeductionSecondPerson,
+    /// Proposing or confirming a deduction of one's own points.
+    OwnDeduction,
+    /// Appealing a deed or deduction of someone else.
+    AppealNotOwn,
+    /// Deciding one's own appeal.
+    OwnAppeal,
+    /// Deciding an appeal of a decision one made (or proposed) oneself.
+    AppealSameDecider,
+    /// Adjusting one's own year-end grade.
+    OwnGrade,
 }
 
 /// One invalid field, worded in both languages.
@@ -183,6 +235,15 @@ pub enum AppError {
     Busy { retry_after_secs: u64 },
     #[error("feedback already decided")]
     FeedbackDecided,
+    #[error("deduction already confirmed or dropped")]
+    DeductionDecided,
+    #[error("appeal: {0:?}")]
+    Appeal(AppealRefusal),
+    #[error("grading: {0:?}")]
+    Grading(GradingRefusal),
+    /// The branch opened this points year already (its base points were given).
+    #[error("year {year} already open")]
+    YearAlreadyOpen { year: i32 },
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
     CapExceeded { remaining: i32, period: CapPeriod },
     #[error("database unavailable")]
@@ -238,6 +299,8 @@ pub enum Throttle {
     FeedbackWaiting,
     /// Photo uploads from one client address.
     Upload,
+    /// Statement check codes looked up from one client address.
+    Verify,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,6 +328,11 @@ impl AppError {
                 Missing::Feedback => "feedback.not_found",
                 Missing::Route => "route.not_found",
                 Missing::Invite => "invite.not_found",
+                Missing::Statement => "statement.not_found",
+                Missing::Deduction => "deduction.not_found",
+                Missing::Appeal => "appeal.not_found",
+                Missing::LedgerEntry => "ledger_entry.not_found",
+                Missing::Grades => "grades.not_found",
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => "auth.missing_token",
@@ -280,6 +348,12 @@ impl AppError {
                 Refusal::SelfReview => "deed.self_review",
                 Refusal::NotOwner => "deed.not_owner",
                 Refusal::SecondPerson => "invite.second_person",
+                Refusal::DeductionSecondPerson => "deduction.second_person",
+                Refusal::OwnDeduction => "deduction.own",
+                Refusal::AppealNotOwn => "appeal.not_own",
+                Refusal::OwnAppeal => "appeal.own",
+                Refusal::AppealSameDecider => "appeal.same_decider",
+                Refusal::OwnGrade => "grades.own_grade",
             },
             AppError::Validation(_) => "validation.failed",
             AppError::Malformed(_) => "request.malformed",
@@ -293,12 +367,28 @@ impl AppError {
             },
             AppError::Busy { .. } => "service.busy",
             AppError::FeedbackDecided => "feedback.already_decided",
+            AppError::DeductionDecided => "deduction.already_decided",
+            AppError::Appeal(r) => match r {
+                AppealRefusal::AlreadyFiled => "appeal.already_filed",
+                AppealRefusal::NotAppealable => "appeal.not_appealable",
+                AppealRefusal::QuarterSigned => "appeal.quarter_signed",
+                AppealRefusal::AlreadyDecided => "appeal.already_decided",
+                AppealRefusal::DeedMoved => "appeal.deed_changed",
+            },
+            AppError::Grading(r) => match r {
+                GradingRefusal::FourthQuarterNotSigned => "year.q4_not_signed",
+                GradingRefusal::AlreadyClosed => "year.already_closed",
+                GradingRefusal::Confirmed => "grades.confirmed",
+                GradingRefusal::ExcellentCap(_) => "grades.excellent_cap",
+            },
+            AppError::YearAlreadyOpen { .. } => "year.already_open",
             AppError::Quarter(r) => match r {
                 QuarterRefusal::NotEnded => "quarter.not_ended",
                 QuarterRefusal::PendingDeeds(_) => "quarter.pending_deeds",
                 QuarterRefusal::AlreadySigned => "quarter.already_signed",
                 QuarterRefusal::NotSigned => "quarter.not_signed",
                 QuarterRefusal::AlreadyPublished => "quarter.already_published",
+                QuarterRefusal::AppealsWaiting(_) => "quarter.appeals_waiting",
             },
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured => "wechat.not_configured",
@@ -330,7 +420,11 @@ impl AppError {
             AppError::InvalidTransition { .. }
             | AppError::UsernameTaken
             | AppError::Quarter(_)
-            | AppError::FeedbackDecided => StatusCode::CONFLICT,
+            | AppError::FeedbackDecided
+            | AppError::DeductionDecided
+            | AppError::Appeal(_) => StatusCode::CONFLICT,
+            AppError::Grading(_) => StatusCode::CONFLICT,
+            AppError::YearAlreadyOpen { .. } => StatusCode::CONFLICT,
             AppError::FeedbackFull | AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Wechat(f) => match f {
@@ -363,6 +457,11 @@ impl AppError {
                 Missing::Notification => p(Word::NotificationNotFound),
                 Missing::Route => p(Word::RouteNotFound),
                 Missing::Invite => p(Word::InviteNotFound),
+                Missing::Statement => p(Word::StatementNotFound),
+                Missing::Deduction => p(Word::DeductionNotFound),
+                Missing::Appeal => p(Word::AppealNotFound),
+                Missing::LedgerEntry => p(Word::LedgerEntryNotFound),
+                Missing::Grades => p(Word::GradesNotFound),
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => p(Word::MissingToken),
@@ -378,6 +477,12 @@ impl AppError {
                 Refusal::SelfReview => p(Word::SelfReview),
                 Refusal::NotOwner => p(Word::NotOwner),
                 Refusal::SecondPerson => p(Word::InviteSecondPerson),
+                Refusal::DeductionSecondPerson => p(Word::DeductionSecondPerson),
+                Refusal::OwnDeduction => p(Word::OwnDeduction),
+                Refusal::AppealNotOwn => p(Word::AppealNotOwn),
+                Refusal::OwnAppeal => p(Word::AppealOwnDecision),
+                Refusal::AppealSameDecider => p(Word::AppealSameDecider),
+                Refusal::OwnGrade => p(Word::GradeOwn),
             },
             AppError::Validation(_) => p(Word::ValidationFailed),
             AppError::Malformed(_) => p(Word::Malformed),
@@ -401,12 +506,34 @@ impl AppError {
                 Word::ServerBusy.fill(lang, &[("secs", retry_after_secs)])
             }
             AppError::FeedbackDecided => p(Word::FeedbackDecided),
+            AppError::DeductionDecided => p(Word::DeductionDecided),
+            AppError::Appeal(r) => p(match r {
+                AppealRefusal::AlreadyFiled => Word::AppealAlreadyFiled,
+                AppealRefusal::NotAppealable => Word::AppealNotAppealable,
+                AppealRefusal::QuarterSigned => Word::AppealQuarterSigned,
+                AppealRefusal::AlreadyDecided => Word::AppealAlreadyDecided,
+                AppealRefusal::DeedMoved => Word::AppealDeedMoved,
+            }),
+            AppError::Grading(r) => match r {
+                GradingRefusal::FourthQuarterNotSigned => p(Word::YearFourthQuarterNotSigned),
+                GradingRefusal::AlreadyClosed => p(Word::YearAlreadyClosed),
+                GradingRefusal::Confirmed => p(Word::GradesConfirmed),
+                GradingRefusal::ExcellentCap(cap) => {
+                    Word::GradesExcellentCap.fill(lang, &[("cap", cap)])
+                }
+            },
+            AppError::YearAlreadyOpen { year } => {
+                Word::YearAlreadyOpen.fill(lang, &[("year", year)])
+            }
             AppError::Quarter(r) => match (r, lang) {
                 (QuarterRefusal::NotEnded, _) => p(Word::QuarterNotEnded),
                 (QuarterRefusal::PendingDeeds(n), _) => Word::PendingDeeds.fill(lang, &[("n", n)]),
                 (QuarterRefusal::AlreadySigned, _) => p(Word::QuarterAlreadySigned),
                 (QuarterRefusal::NotSigned, _) => p(Word::QuarterNotSigned),
                 (QuarterRefusal::AlreadyPublished, _) => p(Word::QuarterAlreadyPosted),
+                (QuarterRefusal::AppealsWaiting(n), _) => {
+                    Word::AppealsWaiting.fill(lang, &[("n", n)])
+                }
             },
             AppError::Wechat(f) => match f {
                 WechatFailure::NotConfigured => p(Word::WechatNotConfigured),

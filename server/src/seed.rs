@@ -494,7 +494,8 @@ async fn board_with_feedback(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppRes
         let Ok(quarter) = CycleQuarter::parse(current.year, q) else {
             continue;
         };
-        match quarters::sign(db, now, &secretary, branch, quarter).await {
+        // The demo sends no WeChat messages, so nothing is queued.
+        match quarters::sign(db, now, &Templates::default(), &secretary, branch, quarter).await {
             Ok(_) => {
                 signed = Some(quarter);
                 break;

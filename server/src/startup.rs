@@ -38,6 +38,7 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         "the audit key must not be the JWT key"
     );
     crate::services::audit::seal::install(crate::services::audit::SealKey::new(&audit_key))?;
+    let statements = crate::services::statements::StatementKey::new(&audit_key);
     let keys = TokenKeys::new(
         &secret,
         config.access_token_ttl_secs,
@@ -75,6 +76,8 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         feedback_senders,
         uploads,
         photo_sweep,
+        new_year: Default::default(),
+        statements,
     })
 }
 
@@ -147,6 +150,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .configure(crate::http::configure)
+                .wrap(from_fn(crate::http::new_year::open_due_years))
                 .wrap(from_fn(crate::http::input::guard))
                 .wrap(from_fn(crate::http::middleware::per_client))
                 .wrap(from_fn(crate::http::middleware::problems))

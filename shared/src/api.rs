@@ -15,6 +15,22 @@ use crate::domain::{
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
 
+// Each feature's bodies live in a module of their own beside this file.
+mod settings;
+pub use settings::*;
+mod standing;
+pub use standing::*;
+mod year;
+pub use year::*;
+mod appeals;
+pub use appeals::*;
+mod statements;
+pub use statements::*;
+mod deductions;
+pub use deductions::*;
+mod catalogue;
+pub use catalogue::*;
+
 macro_rules! wire {
     ($($item:item)*) => {
         $(
@@ -90,6 +106,9 @@ wire! {
         pub cap_per_year: Option<i32>,
         pub evidence_required: bool,
         pub active: bool,
+        /// The item's current version: 1 on creation, one more for each edit of what it is
+        /// worth or means (`GET /rules/{id}/versions`).
+        pub version: i32,
     }
 
     pub struct CreateRuleRequest {
@@ -106,23 +125,32 @@ wire! {
         pub evidence_required: bool,
     }
 
-    /// Changes to a rule; absent fields stay as they are, `null` caps are removed.
+    /// Changes to a rule; absent fields stay as they are, `null` caps are removed. Fields left
+    /// `None` are not sent, so a client's patch never clears a cap it did not mean to.
     pub struct PatchRuleRequest {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub standard_points: Option<i32>,
-        #[serde(default, deserialize_with = "double_option")]
+        #[serde(
+            default,
+            deserialize_with = "double_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
         pub cap_per_quarter: Option<Option<i32>>,
-        #[serde(default, deserialize_with = "double_option")]
+        #[serde(
+            default,
+            deserialize_with = "double_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
         pub cap_per_year: Option<Option<i32>>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub evidence_required: Option<bool>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub active: Option<bool>,
     }
 
@@ -181,6 +209,9 @@ wire! {
         pub quarter: u8,
         /// The committee's reason for the last rejection, return or revocation.
         pub decision_reason: Option<String>,
+        /// The catalogue version of the rule the deed was approved under; none until approved.
+        #[serde(default)]
+        pub rule_version: Option<i32>,
         pub client_request_id: String,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
@@ -233,6 +264,10 @@ wire! {
         pub deed_id: Option<String>,
         pub rule_id: Option<String>,
         pub reverses_id: Option<String>,
+        /// The catalogue version of `rule_id` the entry was written under; none for entries
+        /// without a rule and for entries from before the catalogue had versions.
+        #[serde(default)]
+        pub rule_version: Option<i32>,
         pub note: String,
         pub created_at: DateTime<Utc>,
     }
@@ -436,9 +471,16 @@ wire! {
         pub decided_at: Option<DateTime<Utc>>,
         #[serde(default)]
         pub decision_reason: Option<String>,
-        /// The deduction it led to, when accepted.
+        /// The deduction it led to, when accepted and confirmed by a second person.
         #[serde(default)]
         pub ledger_entry_id: Option<String>,
+        /// The proposed deduction an acceptance made, and where it stands (`proposed` waits for
+        /// a second person); only shown to the committee. Added with two-person deductions:
+        /// absent from older servers.
+        #[serde(default)]
+        pub deduction_id: Option<String>,
+        #[serde(default)]
+        pub deduction_status: Option<crate::domain::DeductionStatus>,
         /// Who sent it, as a short tag of a keyed hash of their address (never the address):
         /// feedback with the same tag came from the same sender. Only shown to the committee;
         /// absent for feedback older than the tag.
@@ -568,7 +610,7 @@ pub struct PointsQuery {
 }
 
 /// Tells a field that was sent as `null` (`Some(None)`) from one left out (`None`).
-fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     T: Deserialize<'de>,
     D: Deserializer<'de>,
@@ -585,6 +627,25 @@ mod tests {
         let p: PatchRuleRequest = serde_json::from_str(r#"{"cap_per_quarter": null}"#).unwrap();
         assert_eq!(p.cap_per_quarter, Some(None));
         assert_eq!(p.cap_per_year, None);
+    }
+
+    #[test]
+    fn a_patch_sends_only_what_it_changes_and_a_removed_cap_as_null() {
+        let retire = PatchRuleRequest {
+            name: None,
+            description: None,
+            standard_points: None,
+            cap_per_quarter: None,
+            cap_per_year: Some(None),
+            evidence_required: None,
+            active: Some(false),
+        };
+        let sent = serde_json::to_string(&retire).unwrap();
+        assert_eq!(sent, r#"{"cap_per_year":null,"active":false}"#);
+        assert_eq!(
+            serde_json::from_str::<PatchRuleRequest>(&sent).unwrap(),
+            retire
+        );
     }
 
     #[test]

@@ -205,6 +205,24 @@ impl TestApp {
         instance
     }
 
+    /// Starts a second server on the same database whose clock reads `at`, as an instance that
+    /// serves its first request after New Year while this one still lives in the old year.
+    pub async fn another_instance_at(&self, at: &str) -> Instance {
+        let at = DateTime::parse_from_rfc3339(at)
+            .expect("valid RFC 3339")
+            .with_timezone(&Utc);
+        let app = Application::build_with_clock(self.config.clone(), Clock::Fixed(at))
+            .await
+            .expect("second instance starts");
+        let instance = Instance {
+            address: format!("http://127.0.0.1:{}", app.port()),
+            state: app.state(),
+            server: app.handle(),
+        };
+        tokio::spawn(app.run_until_stopped());
+        instance
+    }
+
     /// Stops the server as SIGTERM would (requests in flight finish, the outbox worker stops) and
     /// starts a new one on the same database, as after a deployment or a crash-restart.
     pub async fn restart(&mut self) {
@@ -371,6 +389,16 @@ impl TestApp {
             .send()
             .await
             .expect("POST request")
+    }
+
+    pub async fn patch(&self, user: &User, path: &str, body: &impl Serialize) -> Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(&user.access_token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH request")
     }
 
     /// A complete, valid report under `rule` of demo-1 that happened an hour ago.

@@ -73,7 +73,10 @@ impl Driver {
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-dev-shm-usage", "--no-first-run", "--disable-component-update", "--disable-sync",
                     "--lang=zh-CN", format!("--user-data-dir={}", profile.display()),
-                    format!("--window-size={width},{height}")]
+                    format!("--window-size={width},{height}")],
+                // Headless Chromium leaves `--lang` out of `Accept-Language`; the server's own
+                // pages (the public board) speak the language the browser asks for.
+                "prefs": {"intl.accept_languages": "zh-CN,zh"}
             },
             "goog:loggingPrefs": {"browser": "ALL"}
         }}});
@@ -346,6 +349,46 @@ impl Browser {
         let path = dir.join(format!("{}-{:02}-{step}.png", self.name, self.shots));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+
+    /// Prints the page as Chromium's print-to-PDF does (A4 portrait, with the page's print
+    /// stylesheet), keeps the PDF and turns its first page into a PNG with `pdftoppm` (Debian's
+    /// poppler-utils); answers the PNG's path and the PDF's page count (`pdfinfo`).
+    pub async fn print_first_page(&mut self, step: &str) -> anyhow::Result<(PathBuf, usize)> {
+        use base64::Engine;
+        self.shots += 1;
+        let data = self
+            .cmd(
+                "POST",
+                "/print",
+                json!({"orientation": "portrait", "page": {"width": 21.0, "height": 29.7},
+                    "background": true}),
+            )
+            .await?;
+        let pdf =
+            base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap_or_default())?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let stem = dir.join(format!("{}-{:02}-{step}", self.name, self.shots));
+        let pdf_path = stem.with_extension("pdf");
+        std::fs::write(&pdf_path, &pdf)?;
+        let status = Command::new("pdftoppm")
+            .args(["-png", "-r", "96", "-f", "1", "-l", "1", "-singlefile"])
+            .arg(&pdf_path)
+            .arg(&stem)
+            .status()?;
+        anyhow::ensure!(
+            status.success(),
+            "pdftoppm failed on {}",
+            pdf_path.display()
+        );
+        let info = Command::new("pdfinfo").arg(&pdf_path).output()?;
+        let pages = String::from_utf8_lossy(&info.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0);
+        Ok((stem.with_extension("png"), pages))
     }
 
     /// The browser console's messages so far (for diagnosing a failed story).

@@ -1,6 +1,7 @@
 //! Pieces the pages share: a loaded resource with its loading, error and empty states, a paged
 //! list, a form's submission, status badges, field errors.
 
+mod branches;
 mod field;
 mod form;
 mod loaded;
@@ -10,6 +11,7 @@ mod states;
 mod status;
 mod timeline;
 
+pub use branches::{my_branches, BranchPicker, MyBranch};
 pub use field::{field_error, field_message, FieldErrorText};
 pub use form::{FormError, FormSubmit};
 pub use loaded::Loaded;

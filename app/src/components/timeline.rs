@@ -14,6 +14,10 @@ fn action_label(action: &str) -> Word {
         "deed.withdrawn" => Word::TimelineWithdrawn,
         "deed.revoked" => Word::ApprovalRevoked,
         "ledger.entry_written" => Word::PointsRecorded,
+        "appeal.filed" => Word::TimelineAppealFiled,
+        "appeal.upheld" => Word::TimelineAppealUpheld,
+        "appeal.overturned" => Word::TimelineAppealOverturned,
+        "deed.reopened" => Word::TimelineDeedReopened,
         _ => Word::Other,
     }
 }

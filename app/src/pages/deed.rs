@@ -4,6 +4,7 @@ use jifen_shared::words::Word;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::appeals::member::DeedAppeal;
 use super::deed_form::DeedForm;
 use crate::api::{self, ApiError};
 use crate::components::{FormError, FormSubmit, Loaded, StatusBadge, Timeline};
@@ -22,7 +23,11 @@ pub fn DeedFacts(deed: DeedView) -> impl IntoView {
     view! {
         <div class="cells">
             <div class="cell"><span class="cell-label">{tr(Word::Status)}</span><StatusBadge status=deed.status/></div>
-            <div class="cell"><span class="cell-label">{tr(Word::Item)}</span><span>{deed.rule_name.clone()}</span></div>
+            <div class="cell"><span class="cell-label">{tr(Word::Item)}</span><span>{deed.rule_name.clone()}
+                {deed.rule_version.map(|v| {
+                    let lang = expect_context::<crate::session::Session>().lang;
+                    view! { " · " <span class="rule-version">{move || Word::CatalogueVersion.fill(lang.get(), &[("version", &v)])}</span> }
+                })}</span></div>
             <div class="cell"><span class="cell-label">{tr(Word::DeedPoints)}</span>
                 <span class="points">{deed.points_awarded.unwrap_or(deed.points_claimed)}</span></div>
             <div class="cell"><span class="cell-label">{tr(Word::When)}</span><span>{crate::time::show(deed.occurred_at)}
@@ -112,10 +117,16 @@ fn MyDeed(
     let status = deed.status;
     let returned = (status == DeedStatus::Returned).then(|| deed.clone());
     let deed_id = deed.id.clone();
+    // A rejection or return may be appealed; an appeal filed shows where it stands.
+    let appeal = (status.appealable() || history.events.iter().any(|e| e.action == "appeal.filed"))
+        .then(|| deed.id.clone());
     view! {
         <h2 class="deed-title">{deed.title.clone()}</h2>
         <DeedFacts deed=deed/>
         <FormError form=withdraw marks_no_fields=true/>
+        {appeal.map(|deed_id| view! {
+            <DeedAppeal deed_id appealable=status.appealable() on_filed=move |_| on_revised.run(())/>
+        })}
         {returned.map(|deed| view! { <ReviseReturned deed editing on_revised/> })}
         {matches!(status, DeedStatus::Submitted | DeedStatus::Returned).then(|| view! {
             <button class="btn btn-warn" disabled=move || withdraw.pending().get()

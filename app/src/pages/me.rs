@@ -45,12 +45,48 @@ pub fn MePage() -> impl IntoView {
                         n => format!("{n} {}", tr(Word::Unread)()),
                     })}</span>
                 </A>
+                // The board is a page of the server's (plain HTML for any phone), not a screen of
+                // the app: `rel="external"` makes the router let the browser load it.
                 {m.home_branch_code.map(|code| view! {
-                    <A href=format!("/board/{code}") attr:class="cell cell-link">
+                    <a href=format!("/board/{code}") class="cell cell-link" rel="external" id="to-board">
                         <span class="cell-label">{tr(Word::PointsBoard)}</span>
                         <span>{tr(Word::OpenMyBranchsBoard)}</span>
-                    </A>
+                    </a>
                 })}
+                <A href="/catalogue" attr:class="cell cell-link" attr:id="to-catalogue">
+                    <span class="cell-label">{tr(Word::CatalogueTitle)}</span>
+                    <span>{tr(Word::CatalogueOpenHint)}</span>
+                </A>
+                <Show when=move || session.is_reviewer()>
+                    <A href="/deductions" attr:class="cell cell-link" attr:id="to-deductions">
+                        <span class="cell-label">{tr(Word::Deductions)}</span>
+                        <span>{tr(Word::DeductionsLinkHint)}</span>
+                    </A>
+                </Show>
+                <Show when=move || session.is_reviewer()>
+                    <A href="/settings" attr:class="cell cell-link" attr:id="to-settings">
+                        <span class="cell-label">{tr(Word::SettingsOpen)}</span>
+                        <span>{tr(Word::SettingsTitle)}</span>
+                    </A>
+                </Show>
+                <Show when=move || session.is_reviewer()>
+                    <A href="/alerts" attr:class="cell cell-link" attr:id="to-alerts">
+                        <span class="cell-label">{tr(Word::Alerts)}</span>
+                        <span>{tr(Word::AlertsLinkHint)}</span>
+                    </A>
+                </Show>
+                <Show when=move || session.is_reviewer()>
+                    <A href="/year-end" attr:class="cell cell-link" attr:id="to-year-end">
+                        <span class="cell-label">{tr(Word::YearEnd)}</span>
+                        <span>{tr(Word::YearEndLinkHint)}</span>
+                    </A>
+                </Show>
+                <Show when=move || session.is_reviewer()>
+                    <A href="/year" attr:class="cell cell-link" attr:id="to-year">
+                        <span class="cell-label">{tr(Word::YearPageTitle)}</span>
+                        <span>{tr(Word::YearLinkHint)}</span>
+                    </A>
+                </Show>
                 {m.roles.into_iter().map(|r| {
                     let word = role_label(r.role);
                     view! { <div class="cell"><span class="cell-label">{tr(word)}</span><span>{r.org_unit_name}</span></div> }

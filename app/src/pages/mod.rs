@@ -1,6 +1,9 @@
 //! One module per screen.
 
-pub mod board;
+pub mod alerts;
+pub mod appeals;
+pub mod catalogue;
+pub mod deductions;
 pub mod deed;
 pub mod deed_form;
 pub mod inbox;
@@ -11,3 +14,7 @@ pub mod points;
 pub mod quarter;
 pub mod report;
 pub mod review;
+pub mod settings;
+pub mod standing;
+pub mod year;
+pub mod year_end;

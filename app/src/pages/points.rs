@@ -3,6 +3,7 @@ use jifen_shared::domain::{LedgerKind, RuleCategory};
 use jifen_shared::words::Word;
 use leptos::prelude::*;
 
+use super::appeals::member::DeductionAppeals;
 use crate::api;
 use crate::components::{EmptyState, Loaded, PointsCell};
 use crate::i18n::tr;
@@ -67,6 +68,7 @@ pub fn PointsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let year = RwSignal::new(crate::time::current_year());
     let member_id = session.me.get_untracked().map(|m| m.id).unwrap_or_default();
+    let standing_of = member_id.clone();
     let summary = LocalResource::new(move || {
         let (member_id, year) = (member_id.clone(), year.get());
         async move { api::points(&member_id, year).await }
@@ -80,8 +82,10 @@ pub fn PointsPage() -> impl IntoView {
                 <button class="btn btn-mini" aria-label=tr(Word::NextYear) on:click=move |_| year.update(|y| *y += 1)>"›"</button>
             </div>
         </header>
+        <super::standing::StandingNotice member_id=standing_of.clone() year=year/>
         <Loaded resource=summary let:s>
-            <PointsSummaryView summary=s/>
+            <PointsSummaryView summary=s.clone()/>
+            <DeductionAppeals entries=s.entries/>
         </Loaded>
     }
 }

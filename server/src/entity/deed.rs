@@ -24,6 +24,8 @@ pub struct Model {
     pub decision_reason: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<DateTimeUtc>,
+    /// The version of the rule the deed was approved under.
+    pub rule_version: Option<i32>,
     pub client_request_id: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -16,6 +16,8 @@ pub struct Model {
     pub rule_id: Option<String>,
     pub reverses_id: Option<String>,
     pub note: String,
+    /// The version of `rule_id` the entry was written under; none before versions existed.
+    pub rule_version: Option<i32>,
     pub created_by: Option<String>,
     pub created_at: DateTimeUtc,
 }

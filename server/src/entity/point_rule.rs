@@ -14,6 +14,8 @@ pub struct Model {
     pub cap_per_year: Option<i32>,
     pub evidence_required: bool,
     pub active: bool,
+    /// The current version; each is kept in `point_rule_version`.
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,7 +10,9 @@ use jifen_shared::domain::{
     RuleCategory,
 };
 
-use super::{deed, feedback, ledger_entry, member, org_unit, point_rule, quarter_review};
+use super::{
+    deduction, deed, feedback, ledger_entry, member, org_unit, point_rule, quarter_review,
+};
 use crate::error::{AppError, AppResult};
 
 /// Parses `word`, stored in `table`.`column` of row `id`.
@@ -53,6 +55,39 @@ impl quarter_review::Model {
 impl feedback::Model {
     pub fn status(&self) -> AppResult<FeedbackStatus> {
         word("feedback", &self.id, "status", &self.status)
+    }
+}
+
+impl deduction::Model {
+    pub fn status(&self) -> AppResult<jifen_shared::domain::DeductionStatus> {
+        word("deduction", &self.id, "status", &self.status)
+    }
+}
+
+impl super::appeal::Model {
+    pub fn status(&self) -> AppResult<jifen_shared::domain::AppealStatus> {
+        word("appeal", &self.id, "status", &self.status)
+    }
+}
+
+impl super::year_grading::Model {
+    pub fn status(&self) -> AppResult<jifen_shared::domain::GradingStatus> {
+        word("year_grading", &self.id, "status", &self.status)
+    }
+}
+
+impl super::year_grade::Model {
+    pub fn computed_grade(&self) -> AppResult<jifen_shared::domain::Grade> {
+        word(
+            "year_grade",
+            &self.id,
+            "computed_grade",
+            &self.computed_grade,
+        )
+    }
+
+    pub fn grade(&self) -> AppResult<jifen_shared::domain::Grade> {
+        word("year_grade", &self.id, "grade", &self.grade)
     }
 }
 

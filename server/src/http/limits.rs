@@ -4,6 +4,10 @@
 //! before the request reaches its handler, so a flood is answered 429 with `Retry-After` without
 //! touching the database or the password hasher.
 //!
+//! The server's own HTML pages that anyone can call (the board's feedback form, the check of a
+//! statement's code) take from these buckets in their handlers instead, still before any database
+//! work, so that a refusal can be a page in the reader's language (`http::routes::public_pages`).
+//!
 //! These buckets live in each instance's memory: behind a load balancer every instance grants its
 //! own share. What must hold across instances (failed sign-ins per account) is counted in the
 //! database by the sign-in service instead.
@@ -28,6 +32,7 @@ pub struct Limits {
     wechat: DefaultKeyedRateLimiter<Client>,
     feedback: DefaultKeyedRateLimiter<Client>,
     upload: DefaultKeyedRateLimiter<Client>,
+    verify: DefaultKeyedRateLimiter<Client>,
     clock: DefaultClock,
     checks: AtomicU64,
 }
@@ -46,6 +51,7 @@ impl Limits {
             wechat: DefaultKeyedRateLimiter::keyed(quota(config.wechat)),
             feedback: DefaultKeyedRateLimiter::keyed(quota(config.feedback)),
             upload: DefaultKeyedRateLimiter::keyed(quota(config.upload)),
+            verify: DefaultKeyedRateLimiter::keyed(quota(config.verify)),
             clock: DefaultClock::default(),
             checks: AtomicU64::new(0),
         }
@@ -76,6 +82,7 @@ impl Limits {
             Throttle::Wechat => &self.wechat,
             Throttle::Feedback | Throttle::FeedbackWaiting => &self.feedback,
             Throttle::Upload => &self.upload,
+            Throttle::Verify => &self.verify,
         }
     }
 
@@ -103,6 +110,7 @@ impl Limits {
             &self.wechat,
             &self.feedback,
             &self.upload,
+            &self.verify,
         ] {
             bucket.retain_recent();
             bucket.shrink_to_fit();

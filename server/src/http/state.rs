@@ -43,6 +43,12 @@ pub struct AppState {
     pub uploads: crate::services::photos::Uploads,
     /// Removes photos never attached to a deed.
     pub photo_sweep: crate::services::photos::Sweeper,
+    /// Opens the points year on the first request after New Year; see
+    /// [`crate::services::years::new_year`].
+    pub new_year: crate::services::years::NewYearWatch,
+    /// Makes and checks the check codes of points statements; see
+    /// [`crate::services::statements`].
+    pub statements: crate::services::statements::StatementKey,
 }
 
 impl AppState {

@@ -62,6 +62,9 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// What one client, one account or the whole server may ask for; see the README's "Limits".
     pub limits: LimitsConfig,
+    /// The address the public reaches this server at (`https://jifen.example.cn`), for the QR
+    /// codes printed on boards and statements. When absent, the address the request came to.
+    pub public_url: Option<String>,
 }
 
 /// So many requests a minute, with bursts of up to `burst` at once.
@@ -96,6 +99,9 @@ pub struct LimitsConfig {
     pub feedback: Rate,
     /// Photo uploads per client address.
     pub upload: Rate,
+    /// Statement check codes looked up per client address (`/verify/{code}`), so that codes
+    /// cannot be guessed by trying many.
+    pub verify: Rate,
     /// Failed sign-ins one account may have within `account_window_secs`, counted in the
     /// database so that every instance sees them.
     pub account_failures: u32,
@@ -133,6 +139,7 @@ impl Default for LimitsConfig {
             wechat: Rate::new(20, 10),
             feedback: Rate::new(6, 3),
             upload: Rate::new(30, 10),
+            verify: Rate::new(20, 10),
             account_failures: 10,
             account_window_secs: 15 * 60,
             password_hashers: 0,
@@ -157,6 +164,8 @@ pub struct WechatConfig {
     pub template_deed_result: Option<String>,
     /// Subscribe-message template for a quarter posted on the public board.
     pub template_board_published: Option<String>,
+    /// Subscribe-message template for a member falling behind (积分预警).
+    pub template_points_alert: Option<String>,
     /// `formal`, `trial` or `developer`: which build of the mini program a message opens.
     pub miniprogram_state: String,
     /// Timeout of one call to WeChat, in seconds.
@@ -171,6 +180,7 @@ impl Default for WechatConfig {
             api_base: "https://api.weixin.qq.com".into(),
             template_deed_result: None,
             template_board_published: None,
+            template_points_alert: None,
             miniprogram_state: "formal".into(),
             timeout_secs: 5,
         }
@@ -219,6 +229,7 @@ impl Default for Config {
             wechat: WechatConfig::default(),
             outbox: OutboxConfig::default(),
             limits: LimitsConfig::default(),
+            public_url: None,
         }
     }
 }
@@ -308,6 +319,10 @@ impl Config {
         if let Some(v) = var("JIFEN_REFRESH_TOKEN_TTL_DAYS") {
             self.refresh_token_ttl_days = number("JIFEN_REFRESH_TOKEN_TTL_DAYS", v)?;
         }
+        if let Some(v) = var("JIFEN_PUBLIC_URL") {
+            self.public_url =
+                Some(v.trim().trim_end_matches('/').to_owned()).filter(|v| !v.is_empty());
+        }
         if let Some(v) = var("JIFEN_WORKERS") {
             self.workers = number("JIFEN_WORKERS", v)?;
         }
@@ -325,6 +340,9 @@ impl Config {
         }
         if let Some(v) = var("JIFEN_WECHAT_TEMPLATE_BOARD_PUBLISHED") {
             self.wechat.template_board_published = Some(v);
+        }
+        if let Some(v) = var("JIFEN_WECHAT_TEMPLATE_POINTS_ALERT") {
+            self.wechat.template_points_alert = Some(v);
         }
         if let Some(v) = var("JIFEN_WECHAT_MINIPROGRAM_STATE") {
             self.wechat.miniprogram_state = v;

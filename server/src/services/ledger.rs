@@ -31,12 +31,15 @@ pub struct NewEntry<'a> {
     pub actor_id: Option<&'a str>,
 }
 
-/// Writes an entry and its audit event; call inside the transaction that causes it.
+/// Writes an entry and its audit event; call inside the transaction that causes it. The entry
+/// keeps the version of its rule it was written under (a reversal, the version of what it
+/// reverses), so a later edit of the catalogue never changes what an entry meant.
 pub async fn write(
     db: &impl ConnectionTrait,
     e: NewEntry<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<ledger_entry::Model> {
+    let rule_version = rule_version_of(db, &e).await?;
     let row = ledger_entry::Model {
         id: ids::new(),
         member_id: e.member_id.to_owned(),
@@ -50,6 +53,7 @@ pub async fn write(
         rule_id: e.rule_id.map(str::to_owned),
         reverses_id: e.reverses_id.map(str::to_owned),
         note: e.note.to_owned(),
+        rule_version,
         created_by: e.actor_id.map(str::to_owned),
         created_at: now,
     };
@@ -66,6 +70,7 @@ pub async fn write(
         rule_id: Set(row.rule_id.clone()),
         reverses_id: Set(row.reverses_id.clone()),
         note: Set(row.note.clone()),
+        rule_version: Set(row.rule_version),
         created_by: Set(row.created_by.clone()),
         created_at: Set(row.created_at),
     })
@@ -89,6 +94,7 @@ pub async fn write(
                 "quarter": row.cycle_quarter,
                 "deed_id": row.deed_id,
                 "rule_id": row.rule_id,
+                "rule_version": row.rule_version,
                 "reverses_id": row.reverses_id,
             })),
             reason: Some(e.note).filter(|n| !n.is_empty()),
@@ -97,6 +103,25 @@ pub async fn write(
     )
     .await?;
     Ok(row)
+}
+
+/// The rule version a new entry is written under: a reversal keeps the version of the entry it
+/// reverses; any other entry with a rule takes the rule's current version.
+async fn rule_version_of(db: &impl ConnectionTrait, e: &NewEntry<'_>) -> AppResult<Option<i32>> {
+    if let Some(reversed) = e.reverses_id {
+        return Ok(ledger_entry::Entity::find_by_id(reversed.to_owned())
+            .one(db)
+            .await?
+            .and_then(|r| r.rule_version));
+    }
+    let Some(rule_id) = e.rule_id else {
+        return Ok(None);
+    };
+    let rule = point_rule::Entity::find_by_id(rule_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound(Missing::Rule))?;
+    Ok(Some(rule.version))
 }
 
 /// The quarter a new entry belongs in: the one it concerns, unless the secretary has already
@@ -168,6 +193,7 @@ pub fn view(e: ledger_entry::Model) -> AppResult<LedgerEntryView> {
         deed_id: e.deed_id,
         rule_id: e.rule_id,
         reverses_id: e.reverses_id,
+        rule_version: e.rule_version,
         note: e.note,
         created_at: e.created_at,
     })

@@ -3,14 +3,23 @@
 //! values and the one collaborator it needs; it never sees the HTTP layer.
 
 pub mod access;
+pub mod appeals;
 pub mod audit;
 pub mod auth;
+pub mod awards;
+pub mod deductions;
 pub mod deeds;
 pub mod feedback;
+pub mod grading;
 pub mod ledger;
 pub mod notify;
 pub mod orgs;
 pub mod photos;
+pub mod public_board;
 pub mod quarters;
 pub mod rules;
+pub mod settings;
+pub mod standing;
+pub mod statements;
 pub mod wechat;
+pub mod years;

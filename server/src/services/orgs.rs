@@ -103,7 +103,8 @@ pub struct NewMember<'a> {
     pub migrant_org_id: Option<&'a str>,
 }
 
-/// Adds a member to their home branch (with the `member` role there).
+/// Adds a member to their home branch (with the `member` role there, and their share of the
+/// base points of a year the branch has open).
 pub async fn add_member(
     db: &impl ConnectionTrait,
     m: NewMember<'_>,
@@ -163,6 +164,8 @@ pub async fn add_member(
     )
     .await?;
     grant_role(db, &row.id, &branch.id, Role::Member, actor, now).await?;
+    // Joining while the year is open brings a share of its base points.
+    crate::services::years::joining::on_joining(db, &row, actor, now).await?;
     Ok(row)
 }
 

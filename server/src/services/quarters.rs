@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{BoardEntry, BoardRow, BoardView, QuarterReviewView};
 use jifen_shared::domain::{
-    CycleQuarter, DeedStatus, MemberStatus, OrgKind, QuarterStatus, Role, RuleCategory,
+    mask_name, BoardNames, CycleQuarter, DeedStatus, MemberStatus, OrgKind, QuarterStatus, Role,
+    RuleCategory,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -109,15 +110,17 @@ async fn find(
         .await?)
 }
 
-/// The secretary signs a quarter that has ended. Every deed of it must be decided first;
-/// afterwards new entries concerning it go into the quarter that is open.
+/// The secretary signs a quarter that has ended. Every deed and every appeal of it must be
+/// decided first; afterwards new entries concerning it go into the quarter that is open. Members
+/// below the alert line at the quarter's end are told (积分预警), once per quarter.
 pub async fn sign(
     db: &Db,
     now: DateTime<Utc>,
+    templates: &Templates,
     access: &Access,
     branch_id: &str,
     quarter: CycleQuarter,
-) -> AppResult<QuarterReviewView> {
+) -> AppResult<(QuarterReviewView, Queued)> {
     let conn = db.conn();
     let branch = as_secretary(conn, access, branch_id).await?;
     // Signing closes the quarter; while it runs, new deeds would have nowhere to go.
@@ -135,6 +138,11 @@ pub async fn sign(
     let pending = pending_deeds(&*txn, &branch.id, quarter).await?;
     if pending > 0 {
         return Err(AppError::Quarter(QuarterRefusal::PendingDeeds(pending)));
+    }
+    // A member's appeal is heard before the quarter closes on it.
+    let appeals = crate::services::appeals::waiting_in(&*txn, &branch.id, quarter).await?;
+    if appeals > 0 {
+        return Err(AppError::Quarter(QuarterRefusal::AppealsWaiting(appeals)));
     }
     let signed = match existing {
         Some(row) => {
@@ -160,8 +168,17 @@ pub async fn sign(
         }
     };
     record(&*txn, &signed, access, "quarter.signed", now).await?;
+    let (_, queued) = crate::services::standing::warn_behind(
+        &*txn,
+        templates,
+        &branch,
+        quarter,
+        Some(access.id()),
+        now,
+    )
+    .await?;
     txn.commit().await?;
-    view(&signed)
+    Ok((view(&signed)?, queued))
 }
 
 /// The secretary posts a signed quarter on the public board; every member of the branch is told.
@@ -271,6 +288,24 @@ pub async fn board(
     quarter: Option<CycleQuarter>,
 ) -> AppResult<BoardView> {
     let (branch, review) = posted(db, code, quarter).await?;
+    board_of(db, branch, &review).await
+}
+
+/// The board of a quarter [`posted`] found, with names shown as the branch's settings say
+/// (`board_names`): whatever reads the board, the app, the mini program or the printed page, gets
+/// no full name from a branch that masks them.
+pub async fn board_of(
+    db: &impl ConnectionTrait,
+    branch: org_unit::Model,
+    review: &quarter_review::Model,
+) -> AppResult<BoardView> {
+    let shown = crate::services::settings::of(db, &branch.id)
+        .await?
+        .board_names;
+    let shown = |name: String| match shown {
+        BoardNames::Full => name,
+        BoardNames::Masked => mask_name(&name),
+    };
     let published_at = review
         .published_at
         .ok_or(AppError::NotFound(Missing::Board))?;
@@ -282,7 +317,7 @@ pub async fn board(
         .await?;
     let names: HashMap<String, String> = members
         .iter()
-        .map(|m| (m.id.clone(), m.name.clone()))
+        .map(|m| (m.id.clone(), shown(m.name.clone())))
         .collect();
     let entries = ledger_entry::Entity::find()
         .filter(ledger_entry::Column::BranchId.eq(branch.id.as_str()))
@@ -296,7 +331,7 @@ pub async fn board(
         .filter(|m| m.status != MemberStatus::Transferred.as_str())
         .map(|m| BoardRow {
             member_id: m.id.clone(),
-            member_name: m.name.clone(),
+            member_name: shown(m.name.clone()),
             base: 0,
             bonus: 0,
             deduction: 0,
@@ -338,7 +373,7 @@ pub async fn board(
         Some(id) => member::Entity::find_by_id(id.clone())
             .one(db)
             .await?
-            .map(|m| m.name)
+            .map(|m| shown(m.name))
             .unwrap_or_default(),
         None => String::new(),
     };

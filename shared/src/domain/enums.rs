@@ -115,6 +115,17 @@ impl DeedStatus {
     }
 }
 
+impl DeedStatus {
+    /// Whether a member may appeal this decision (积分申述): a rejection or a return. Overturning
+    /// the appeal makes the deed pending again, a path outside the lifecycle of [`can_become`]
+    /// that only an appeal takes.
+    ///
+    /// [`can_become`]: DeedStatus::can_become
+    pub fn appealable(self) -> bool {
+        matches!(self, DeedStatus::Rejected | DeedStatus::Returned)
+    }
+}
+
 word_enum!(
     /// Kinds of movement in the append-only points ledger.
     LedgerKind {
@@ -155,6 +166,16 @@ word_enum!(
 );
 
 word_enum!(
+    /// Where a deduction the committee decides stands: proposed by one, then confirmed (the entry
+    /// is written) or dropped by a second person.
+    DeductionStatus {
+        Proposed => "proposed",
+        Confirmed => "confirmed",
+        Dropped => "dropped",
+    }
+);
+
+word_enum!(
     /// A member's standing in their branch: migrant members (流动党员) live away from home;
     /// transferred members have left and no longer appear on the board.
     MemberStatus {
@@ -177,6 +198,43 @@ word_enum!(
 );
 
 word_enum!(
+    /// How the public board shows members' names: in full, or masked (王*恩).
+    BoardNames {
+        Full => "full",
+        Masked => "masked",
+    }
+);
+
+word_enum!(
+    /// The year-end grade of the members' annual democratic appraisal (民主评议党员).
+    Grade {
+        Excellent => "excellent",
+        Qualified => "qualified",
+        BasicallyQualified => "basically_qualified",
+        Unqualified => "unqualified",
+    }
+);
+
+word_enum!(
+    /// Where a member's appeal (积分申述) stands: waiting for a committee member other than the one
+    /// who decided, then upheld (the decision stands) or overturned.
+    AppealStatus {
+        Waiting => "waiting",
+        Upheld => "upheld",
+        Overturned => "overturned",
+    }
+);
+
+word_enum!(
+    /// Where a branch's year-end grading stands: computed when the year is closed and adjustable
+    /// by the committee (draft), then confirmed by the secretary and final.
+    GradingStatus {
+        Draft => "draft",
+        Confirmed => "confirmed",
+    }
+);
+
+word_enum!(
     /// What an inbox notice tells the member.
     NotificationKind {
         DeedApproved => "deed.approved",
@@ -188,6 +246,10 @@ word_enum!(
         WechatBound => "wechat.bound",
         WechatUnbound => "wechat.unbound",
         PasswordChanged => "password.changed",
+        PointsAwarded => "points.awarded",
+        PointsAlert => "points.alert",
+        AppealUpheld => "appeal.upheld",
+        AppealOverturned => "appeal.overturned",
     }
 );
 
@@ -218,6 +280,17 @@ mod tests {
         assert!(!Rejected.can_become(Submitted));
         assert!(!Withdrawn.can_become(Submitted));
         assert!(!Revoked.can_become(Approved));
+    }
+
+    #[test]
+    fn only_rejections_and_returns_are_appealed_and_the_lifecycle_stays_as_it_was() {
+        use DeedStatus::*;
+        let appealable: Vec<_> = DeedStatus::ALL.iter().filter(|s| s.appealable()).collect();
+        assert_eq!(appealable, [&Rejected, &Returned]);
+        assert!(
+            !Rejected.can_become(Submitted),
+            "reopening a rejection is the appeal's path alone"
+        );
     }
 
     #[test]

@@ -1,20 +1,31 @@
 //! Domain values that validate on construction, and the pure rules of the points practice.
 
+mod allotment;
 mod cycle;
 mod enums;
+mod grades;
+mod names;
 mod password;
 mod place;
 mod points;
+mod standing;
 mod text;
 
+pub use allotment::{pro_rata, ProRata};
 pub use cycle::{CycleQuarter, QuarterError, SHANGHAI_OFFSET_SECS};
+pub use enums::AppealStatus;
+pub use enums::DeductionStatus;
+pub use enums::GradingStatus;
 pub use enums::{
-    DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, NotificationKind, OrgKind, QuarterStatus,
-    Role, RuleCategory, UnknownVariant,
+    BoardNames, DeedStatus, FeedbackStatus, Grade, LedgerKind, MemberStatus, NotificationKind,
+    OrgKind, QuarterStatus, Role, RuleCategory, UnknownVariant,
 };
+pub use grades::{by_thresholds, excellent_cap, grade_year, Graded};
+pub use names::mask_name;
 pub use password::{NewPassword, PasswordError};
 pub use place::{Place, PlaceError};
 pub use points::{Points, PointsError};
+pub use standing::{alert_line, behind};
 pub use text::{
     sanitize, CharKind, DeedAccount, DeedTitle, FeedbackBody, FeedbackContact, PlaceName, Reason,
     RuleName, TextError,

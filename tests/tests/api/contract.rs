@@ -148,8 +148,8 @@ async fn every_operation_that_needs_a_token_lists_and_answers_401() {
 #[tokio::test]
 async fn the_document_names_the_words_the_api_sends() {
     use jifen_shared::domain::{
-        DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, NotificationKind, OrgKind,
-        QuarterStatus, Role, RuleCategory,
+        DeductionStatus, DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, NotificationKind,
+        OrgKind, QuarterStatus, Role, RuleCategory,
     };
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
@@ -161,6 +161,7 @@ async fn the_document_names_the_words_the_api_sends() {
     for (name, sent) in [
         ("DeedStatus", words(DeedStatus::ALL)),
         ("FeedbackStatus", words(FeedbackStatus::ALL)),
+        ("DeductionStatus", words(DeductionStatus::ALL)),
         ("LedgerKind", words(LedgerKind::ALL)),
         ("MemberStatus", words(MemberStatus::ALL)),
         ("NotificationKind", words(NotificationKind::ALL)),

@@ -1,10 +1,15 @@
 //! Jifen's API, told as the stories of the people who use it. Every test starts the real server
 //! on a free port with a fresh database (SQLite, or PostgreSQL when JIFEN_TEST_DATABASE_URL is set).
 
+mod appeals;
 mod audit_history;
+mod base_points;
 mod boundary;
 mod bounded;
+mod branch_settings;
+mod catalogue_versions;
 mod contract;
+mod deductions;
 mod deed_lifecycle;
 mod feedback_flood;
 mod fresh_reads;
@@ -12,7 +17,9 @@ mod least_privilege;
 mod limits;
 mod notifications;
 mod photos;
+mod points_alerts;
 mod points_and_quarters;
+mod public_pages;
 mod quarter_board;
 mod rules_catalogue;
 mod session_end;
@@ -23,3 +30,4 @@ mod validation;
 mod web_app;
 mod wechat_sign_in;
 mod who_sees_what;
+mod year_end_grades;

@@ -484,7 +484,8 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         "the member the feedback names is the only one it can cost points"
     );
 
-    // Accepted: the deduction lands in the quarter open now (the fourth is signed), once.
+    // Accepted: a proposed deduction, which counts only when a second committee member confirms
+    // it; then it lands in the quarter open now (the fourth is signed), once.
     let before = app.points(&member, &member.member_id, 2027).await;
     let res = accept(
         about_liu.id.clone(),
@@ -494,7 +495,22 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
     assert_eq!(res.status(), StatusCode::OK);
     let accepted: FeedbackView = res.json().await.unwrap();
     assert_eq!(accepted.status, FeedbackStatus::Accepted);
-    let entry_id = accepted.ledger_entry_id.clone().expect("a deduction");
+    assert!(
+        accepted.ledger_entry_id.is_none(),
+        "no entry before a second person"
+    );
+    assert_eq!(app.points(&member, &member.member_id, 2027).await, before);
+    let proposal = accepted.deduction_id.clone().expect("a proposed deduction");
+    let res = app
+        .post(
+            &secretary,
+            &format!("/api/v1/deductions/{proposal}/confirm"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let confirmed: jifen_shared::api::DeductionView = res.json().await.unwrap();
+    let entry_id = confirmed.ledger_entry_id.clone().expect("a deduction");
     let after = app.points(&member, &member.member_id, 2027).await;
     assert_eq!(after.deduction, before.deduction - 2);
     assert_eq!(
@@ -562,6 +578,12 @@ async fn the_committee_turns_the_masses_feedback_into_a_deduction_or_sets_it_asi
         .map(|f| (f.status.as_str(), f.decision_reason.as_deref()))
         .collect();
     assert!(decided.contains(&("accepted", Some("经核实属实，按村规民约扣分"))));
+    let accepted_now = page.items.iter().find(|f| f.id == about_liu.id).unwrap();
+    assert_eq!(
+        accepted_now.ledger_entry_id.as_deref(),
+        Some(entry_id.as_str()),
+        "once confirmed, the feedback points to its deduction"
+    );
     assert!(decided.contains(&("dismissed", Some("与积分无关，转村委会处理"))));
     assert!(audit::verify(app.state.db.conn()).await.is_ok());
 }

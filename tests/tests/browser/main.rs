@@ -224,10 +224,10 @@ async fn an_invalid_report_shows_what_to_fix_next_to_each_field() {
 }
 
 #[tokio::test]
-async fn a_villager_reads_the_posted_board_on_a_phone_and_leaves_feedback() {
+async fn a_villager_reads_the_posted_board_on_a_phone_prints_it_and_leaves_feedback() {
     // Early January: the fourth quarter has ended, the committee has decided its reports, and the
-    // secretary signs and posts it.
-    let app = TestApp::spawn_with_web_app_at("2027-01-05T10:00:00+08:00").await;
+    // secretary signs and posts it. The board is the server's own page: no web app needed.
+    let app = TestApp::spawn_at("2027-01-05T10:00:00+08:00").await;
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
     let secretary = app.login_as("secretary1").await;
@@ -248,7 +248,7 @@ async fn a_villager_reads_the_posted_board_on_a_phone_and_leaves_feedback() {
         assert_eq!(res.status(), StatusCode::OK, "{action}");
     }
 
-    // A villager opens the board's link on a small phone, without an account.
+    // A villager scans the board's QR code on a small phone, without an account.
     let driver = Driver::start().await.expect("chromedriver");
     let mut phone = driver.browser("phone-board", 360, 740).await.unwrap();
     phone.goto(&app.url("/board/demo-1")).await.unwrap();
@@ -256,26 +256,34 @@ async fn a_villager_reads_the_posted_board_on_a_phone_and_leaves_feedback() {
         .wait_for_text("h1", "2026年第4季度积分公示")
         .await
         .unwrap();
-    phone.wait_for_text(".board", "刘凤霞").await.unwrap();
+    phone.wait_for_text("#board", "刘凤霞").await.unwrap();
     phone
         .wait_for_text("#board-entries", "清扫村口积雪")
         .await
         .unwrap();
-    let fits = phone
+    let plain = phone
         .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth",
+            "return document.scripts.length === 0 \
+             && document.documentElement.scrollWidth <= window.innerWidth",
             json!([]),
         )
         .await
         .unwrap();
     assert_eq!(
-        fits,
+        plain,
         json!(true),
-        "the page does not scroll sideways at 360 px"
+        "a page without a script that does not scroll sideways at 360 px"
     );
     phone.screenshot("board").await.unwrap();
 
+    // Printed for the village wall: A4 portrait, starting with the quarter's table.
+    let (first_page, pages) = phone.print_first_page("board-print").await.unwrap();
+    assert!(pages >= 1, "the print has pages");
+    let png = std::fs::read(&first_page).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "the first page as a picture");
+
     // Sending nothing is refused next to the field; then the villager writes about the member.
+    // Each is a plain form post: the answer is a new page from the server.
     phone
         .click(".feedback-form button[type=submit]")
         .await
@@ -403,15 +411,36 @@ async fn the_secretary_posts_the_quarter_and_the_committee_deducts_on_feedback_f
         .fill(".feedback-item textarea", "经村委会核实属实")
         .await
         .unwrap();
+    let before = app.points(&member, &member.member_id, 2027).await;
     tablet.click(".feedback-item .accept").await.unwrap();
+    // A deduction takes two people: it waits for a second committee member's signature.
     tablet
-        .wait_for_text(".feedback-item .badge", "已扣分")
+        .wait_for_text(".feedback-item .badge", "待另一位支委确认")
+        .await
+        .unwrap();
+    tablet
+        .screenshot("awaiting-second-signature")
+        .await
+        .unwrap();
+    assert_eq!(app.points(&member, &member.member_id, 2027).await, before);
+    tablet.close().await;
+
+    // The secretary confirms it on the deductions screen; then it counts.
+    let mut tablet = sign_in(&app, &driver, "tablet-confirm", "secretary1", TABLET).await;
+    tablet.click("a[href=\"/me\"]").await.unwrap();
+    tablet.click("#to-deductions").await.unwrap();
+    tablet
+        .wait_for_text("#deductions-waiting", "经村委会核实属实")
+        .await
+        .unwrap();
+    tablet.click(".deduction-item .confirm").await.unwrap();
+    tablet
+        .wait_for_text("#deductions-waiting", "没有待确认的扣分")
         .await
         .unwrap();
     tablet.screenshot("deducted").await.unwrap();
-
     let points = app.points(&member, &member.member_id, 2027).await;
-    assert!(points.deduction < 0, "{points:?}");
+    assert!(points.deduction < before.deduction, "{points:?}");
     tablet.close().await;
 
     // The member reads it among their messages on the phone, and marks them read.
@@ -478,4 +507,263 @@ async fn a_member_stays_signed_in_past_the_access_token_and_no_script_holds_the_
         "the page ran under its policy without refusals: {console}"
     );
     phone.close().await;
+}
+
+/// The secretary keeps the catalogue from a tablet: adds an item, edits it into its second
+/// version, reads its versions and retires it; a member on a phone reads the catalogue without
+/// the editor.
+#[tokio::test]
+async fn the_secretary_adds_an_item_edits_it_into_version_two_and_a_member_only_reads_it() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+
+    let mut tablet = sign_in(&app, &driver, "tablet-catalogue", "secretary1", TABLET).await;
+    tablet.click("a[href=\"/me\"]").await.unwrap();
+    tablet.click("#to-catalogue").await.unwrap();
+    tablet
+        .wait_for_text("#catalogue-bonus", SNOW)
+        .await
+        .unwrap();
+    tablet.screenshot("catalogue").await.unwrap();
+
+    // A new bonus item.
+    tablet.click("#add-rule").await.unwrap();
+    tablet.select("#new-category", "bonus").await.unwrap();
+    tablet.fill("#new-name", "帮助困难群众秋收").await.unwrap();
+    tablet
+        .fill("#new-description", "帮助缺少劳力的农户收秋，每次每人")
+        .await
+        .unwrap();
+    tablet.fill("#new-standard_points", "3").await.unwrap();
+    tablet.fill("#new-cap_per_quarter", "9").await.unwrap();
+    tablet.screenshot("new-item").await.unwrap();
+    tablet.click("#create-rule").await.unwrap();
+    tablet
+        .wait_for_text("#catalogue-bonus", "帮助困难群众秋收")
+        .await
+        .unwrap();
+    let secretary = app.login_as("secretary1").await;
+    let rules: Vec<jifen_shared::api::RuleView> = app
+        .get(
+            &secretary,
+            &format!("/api/v1/branches/{}/rules", app.demo.branch("demo-1")),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let added = rules
+        .iter()
+        .find(|r| r.name == "帮助困难群众秋收")
+        .expect("the item was added");
+    assert_eq!((added.version, added.standard_points), (1, 3));
+    let item = format!("#rule-{}", added.id);
+    tablet.wait_for_text(&item, "第 1 版").await.unwrap();
+
+    // The edit says it makes version 2, and does.
+    tablet.click(&format!("{item} .edit-rule")).await.unwrap();
+    tablet
+        .wait_for_text("#next-version", "第 2 版")
+        .await
+        .unwrap();
+    tablet.fill("#edit-standard_points", "4").await.unwrap();
+    tablet.screenshot("edit-item").await.unwrap();
+    tablet.click("#save-rule").await.unwrap();
+    tablet.wait_for_text(&item, "第 2 版").await.unwrap();
+    tablet.wait_for_text(&item, "+4").await.unwrap();
+
+    // Its versions, newest first.
+    tablet
+        .click(&format!("{item} .show-versions"))
+        .await
+        .unwrap();
+    tablet
+        .wait_for_text(&format!("{item} .versions"), "第 1 版")
+        .await
+        .unwrap();
+    let versions = tablet.text(&format!("{item} .versions")).await.unwrap();
+    let (v2, v1) = (
+        versions.find("第 2 版").unwrap(),
+        versions.find("第 1 版").unwrap(),
+    );
+    assert!(v2 < v1, "newest first: {versions}");
+    tablet.screenshot("versions").await.unwrap();
+
+    // Retired, it stays in the list, marked.
+    tablet.click(&format!("{item} .toggle-rule")).await.unwrap();
+    tablet.wait_for_text(&item, "已停用").await.unwrap();
+    tablet.screenshot("retired").await.unwrap();
+    tablet.close().await;
+
+    // A member reads the catalogue on a phone, without the editor.
+    let mut phone = sign_in(&app, &driver, "phone-catalogue", "member3", PHONE).await;
+    phone.click("a[href=\"/me\"]").await.unwrap();
+    phone.click("#to-catalogue").await.unwrap();
+    phone.wait_for_text("#catalogue-bonus", SNOW).await.unwrap();
+    let editor = phone
+        .execute(
+            "return document.querySelectorAll('#add-rule, .edit-rule, .toggle-rule').length",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(editor, json!(0), "a member sees no editor");
+    phone.screenshot("catalogue").await.unwrap();
+    phone.close().await;
+}
+
+#[tokio::test]
+async fn a_member_appeals_a_rejection_on_the_phone_and_the_secretary_overturns_it_on_a_tablet() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let member = app.login_as("member6").await;
+    let committee = app.login_as("committee1").await;
+    let deed = app.submit(&member, &app.deed_form(SNOW)).await;
+    app.review(&committee, &deed.id, Review::Reject("当天未安排扫雪"))
+        .await;
+
+    // The member disagrees and appeals from the deed's page on the phone.
+    let mut phone = sign_in(&app, &driver, "phone-appeal", "member6", PHONE).await;
+    phone
+        .goto(&app.url(&format!("/deeds/{}", deed.id)))
+        .await
+        .unwrap();
+    phone
+        .wait_for_text(".notice", "当天未安排扫雪")
+        .await
+        .unwrap();
+    phone.click(".appeal-open").await.unwrap();
+    phone
+        .fill(
+            &format!("#appeal-reason-{}", deed.id),
+            "当天村委会临时通知扫雪，同组三人可以作证",
+        )
+        .await
+        .unwrap();
+    phone.screenshot("appeal-form").await.unwrap();
+    phone.click(".appeal-send").await.unwrap();
+    phone
+        .wait_for_text(".appeal-state", "申述待裁决")
+        .await
+        .unwrap();
+    phone.wait_for_text(".timeline", "提出申述").await.unwrap();
+    phone.screenshot("appeal-waiting").await.unwrap();
+
+    // The secretary (not who rejected it) opens the appeals from the review screen on a tablet.
+    let mut tablet = sign_in(&app, &driver, "tablet-appeal", "secretary1", TABLET).await;
+    tablet.wait_for_path("/review").await.unwrap();
+    tablet.click("#to-appeals").await.unwrap();
+    tablet
+        .wait_for_text("#appeals-waiting", "同组三人可以作证")
+        .await
+        .unwrap();
+    tablet
+        .fill("#appeals-waiting textarea", "经核实当天确有临时通知")
+        .await
+        .unwrap();
+    tablet.screenshot("appeal-to-decide").await.unwrap();
+    tablet.click("#appeals-waiting .overturn").await.unwrap();
+    tablet
+        .wait_for_text("#appeals-decided", "已撤销原决定")
+        .await
+        .unwrap();
+    tablet.screenshot("appeal-overturned").await.unwrap();
+
+    // Back on the phone: the deed waits for review again, and the appeal says why.
+    phone
+        .goto(&app.url(&format!("/deeds/{}", deed.id)))
+        .await
+        .unwrap();
+    phone
+        .wait_for_text(".appeal-state", "经核实当天确有临时通知")
+        .await
+        .unwrap();
+    phone.wait_for_text(".badge", "待审核").await.unwrap();
+    phone.screenshot("deed-reopened").await.unwrap();
+    let seen: jifen_shared::api::DeedView = app
+        .get(&member, &format!("/api/v1/deeds/{}", deed.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen.status, jifen_shared::domain::DeedStatus::Submitted);
+    phone.close().await;
+    tablet.close().await;
+}
+
+#[tokio::test]
+async fn a_committee_member_proposes_a_deduction_on_a_tablet_and_the_secretary_confirms_it() {
+    let app = TestApp::spawn_with_web_app().await;
+    let member = app.login_as("member3").await;
+    let year = jifen_shared::domain::CycleQuarter::of(chrono::Utc::now()).year;
+    let before = app.points(&member, &member.member_id, year).await;
+    let driver = Driver::start().await.expect("chromedriver");
+
+    // committee1 proposes: the form says what is missing, then takes the member, item and reason.
+    let mut tablet = sign_in(&app, &driver, "tablet-propose", "committee1", TABLET).await;
+    tablet.goto(&app.url("/me")).await.unwrap();
+    tablet.click("#to-deductions").await.unwrap();
+    tablet.find("#deduction-form").await.unwrap();
+    tablet.click("#propose-deduction").await.unwrap();
+    tablet
+        .wait_for_text("#deduction-form", "请选择扣分项目")
+        .await
+        .unwrap();
+    tablet
+        .select("#deduction-member", &member.member_id)
+        .await
+        .unwrap();
+    let village_rules = app.demo.rule("demo-1", VILLAGE_RULES).to_owned();
+    tablet
+        .select("#deduction-rule", &village_rules)
+        .await
+        .unwrap();
+    tablet
+        .fill(
+            "#deduction-reason",
+            "在村道上堆放建筑垃圾，经两次提醒仍未清理",
+        )
+        .await
+        .unwrap();
+    tablet.screenshot("deduction-proposed-form").await.unwrap();
+    tablet.click("#propose-deduction").await.unwrap();
+    tablet
+        .wait_for_text("#deductions-waiting", "经两次提醒仍未清理")
+        .await
+        .unwrap();
+    // The proposer cannot be the second signature: no confirm button for them.
+    tablet
+        .wait_for_text(".deduction-item", "你提议的扣分须由另一位支委确认")
+        .await
+        .unwrap();
+    let confirm_buttons = tablet
+        .execute(
+            "return document.querySelectorAll('.deduction-item .confirm').length",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(confirm_buttons, json!(0));
+    tablet.screenshot("deduction-waiting").await.unwrap();
+    assert_eq!(app.points(&member, &member.member_id, year).await, before);
+    tablet.close().await;
+
+    // The secretary confirms it on another tablet: the points come off, once.
+    let mut tablet = sign_in(&app, &driver, "tablet-second", "secretary1", TABLET).await;
+    tablet.goto(&app.url("/deductions")).await.unwrap();
+    tablet
+        .wait_for_text("#deductions-waiting", "经两次提醒仍未清理")
+        .await
+        .unwrap();
+    tablet.screenshot("deduction-to-confirm").await.unwrap();
+    tablet.click(".deduction-item .confirm").await.unwrap();
+    tablet
+        .wait_for_text("#deductions-waiting", "没有待确认的扣分")
+        .await
+        .unwrap();
+    tablet.screenshot("deduction-confirmed").await.unwrap();
+    let after = app.points(&member, &member.member_id, year).await;
+    assert!(after.deduction < before.deduction, "{after:?}");
+    assert_eq!(after.entries.len(), before.entries.len() + 1);
+    tablet.close().await;
 }

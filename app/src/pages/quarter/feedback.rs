@@ -1,5 +1,6 @@
-//! The masses' feedback on a posted quarter; the committee turns each into a deduction or sets it
-//! aside, with a reason. The list comes a page at a time, oldest first, filtered by status; a
+//! The masses' feedback on a posted quarter; the committee turns each into a proposed deduction
+//! (which a second committee member confirms on the deductions screen) or sets it aside, with a
+//! reason. The list comes a page at a time, oldest first, filtered by status; a
 //! flood of spam is chosen several at a time and set aside at once.
 
 use std::collections::BTreeSet;
@@ -7,9 +8,10 @@ use std::collections::BTreeSet;
 use jifen_shared::api::{
     AcceptFeedbackRequest, BulkDismissRequest, FeedbackCounts, FeedbackView, RuleView,
 };
-use jifen_shared::domain::{CycleQuarter, FeedbackStatus, Reason, RuleCategory};
+use jifen_shared::domain::{CycleQuarter, DeductionStatus, FeedbackStatus, Reason, RuleCategory};
 use jifen_shared::words::Word;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::api;
 use crate::components::{
@@ -265,12 +267,17 @@ fn FeedbackItem(
     }
 }
 
+/// An accepted feedback's deduction waits for a second committee member's signature before it
+/// counts; until then it says so, and leads to the deductions screen where it is confirmed.
 #[component]
 fn FeedbackSummary(feedback: FeedbackView) -> impl IntoView {
-    let state = match feedback.status {
-        FeedbackStatus::Received => Word::Waiting,
-        FeedbackStatus::Accepted => Word::Deducted,
-        FeedbackStatus::Dismissed => Word::FeedbackSetAside,
+    let awaiting = feedback.status == FeedbackStatus::Accepted
+        && feedback.deduction_status == Some(DeductionStatus::Proposed);
+    let (state, badge) = match feedback.status {
+        FeedbackStatus::Received => (Word::Waiting, "received"),
+        FeedbackStatus::Accepted if awaiting => (Word::AwaitingSecondSignature, "awaiting"),
+        FeedbackStatus::Accepted => (Word::Deducted, "accepted"),
+        FeedbackStatus::Dismissed => (Word::FeedbackSetAside, "dismissed"),
     };
     view! {
         <div class="cell cell-top">
@@ -283,8 +290,14 @@ fn FeedbackSummary(feedback: FeedbackView) -> impl IntoView {
                     {feedback.sender.clone().map(|t| format!(" · {}", Word::FeedbackSender.fill(lang(), &[("sender", &t)])))}</span>
                 {feedback.decision_reason.clone().map(|r| view! { <span class="hint">{tr(Word::Decision)} ": " {r}</span> })}
             </span>
-            <span class=format!("badge badge-feedback-{}", feedback.status.as_str())>{tr(state)}</span>
+            <span class=format!("badge badge-feedback-{badge}")>{tr(state)}</span>
         </div>
+        {awaiting.then(|| view! {
+            <A href="/deductions" attr:class="cell cell-link to-deductions">
+                <span class="cell-label">{tr(Word::Deductions)}</span>
+                <span>{tr(Word::AwaitingSecondSignature)}</span>
+            </A>
+        })}
     }
 }
 

@@ -5,14 +5,14 @@
 mod feedback;
 mod standing;
 
-use jifen_shared::domain::{CycleQuarter, Role};
+use jifen_shared::domain::CycleQuarter;
 use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use self::feedback::FeedbackDesk;
 use self::standing::QuarterStanding;
 use crate::api::{self, QuarterStep};
-use crate::components::{FormError, FormSubmit, Loaded};
+use crate::components::{my_branches, BranchPicker, FormError, FormSubmit, Loaded};
 use crate::i18n::tr;
 use crate::session::Session;
 
@@ -22,39 +22,6 @@ fn step(q: CycleQuarter, by: i32) -> CycleQuarter {
         year: index.div_euclid(4),
         quarter: (index.rem_euclid(4) + 1) as u8,
     }
-}
-
-/// A branch the signed-in member reviews.
-#[derive(Clone)]
-struct MyBranch {
-    id: String,
-    name: String,
-    /// The member is its secretary, who signs and posts.
-    secretary: bool,
-}
-
-fn my_branches(session: Session) -> Vec<MyBranch> {
-    let mut out: Vec<MyBranch> = Vec::new();
-    for r in session
-        .me
-        .get_untracked()
-        .map(|m| m.roles)
-        .unwrap_or_default()
-    {
-        if !matches!(r.role, Role::Committee | Role::Secretary) {
-            continue;
-        }
-        let secretary = r.role == Role::Secretary;
-        match out.iter_mut().find(|b| b.id == r.org_unit_id) {
-            Some(b) => b.secretary |= secretary,
-            None => out.push(MyBranch {
-                id: r.org_unit_id,
-                name: r.org_unit_name,
-                secretary,
-            }),
-        }
-    }
-    out
 }
 
 #[component]
@@ -89,7 +56,7 @@ pub fn QuarterPage() -> impl IntoView {
             <h1>{tr(Word::QuarterReview)}</h1>
             <QuarterSwitch quarter/>
         </header>
-        {(branches.len() > 1).then(|| view! { <BranchPicker branches branch/> })}
+        <BranchPicker branches branch/>
         <Loaded resource=status let:s>
             <QuarterStanding status=s secretary=is_secretary() busy=sign_off.pending()
                 act=move |step| sign_off.send(step)/>
@@ -110,18 +77,6 @@ fn QuarterSwitch(quarter: RwSignal<CycleQuarter>) -> impl IntoView {
             <span aria-live="polite" id="quarter-label">{move || { let q = quarter.get(); format!("{}Q{}", q.year, q.quarter) }}</span>
             <button class="btn btn-mini" aria-label=tr(Word::NextQuarter)
                 on:click=move |_| quarter.update(|q| *q = step(*q, 1))>"›"</button>
-        </div>
-    }
-}
-
-/// For a member of several branches' committees: which one.
-#[component]
-fn BranchPicker(branches: Vec<MyBranch>, branch: RwSignal<String>) -> impl IntoView {
-    view! {
-        <div class="filters">
-            <select aria-label=tr(Word::Branch) on:change=move |ev| branch.set(event_target_value(&ev))>
-                {branches.into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }).collect_view()}
-            </select>
         </div>
     }
 }

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::api::QuarterStep;
 use crate::i18n::tr;
+use crate::session::Session;
 
 /// Where the quarter stands; for the secretary, the one next step (sign, then post).
 #[component]
@@ -22,6 +23,18 @@ pub fn QuarterStanding(
         (true, QuarterStatus::Signed) => Some((QuarterStep::Publish, tr(Word::PostOnTheBoard))),
         _ => None,
     };
+    // A posted quarter of one's own branch links to its board, the server's page for any phone.
+    let board = (status.status == QuarterStatus::Published)
+        .then(|| expect_context::<Session>().me.get_untracked())
+        .flatten()
+        .filter(|m| m.home_branch_id == status.branch_id)
+        .and_then(|m| m.home_branch_code)
+        .map(|code| {
+            format!(
+                "/board/{code}?year={}&quarter={}",
+                status.year, status.quarter
+            )
+        });
     let state = match status.status {
         QuarterStatus::Open => Word::Open,
         QuarterStatus::Signed => Word::SignedNotYetPosted,
@@ -33,6 +46,9 @@ pub fn QuarterStanding(
             <div class="cell"><span class="cell-label">{tr(Word::ReportsWaiting)}</span><span>{status.pending_deeds}</span></div>
             {status.signed_at.map(|at| view! {
                 <div class="cell"><span class="cell-label">{tr(Word::Signed)}</span><span>{crate::time::show(at)}</span></div>
+            })}
+            {board.map(|href| view! {
+                <a href=href class="cell cell-link" rel="external" id="to-board">{tr(Word::OpenMyBranchsBoard)}</a>
             })}
             {(status.pending_deeds > 0).then(|| view! {
                 <A href="/review" attr:class="cell cell-link">{tr(Word::DecideThemBeforeSigning)}</A>

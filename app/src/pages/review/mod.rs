@@ -24,6 +24,7 @@ pub fn ReviewPage() -> impl IntoView {
         <header class="page-header">
             <h1>{tr(Word::ReviewDeeds)}</h1>
             <A href="/quarter" attr:class="btn btn-mini" attr:id="to-quarter">{tr(Word::QuarterBoard)}</A>
+            <A href="/appeals" attr:class="btn btn-mini" attr:id="to-appeals">{tr(Word::Appeals)}</A>
         </header>
         <div class=move || if selected.get().is_some() { "split has-selection" } else { "split" }>
             <QueuePane selected reload/>

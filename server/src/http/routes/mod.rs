@@ -1,15 +1,22 @@
 //! HTTP routes: thin handlers that parse, call one service function and map the result.
 
+pub mod appeals;
 pub mod auth;
+pub mod deductions;
 pub mod deeds;
+pub mod grading;
 pub mod health;
 pub mod me;
 pub mod notifications;
 pub mod photos;
 pub mod points;
+pub mod public_pages;
 pub mod quarters;
 pub mod rules;
+pub mod settings;
+pub mod standing;
 pub mod wechat;
+pub mod year;
 
 pub mod app;
 
@@ -75,10 +82,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(quarters::dismiss_feedback)
             .service(photos::upload)
             .service(photos::download)
+            // Issue 13
+            .service(settings::get)
+            .service(settings::patch)
+            // Issue 13: catalogue (register this part's routes below this line)
+            .service(rules::versions)
+            // Issue 13: year (register this part's routes below this line)
+            .service(year::get)
+            .service(year::open)
+            .service(year::award)
+            // Issue 13: deductions (register this part's routes below this line)
+            .service(deductions::propose)
+            .service(deductions::confirm)
+            .service(deductions::drop_proposal)
+            .service(deductions::list)
+            // Issue 13: appeals (register this part's routes below this line)
+            .service(appeals::file)
+            .service(appeals::list)
+            .service(appeals::get)
+            .service(appeals::uphold)
+            .service(appeals::overturn)
+            // Issue 13: standing (register this part's routes below this line)
+            .service(standing::alerts)
+            .service(standing::notify)
+            .service(standing::member_standing)
+            .service(grading::close)
+            .service(grading::grades)
+            .service(grading::confirm)
+            .service(grading::adjust)
+            // Issue 13: public_pages (register this part's routes below this line)
+            .service(public_pages::member_statement)
             .default_service(web::to(not_found)),
     )
     .service(health::healthz)
     .service(health::readyz);
+    // Issue 13: public_pages, outside /api/v1: the board and the check of a statement.
+    public_pages::pages(cfg);
 }
 
 /// A body that may be left out: none at all is `None`; anything sent must be JSON of the right

@@ -47,7 +47,8 @@ impl FromRequest for BranchQuarter {
     }
 }
 
-/// The secretary signs the quarter (书记签字确认); every deed of it must be decided.
+/// The secretary signs the quarter (书记签字确认); every deed of it must be decided. Members below
+/// the branch's alert line are told (积分预警).
 #[utoipa::path(post, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}/sign", tag = "quarters",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4)),
@@ -65,9 +66,17 @@ pub async fn sign(
     at: BranchQuarter,
 ) -> AppResult<web::Json<QuarterReviewView>> {
     let BranchQuarter { branch, quarter } = at;
-    Ok(web::Json(
-        quarters::sign(&state.db, state.now(), &access, &branch, quarter).await?,
-    ))
+    let (review, queued) = quarters::sign(
+        &state.db,
+        state.now(),
+        &state.templates,
+        &access,
+        &branch,
+        quarter,
+    )
+    .await?;
+    state.sent(queued);
+    Ok(web::Json(review))
 }
 
 /// Where a branch's quarter stands: open, signed or published, and how many reports still wait.
@@ -235,9 +244,10 @@ pub async fn dismiss_many_feedback(
     ))
 }
 
-/// The committee turns feedback into a deduction for the member it is about (or `member_id`
-/// when it names nobody; another member than the one named is 422), with a deduction item of the
-/// branch's catalogue and a reason; the member is told.
+/// The committee turns feedback into a proposed deduction for the member it is about (or
+/// `member_id` when it names nobody; another member than the one named is 422), with a deduction
+/// item of the branch's catalogue and a reason. A second committee member confirms it
+/// (`POST /deductions/{deduction_id}/confirm`); only then is the entry written and the member told.
 #[utoipa::path(post, path = "/api/v1/feedback/{id}/accept", tag = "quarters", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = AcceptFeedbackRequest,
     responses((status = 200, body = FeedbackView),

@@ -1,5 +1,5 @@
 use actix_web::{get, patch, post, web, HttpResponse};
-use jifen_shared::api::{CreateRuleRequest, PatchRuleRequest, RuleView};
+use jifen_shared::api::{CreateRuleRequest, PatchRuleRequest, RuleVersionView, RuleView};
 
 use crate::error::AppResult;
 use crate::http::answers;
@@ -47,7 +47,9 @@ pub async fn create(
         .json(service::create(&state.db, state.now(), &access, &id, spec).await?))
 }
 
-/// Change an item; `active: false` retires it without losing its history.
+/// Change an item. A change of its name, description, standard points, caps or evidence rule
+/// makes a new version (`version` goes up by one); `active: false` retires it and `active: true`
+/// brings it back, without a new version. Its category never changes.
 #[utoipa::path(patch, path = "/api/v1/rules/{id}", tag = "rules", security(("bearer" = [])),
     params(("id" = String, Path, description = "rule id")), request_body = PatchRuleRequest,
     responses((status = 200, body = RuleView),
@@ -72,5 +74,23 @@ pub async fn patch(
             RulePatch::try_from(body.into_inner())?,
         )
         .await?,
+    ))
+}
+
+/// An item's versions, newest first: what it was worth and meant, who changed it and when.
+#[utoipa::path(get, path = "/api/v1/rules/{id}/versions", tag = "rules", security(("bearer" = [])),
+    params(("id" = String, Path, description = "rule id")),
+    responses((status = 200, body = Vec<RuleVersionView>),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, response = answers::NotFound)))]
+#[get("/rules/{id}/versions")]
+pub async fn versions(
+    state: web::Data<AppState>,
+    access: Access,
+    id: web::Path<String>,
+) -> AppResult<web::Json<Vec<RuleVersionView>>> {
+    Ok(web::Json(
+        service::versions(state.db.conn(), &access, &id).await?,
     ))
 }

@@ -39,6 +39,7 @@ struct Movement {
     quarter: i16,
     deed_id: Option<String>,
     rule_id: Option<String>,
+    rule_version: Option<i32>,
     reverses_id: Option<String>,
     note: String,
 }
@@ -55,6 +56,7 @@ impl Movement {
             quarter: e.cycle_quarter,
             deed_id: e.deed_id,
             rule_id: e.rule_id,
+            rule_version: e.rule_version,
             reverses_id: e.reverses_id,
             note: e.note,
         }
@@ -72,6 +74,9 @@ impl Movement {
             quarter: i16,
             deed_id: Option<String>,
             rule_id: Option<String>,
+            /// Absent in events written before the catalogue had versions.
+            #[serde(default)]
+            rule_version: Option<i32>,
             reverses_id: Option<String>,
         }
         let w: Written = serde_json::from_str(e.after.as_deref()?).ok()?;
@@ -85,6 +90,7 @@ impl Movement {
             quarter: w.quarter,
             deed_id: w.deed_id,
             rule_id: w.rule_id,
+            rule_version: w.rule_version,
             reverses_id: w.reverses_id,
             note: e.reason.clone().unwrap_or_default(),
         })
@@ -133,6 +139,12 @@ impl Movement {
         );
         field("deed", opt(&self.deed_id), opt(&table.deed_id));
         field("rule", opt(&self.rule_id), opt(&table.rule_id));
+        let version = |v: Option<i32>| v.map_or_else(|| "none".into(), |v| format!("v{v}"));
+        field(
+            "rule version",
+            version(self.rule_version),
+            version(table.rule_version),
+        );
         field("reverses", opt(&self.reverses_id), opt(&table.reverses_id));
         field(
             "note",
@@ -256,6 +268,7 @@ mod tests {
             quarter: 4,
             deed_id: Some("d".into()),
             rule_id: Some("r".into()),
+            rule_version: Some(1),
             reverses_id: None,
             note: "扫雪".into(),
         }
@@ -267,6 +280,18 @@ mod tests {
         assert_eq!(
             award(5).differences(&award(50)),
             vec!["points: +5 by the events, +50 in the table".to_owned()]
+        );
+    }
+
+    #[test]
+    fn a_rule_version_changed_in_the_table_is_named() {
+        let edited = Movement {
+            rule_version: Some(2),
+            ..award(5)
+        };
+        assert_eq!(
+            award(5).differences(&edited),
+            vec!["rule version: v1 by the events, v2 in the table".to_owned()]
         );
     }
 }

@@ -51,6 +51,7 @@ pub fn view_named(
         year: d.cycle_year,
         quarter: d.cycle_quarter as u8,
         decision_reason: d.decision_reason,
+        rule_version: d.rule_version,
         client_request_id: d.client_request_id,
         created_at: d.created_at,
         updated_at: d.updated_at,

@@ -222,7 +222,8 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
     Ok(DeedPage { items, next_cursor })
 }
 
-/// Everything that happened to a deed, oldest first: its own events and its ledger entries'.
+/// Everything that happened to a deed, oldest first: its own events, its ledger entries' and its
+/// appeal's.
 pub async fn history(
     db: &impl ConnectionTrait,
     access: &Access,
@@ -235,6 +236,14 @@ pub async fn history(
         .await?
         .into_iter()
         .map(|e| e.id)
+        .collect();
+    // The member's appeal of the deed and its decision belong to the deed's story too.
+    let appeal_ids: Vec<String> = crate::entity::appeal::Entity::find()
+        .filter(crate::entity::appeal::Column::DeedId.eq(d.id.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
         .collect();
     let events = audit_event::Entity::find()
         .filter(audit_event::Column::ChainId.eq(d.branch_id.clone()))
@@ -249,6 +258,11 @@ pub async fn history(
                     Condition::all()
                         .add(audit_event::Column::EntityType.eq("ledger_entry"))
                         .add(audit_event::Column::EntityId.is_in(entry_ids)),
+                )
+                .add(
+                    Condition::all()
+                        .add(audit_event::Column::EntityType.eq("appeal"))
+                        .add(audit_event::Column::EntityId.is_in(appeal_ids)),
                 ),
         )
         .order_by_asc(audit_event::Column::Seq)

@@ -94,7 +94,9 @@ pub async fn decide(
                 .await?
                 .ok_or(AppError::NotFound(Missing::Rule))?;
             let category = rule.category()?;
-            let points = points.map(Points::value).unwrap_or(before.points_claimed);
+            // Reviewed under the item as it stands now: its current version's standard points,
+            // unless the committee sets the points itself.
+            let points = points.map(Points::value).unwrap_or(rule.standard_points);
             if !category.accepts(points) {
                 return Err(AppError::Validation(vec![FieldIssue::worded(
                     "points",
@@ -108,7 +110,7 @@ pub async fn decide(
             };
             let quarter = ledger::open_quarter_for(&*txn, &before.branch_id, concerns, now).await?;
             ledger::check_caps(&*txn, &rule, &before.member_id, quarter, points).await?;
-            ledger::write(
+            let entry = ledger::write(
                 &*txn,
                 NewEntry {
                     member_id: &before.member_id,
@@ -127,6 +129,8 @@ pub async fn decide(
             )
             .await?;
             active.points_awarded = Set(Some(points));
+            // The catalogue version the award was made under, as its entry records it.
+            active.rule_version = Set(entry.rule_version);
             active.decision_reason = Set(None);
             active.reviewed_by = Set(Some(access.id().to_owned()));
             active.reviewed_at = Set(Some(now));

@@ -104,6 +104,7 @@ pub async fn submit(
         decision_reason: None,
         reviewed_by: None,
         reviewed_at: None,
+        rule_version: None,
         client_request_id: client_request_id.clone(),
         created_at: now,
         updated_at: now,

@@ -141,6 +141,14 @@ pub async fn list(
             .map(|m| (m.id, m.name))
             .collect()
     };
+    let mut proposals = crate::services::deductions::of_feedback(
+        db,
+        rows.iter()
+            .filter(|f| f.status != FeedbackStatus::Received.as_str())
+            .map(|f| f.id.clone())
+            .collect(),
+    )
+    .await?;
     let items = rows
         .into_iter()
         .map(|f| {
@@ -148,7 +156,8 @@ pub async fn list(
                 .about_member_id
                 .as_ref()
                 .and_then(|id| names.get(id).cloned());
-            view(f, name, true)
+            let proposal = proposals.remove(&f.id);
+            view(f, name, true, proposal)
         })
         .collect::<AppResult<_>>()?;
     Ok(FeedbackPage {

@@ -1,12 +1,12 @@
 //! The masses' feedback on a posted board (接受群众监督): anyone may write, without an account, about
 //! the quarter or about one member on it; the branch's committee reads it and either turns it into
-//! a deduction (群众反映 → 违规扣分) or dismisses it, with a reason either way.
+//! a proposed deduction (群众反映 → 违规扣分), which a second committee member confirms (see
+//! [`crate::services::deductions`]), or dismisses it, with a reason either way.
 
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{AcceptFeedbackRequest, FeedbackRequest, FeedbackView};
 use jifen_shared::domain::{
-    CycleQuarter, FeedbackBody, FeedbackContact, FeedbackStatus, LedgerKind, Points, Reason,
-    RuleCategory,
+    CycleQuarter, DeductionStatus, FeedbackBody, FeedbackContact, FeedbackStatus, Reason,
 };
 use jifen_shared::words::Word;
 use sea_orm::{
@@ -21,7 +21,7 @@ use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::{visible_branch, Access};
 use crate::services::audit::{self, Event};
-use crate::services::ledger::{self, NewEntry};
+use crate::services::deductions::{self, Proposal};
 
 /// Feedback kept waiting per branch and quarter, from all senders together: a safety net far
 /// above anything genuine, so that even many senders cannot fill the database.
@@ -193,7 +193,7 @@ pub async fn receive(
     )
     .await?;
     txn.commit().await?;
-    view(row, about.map(|m| m.name), false)
+    view(row, about.map(|m| m.name), false, None)
 }
 
 /// Refuses feedback when its sender already has [`MAX_WAITING_PER_SENDER`] waiting on the
@@ -227,12 +227,16 @@ async fn check_waiting(
     Ok(())
 }
 
+/// Feedback as its reader may see it; `deduction` is the proposal an acceptance made, shown to
+/// the committee only.
 fn view(
     f: feedback::Model,
     about_member_name: Option<String>,
     committee: bool,
+    deduction: Option<(String, DeductionStatus)>,
 ) -> AppResult<FeedbackView> {
     let status = f.status()?;
+    let deduction = deduction.filter(|_| committee);
     Ok(FeedbackView {
         id: f.id,
         year: f.cycle_year,
@@ -246,6 +250,8 @@ fn view(
         decided_at: f.decided_at.filter(|_| committee),
         decision_reason: f.decision_reason.filter(|_| committee),
         ledger_entry_id: f.ledger_entry_id.filter(|_| committee),
+        deduction_id: deduction.as_ref().map(|(id, _)| id.clone()),
+        deduction_status: deduction.map(|(_, s)| s),
         sender: f
             .client_hash
             .filter(|_| committee)
@@ -255,14 +261,15 @@ fn view(
 
 /// What the committee decides about one piece of feedback.
 pub enum Decision {
-    /// A deduction for the member it is about (or `member_id` when it names nobody).
+    /// A proposed deduction for the member it is about (or `member_id` when it names nobody);
+    /// a second committee member confirms it.
     Accept(AcceptFeedbackRequest),
     Dismiss(String),
 }
 
-/// Accepts feedback as a deduction or dismisses it. The deduction goes into the quarter the
-/// feedback concerns unless that one is signed (it usually is: feedback comes from the posted
-/// board), then into the quarter open now; the member is told in their inbox.
+/// Accepts feedback as a proposed deduction or dismisses it. The entry is written, and the member
+/// told, only when a second committee member confirms the proposal
+/// ([`deductions::confirm`]); the feedback then points to it.
 pub async fn decide(
     db: &Db,
     now: DateTime<Utc>,
@@ -297,7 +304,7 @@ pub async fn decide(
     };
     if let Some((m, _, _)) = &deduction {
         if m.id == access.id() {
-            return Err(AppError::Forbidden(Refusal::SelfReview));
+            return Err(AppError::Forbidden(Refusal::OwnDeduction));
         }
     }
     let txn = db.begin_write().await?;
@@ -313,36 +320,25 @@ pub async fn decide(
     after.decided_by = Some(access.id().to_owned());
     after.decided_at = Some(now);
     after.decision_reason = Some(reason.as_str().to_owned());
+    let mut proposal = None;
     if let Some((m, rule, points)) = &deduction {
-        let concerns = CycleQuarter {
-            year: before.cycle_year,
-            quarter: before.cycle_quarter as u8,
-        };
-        let quarter = ledger::open_quarter_for(&*txn, &before.branch_id, concerns, now).await?;
-        ledger::check_caps(&*txn, rule, &m.id, quarter, *points).await?;
-        let entry = ledger::write(
+        let row = deductions::write_proposal(
             &*txn,
-            NewEntry {
-                member_id: &m.id,
+            Proposal {
                 branch_id: &before.branch_id,
-                quarter,
-                kind: LedgerKind::Deduction,
-                category: RuleCategory::Deduction,
+                member_id: &m.id,
+                rule,
                 points: *points,
-                deed_id: None,
-                rule_id: Some(&rule.id),
-                reverses_id: None,
-                note: reason.as_str(),
-                actor_id: Some(access.id()),
+                reason: reason.as_str(),
+                feedback_id: Some(&before.id),
+                proposed_by: access.id(),
             },
             now,
         )
         .await?;
-        crate::services::notify::deducted(&*txn, &m.id, &rule.name, *points, reason.as_str(), now)
-            .await?;
         after.status = FeedbackStatus::Accepted.as_str().into();
         after.about_member_id = Some(m.id.clone());
-        after.ledger_entry_id = Some(entry.id);
+        proposal = Some((row.id, DeductionStatus::Proposed));
     } else {
         after.status = FeedbackStatus::Dismissed.as_str().into();
     }
@@ -372,7 +368,7 @@ pub async fn decide(
             after: Some(json!({
                 "status": after.status,
                 "about_member_id": after.about_member_id,
-                "ledger_entry_id": after.ledger_entry_id,
+                "deduction_id": proposal.as_ref().map(|(id, _)| id),
             })),
             reason: Some(reason.as_str()),
         },
@@ -389,7 +385,7 @@ pub async fn decide(
                 .map(|m| m.name),
             None => None,
         });
-    view(after, name, true)
+    view(after, name, true, proposal)
 }
 
 /// The member, deduction item and points an acceptance names, each checked against the branch.
@@ -428,54 +424,11 @@ async fn deduction_of(
             Word::ChooseAMemberOfThisBranch,
         ));
     }
-    let rule = if ids::is_valid(&req.rule_id) {
-        point_rule::Entity::find_by_id(req.rule_id.clone())
-            .one(db)
-            .await?
-            .filter(|r| r.branch_id == found.branch_id && r.active)
-    } else {
-        None
-    };
-    let rule = match rule {
-        Some(r) if r.category()? == RuleCategory::Deduction => Some(r),
-        Some(_) => {
-            issues.push(FieldIssue::worded(
-                "rule_id",
-                "rule.not_deduction",
-                Word::FeedbackChooseADeductionItem,
-            ));
-            None
-        }
-        None => {
-            issues.push(FieldIssue::worded(
-                "rule_id",
-                "rule.unknown",
-                Word::RuleUnknown,
-            ));
-            None
-        }
-    };
-    let points = match (&rule, req.points) {
-        (Some(r), None) => Some(r.standard_points),
-        (_, Some(p)) => match Points::parse(p) {
-            Ok(p) if p.value() < 0 => Some(p.value()),
-            Ok(_) => {
-                issues.push(FieldIssue::worded(
-                    "points",
-                    "points.wrong_sign",
-                    Word::DeductionMustBeNegative,
-                ));
-                None
-            }
-            Err(e) => {
-                issues.push(FieldIssue::explained("points", &e));
-                None
-            }
-        },
-        (None, None) => None,
-    };
-    match (member, rule, points) {
-        (Some(m), Some(r), Some(p)) if issues.is_empty() => Ok((m, r, p)),
+    let item =
+        deductions::item_and_points(db, &found.branch_id, &req.rule_id, req.points, &mut issues)
+            .await?;
+    match (member, item) {
+        (Some(m), Some((r, p))) if issues.is_empty() => Ok((m, r, p)),
         _ => Err(AppError::Validation(issues)),
     }
 }

@@ -28,6 +28,10 @@ struct Params {
     branch: String,
     year: Option<i32>,
     quarter: Option<u8>,
+    /// A points alert's total so far, the alert line and how far below it.
+    total: Option<i32>,
+    threshold: Option<i32>,
+    behind: Option<i32>,
 }
 
 /// The newest notices first, `limit` at a time, older than `cursor`.
@@ -129,9 +133,23 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
         NotificationKind::WechatUnbound => {
             (Word::NoticeWechatUnbound, Word::NoticeWechatUnboundBody)
         }
+        NotificationKind::PointsAwarded => {
+            (Word::NoticePointsAwarded, Word::NoticePointsAwardedBody)
+        }
         NotificationKind::PasswordChanged => {
             (Word::NoticePasswordChanged, Word::NoticePasswordChangedBody)
         }
+        NotificationKind::PointsAlert => (Word::NoticePointsAlert, Word::NoticePointsAlertBody),
+        NotificationKind::AppealUpheld => (Word::NoticeAppealUpheld, Word::NoticeAppealUpheldBody),
+        NotificationKind::AppealOverturned => (
+            Word::NoticeAppealOverturned,
+            // An overturned deed waits for the committee again; a deduction gives points back.
+            if n.deed_id.is_some() {
+                Word::NoticeAppealOverturnedDeedBody
+            } else {
+                Word::NoticeAppealOverturnedDeductionBody
+            },
+        ),
     };
     // A deduction is worded as the points taken away.
     let shown = if kind == NotificationKind::PointsDeducted {
@@ -149,6 +167,9 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
             ("branch", &p.branch),
             ("year", &year),
             ("quarter", &quarter),
+            ("total", &p.total.unwrap_or_default()),
+            ("threshold", &p.threshold.unwrap_or_default()),
+            ("behind", &p.behind.unwrap_or_default()),
         ],
     );
     Ok(NotificationView {

@@ -67,6 +67,17 @@ pub fn board_published(branch: &str, quarter: CycleQuarter, at: DateTime<Utc>) -
     })
 }
 
+/// The points-alert template's data: `thing1` which quarter, `number2` the member's total so far,
+/// `number3` the alert line, `thing4` how far behind and where to look.
+pub fn points_alert(quarter: CycleQuarter, total: i32, threshold: i32, behind: i32) -> Value {
+    json!({
+        "thing1": { "value": thing(&format!("{}年第{}季度积分", quarter.year, quarter.quarter)) },
+        "number2": { "value": total.to_string() },
+        "number3": { "value": threshold.to_string() },
+        "thing4": { "value": thing(&format!("还差{behind}分，看看哪些事项可加分")) },
+    })
+}
+
 fn outcome_phrase(outcome: DeedStatus) -> &'static str {
     match outcome {
         DeedStatus::Approved => "已通过",

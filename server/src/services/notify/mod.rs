@@ -29,6 +29,7 @@ use crate::infra::outbox::{OutboxStatus, Payload};
 pub struct Templates {
     pub deed_result: Option<String>,
     pub board_published: Option<String>,
+    pub points_alert: Option<String>,
 }
 
 impl Templates {
@@ -36,12 +37,13 @@ impl Templates {
         Self {
             deed_result: config.template_deed_result.clone(),
             board_published: config.template_board_published.clone(),
+            points_alert: config.template_points_alert.clone(),
         }
     }
 
     /// Every configured template id.
     pub fn ids(&self) -> Vec<String> {
-        [&self.deed_result, &self.board_published]
+        [&self.deed_result, &self.board_published, &self.points_alert]
             .into_iter()
             .flatten()
             .cloned()
@@ -156,6 +158,89 @@ pub async fn deducted(
         at,
     )
     .await
+}
+
+/// Tells a member that the committee awarded them a base item (dues paid on time, ...) with the
+/// reason it gave. Inbox only, like deductions.
+pub async fn awarded(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    item: &str,
+    points: i32,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let params = json!({ "title": item, "points": points, "reason": reason });
+    to_inbox(
+        db,
+        member_id,
+        NotificationKind::PointsAwarded,
+        None,
+        params,
+        at,
+    )
+    .await
+}
+
+/// Tells a member how their appeal was decided: `overturned` or upheld, with the reason. `title`
+/// names what was appealed; `points` are those given back by an overturned deduction. Inbox
+/// only, written in the deciding transaction; a deed's appeal links to the deed.
+#[allow(clippy::too_many_arguments)]
+pub async fn appeal_decided(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    deed_id: Option<&str>,
+    title: &str,
+    overturned: bool,
+    points: Option<i32>,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let kind = if overturned {
+        NotificationKind::AppealOverturned
+    } else {
+        NotificationKind::AppealUpheld
+    };
+    let params = json!({ "title": title, "points": points, "reason": reason });
+    to_inbox(db, member_id, kind, deed_id, params, at).await
+}
+
+/// Tells a member they are behind at the end of `quarter` (积分预警): their total so far, the
+/// branch's alert line and how far below it. The caller makes sure it happens once per quarter.
+pub async fn points_alert(
+    db: &impl ConnectionTrait,
+    templates: &Templates,
+    member_id: &str,
+    quarter: CycleQuarter,
+    total: i32,
+    threshold: i32,
+    at: DateTime<Utc>,
+) -> AppResult<Queued> {
+    let behind = threshold - total;
+    let params = json!({
+        "year": quarter.year,
+        "quarter": quarter.quarter,
+        "total": total,
+        "threshold": threshold,
+        "behind": behind,
+    });
+    to_inbox(
+        db,
+        member_id,
+        NotificationKind::PointsAlert,
+        None,
+        params,
+        at,
+    )
+    .await?;
+    let Some(template) = &templates.points_alert else {
+        return Ok(Queued::NOTHING);
+    };
+    let payload = Payload {
+        page: format!("pages/points/points?year={}", quarter.year),
+        data: message::points_alert(quarter, total, threshold, behind),
+    };
+    queue_wechat(db, member_id, template, &payload, at).await
 }
 
 /// Tells a member that a WeChat account was bound to them (`bound`) or unbound, so that a binding
