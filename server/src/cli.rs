@@ -171,6 +171,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let now = Clock::System.now();
             let demo = crate::seed::organisation(&db, now, &password).await?;
             let deeds = crate::seed::deeds(&db, now, &demo).await?;
+            let statements = crate::services::statements::StatementKey::new(
+                &crate::infra::secret::existing_audit_key(&config)?,
+            );
+            crate::seed::statements(&db, now, &demo, &statements).await?;
             print!("{}", crate::seed::describe(&demo, deeds));
         }
         Command::Admin(cmd) => admin(config, cmd).await?,

@@ -5,10 +5,13 @@
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
+mod year;
+pub use year::statements;
+
 use chrono::Duration;
 use jifen_shared::api::PlaceDto;
 use jifen_shared::domain::{
-    CycleQuarter, LedgerKind, MemberStatus, OrgKind, Points, Reason, Role, RuleCategory, RuleName,
+    CycleQuarter, MemberStatus, OrgKind, Points, Reason, Role, RuleCategory, RuleName,
 };
 
 use crate::entity::{member, org_unit};
@@ -19,7 +22,6 @@ use crate::services::deeds::input::{self, RawForm};
 use crate::services::deeds::review::{decide, Decision};
 use crate::services::deeds::submit::submit;
 use crate::services::deeds::writer::SubmissionWriter;
-use crate::services::ledger::{self, NewEntry};
 use crate::services::notify::Templates;
 use crate::services::orgs::{self, NewMember};
 use crate::services::rules::{self, RuleSpec};
@@ -345,6 +347,8 @@ pub async fn deeds(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<usize>
             .unwrap_or(now)
     };
     let span = (now - year_start).num_hours().max(24);
+    year::last_year(db, now, demo).await?;
+    year::open_this_year(db, now, demo).await?;
     let mut made = 0;
     for (code, first, last) in [("demo-1", 1, 15), ("demo-2", 16, 28)] {
         let reviewer = access(db, demo, &format!("committee{}", &code[5..])).await?;
@@ -445,34 +449,30 @@ pub async fn deeds(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<usize>
                 }
             }
         }
-        // One committee decision on a deduction, as after a quarterly review of the masses' feedback.
-        let member_id = demo.member(&format!("member{}", first + 1)).to_owned();
-        let txn = db.begin_write().await?;
-        ledger::write(
-            &*txn,
-            NewEntry {
-                member_id: &member_id,
-                branch_id: demo.branch(code),
-                quarter: CycleQuarter::of(year_start + Duration::hours(span / 3)),
-                kind: LedgerKind::Deduction,
-                category: RuleCategory::Deduction,
-                points: -5,
-                deed_id: None,
-                rule_id: Some(demo.rule(code, ABSENCE)),
-                reverses_id: None,
-                note: "支委会决定：无故缺席三月份党员大会",
-                actor_id: Some(reviewer.id()),
-            },
+        // One deduction decided at a quarterly review, proposed by the committee member and
+        // confirmed by the secretary.
+        let secretary = access(db, demo, &format!("secretary{}", &code[5..])).await?;
+        let proposed = crate::services::deductions::propose(
+            db,
             now,
+            &reviewer,
+            demo.member(&format!("member{}", first + 1)),
+            jifen_shared::api::ProposeDeductionRequest {
+                rule_id: demo.rule(code, ABSENCE).to_owned(),
+                points: None,
+                reason: "支委会决定：无故缺席三月份党员大会".into(),
+                feedback_id: None,
+            },
         )
         .await?;
-        txn.commit().await?;
+        crate::services::deductions::confirm(db, now, &secretary, &proposed.id).await?;
     }
     // The secretary has asked for an invite to bind committee1's WeChat; as committee1 holds a
     // role, no code exists until a second role holder (admin1, say) confirms it.
     let secretary = access(db, demo, "secretary1").await?;
     crate::services::wechat::invites::issue(db, now, &secretary, demo.member("committee1")).await?;
     board_with_feedback(db, now, demo).await?;
+    year::this_quarter(db, now, demo).await?;
     Ok(made)
 }
 
@@ -532,7 +532,7 @@ async fn board_with_feedback(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppRes
         &sender("a villager"),
     )
     .await?;
-    feedback::receive(
+    let suggestion = feedback::receive(
         db,
         now,
         "demo-1",
@@ -545,6 +545,46 @@ async fn board_with_feedback(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppRes
         &sender("an old man"),
     )
     .await?;
+    let complaint = feedback::receive(
+        db,
+        now,
+        "demo-1",
+        feedback::NewFeedback {
+            quarter,
+            about_member_id: Some(demo.member("member7").to_owned()),
+            body: text("member7 家门口长期堆放柴草，占了半条村道，劝了几次都不听。")?,
+            contact: None,
+        },
+        &sender("a neighbour"),
+    )
+    .await?;
+    let committee = access(db, demo, "committee1").await?;
+    // The suggestion is not about anyone's points; the complaint, checked, becomes a deduction
+    // once the secretary signs it as the second person.
+    feedback::decide(
+        db,
+        now,
+        &committee,
+        &suggestion.id,
+        feedback::Decision::Dismiss("建议已转村委会，公示格式下季度改进；不涉及个人积分".into()),
+    )
+    .await?;
+    let accepted = feedback::decide(
+        db,
+        now,
+        &committee,
+        &complaint.id,
+        feedback::Decision::Accept(jifen_shared::api::AcceptFeedbackRequest {
+            rule_id: demo.rule("demo-1", VILLAGE_RULES).to_owned(),
+            points: Some(-2),
+            member_id: None,
+            reason: "经支委上门核实属实，已督促清理".into(),
+        }),
+    )
+    .await?;
+    if let Some(proposal) = accepted.deduction_id {
+        crate::services::deductions::confirm(db, now, &secretary, &proposal).await?;
+    }
     let mut flood = Vec::new();
     for _ in 0..5 {
         let view = feedback::receive(
@@ -562,7 +602,6 @@ async fn board_with_feedback(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppRes
         .await?;
         flood.push(view.id);
     }
-    let committee = access(db, demo, "committee1").await?;
     feedback::dismiss_many(
         db,
         now,
@@ -592,7 +631,16 @@ pub fn describe(demo: &Demo, deeds: usize) -> String {
         "  an invite for committee1's WeChat, asked by secretary1, waiting for a second role holder\n",
     );
     out.push_str(
-        "  demo-1's latest finished quarter signed and posted (/board/demo-1), with feedback\n",
+        "  demo-1's latest finished quarter signed and posted (/board/demo-1, names masked), with \
+         feedback: one waiting, one turned into a deduction by two people, one dismissed\n",
+    );
+    out.push_str(
+        "  demo-1's year: last year opened, awarded, signed quarter by quarter and closed with \
+         grades (one raised by the committee, confirmed); this year opened with base points, \
+         dues awarded, snow clearing in its second version, a deduction waiting for a second \
+         signature (member9), appeals waiting (member11), upheld (member12) and overturned \
+         (member13), newcomer1 joined this month (pro-rata base points, under the alert line), \
+         member3's statement printed twice (the first code superseded)\n",
     );
     out.push_str(&format!(
         "  {} rules per branch, {} deeds in every state, {} accounts\n",
