@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the web app's budget: first-load transfer of html + css + js + wasm as the server sends
 # them gzip-compressed, and Lighthouse mobile scores (performance, accessibility) for the login
-# page and, signed in, the report page. Needs chromium and node (lighthouse is installed from npm
+# page, the public board and, signed in, the report page. Needs chromium and node (lighthouse is installed from npm
 # into $JIFEN_TOOLS on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +52,12 @@ echo "== Lighthouse (mobile, simulated slow 4G and 4x CPU slowdown)"
 CHROME_PATH="$chrome" "$lighthouse" "$base/login" --quiet --only-categories=performance,accessibility \
   --form-factor=mobile --output=json --output-path="$work/login.json" --chrome-flags="$flags"
 printf 'login   '; score "$work/login.json"
+
+# The public board is the server's own page, not the app: one request.
+board_bytes=$(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$base/board/demo-1")
+CHROME_PATH="$chrome" "$lighthouse" "$base/board/demo-1" --quiet --only-categories=performance,accessibility \
+  --form-factor=mobile --output=json --output-path="$work/board.json" --chrome-flags="$flags"
+printf 'board   '; score "$work/board.json"; printf '        %d bytes on first load (one request, gzip)\n' "$board_bytes"
 
 # The report page needs a session: put tokens into a browser profile, then let Lighthouse drive
 # that browser without resetting its storage.

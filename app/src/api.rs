@@ -361,9 +361,10 @@ pub async fn upload_photo(blob: &web_sys::Blob) -> Result<PhotoView, ApiError> {
     parse(&request("POST", "/api/v1/photos", Body::Form(form)).await?)
 }
 
-/// A photo as an object URL for `<img src>` (photos need the access token, which `<img>` cannot send).
-pub async fn photo_url(id: &str) -> Result<String, ApiError> {
-    let response = call("GET", &format!("/api/v1/photos/{}", encode(id)), Body::None).await?;
+/// What `path` answers, as an object URL the page can show, open or download: for answers that
+/// need the access token, which `<img>`, links and new windows cannot send.
+async fn object_url(path: &str) -> Result<String, ApiError> {
+    let response = call("GET", path, Body::None).await?;
     if !response.ok() {
         return Err(body_of(&response).await.err().unwrap_or(ApiError::Network));
     }
@@ -374,16 +375,24 @@ pub async fn photo_url(id: &str) -> Result<String, ApiError> {
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)
 }
 
-/// A branch's posted quarter (the latest when `quarter` is `None`); no sign-in needed.
-pub async fn board(code: &str, quarter: Option<(i32, u8)>) -> Result<BoardView, ApiError> {
-    let query = quarter
-        .map(|(y, q)| format!("?year={y}&quarter={q}"))
-        .unwrap_or_default();
-    get(&format!(
-        "/api/v1/public/branches/{}/board{query}",
-        encode(code)
+/// A photo as an object URL for `<img src>`.
+pub async fn photo_url(id: &str) -> Result<String, ApiError> {
+    object_url(&format!("/api/v1/photos/{}", encode(id))).await
+}
+
+/// Opens the member's printable points statement of `year` in place of the app (the browser's
+/// back button returns); it prints on A4 with its check code.
+pub async fn open_statement(member_id: &str, year: i32) -> Result<(), ApiError> {
+    let url = object_url(&format!(
+        "/api/v1/members/{}/statement?year={year}",
+        encode(member_id)
     ))
-    .await
+    .await?;
+    web_sys::window()
+        .ok_or(ApiError::Network)?
+        .location()
+        .assign(&url)
+        .map_err(|_| ApiError::Network)
 }
 
 fn quarter_path(branch_id: &str, year: i32, quarter: u8) -> String {
@@ -699,18 +708,11 @@ pub async fn confirm_grades(branch_id: &str, year: i32) -> Result<GradesView, Ap
 /// Downloads the grades as a file (`csv` or `xlsx`): the request carries the access token, so a
 /// plain link cannot; the answer is handed to the browser as a download.
 pub async fn download_grades(branch_id: &str, year: i32, format: &str) -> Result<(), ApiError> {
-    let path = format!("{}/grades?format={format}", year_path(branch_id, year));
-    let response = call("GET", &path, Body::None).await?;
-    if !response.ok() {
-        return body_of(&response).await.map(|_| ());
-    }
-    let promise = response.blob().map_err(|_| ApiError::Network)?;
-    let blob: web_sys::Blob = JsFuture::from(promise)
-        .await
-        .map_err(|_| ApiError::Network)?
-        .dyn_into()
-        .map_err(|_| ApiError::Network)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)?;
+    let url = object_url(&format!(
+        "{}/grades?format={format}",
+        year_path(branch_id, year)
+    ))
+    .await?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(ApiError::Network)?;

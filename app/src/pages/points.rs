@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::appeals::member::DeductionAppeals;
 use crate::api;
-use crate::components::{EmptyState, Loaded, PointsCell};
+use crate::components::{EmptyState, FormError, FormSubmit, Loaded, PointsCell};
 use crate::i18n::tr;
 use crate::session::Session;
 
@@ -69,6 +69,14 @@ pub fn PointsPage() -> impl IntoView {
     let year = RwSignal::new(crate::time::current_year());
     let member_id = session.me.get_untracked().map(|m| m.id).unwrap_or_default();
     let standing_of = member_id.clone();
+    let statement_of = member_id.clone();
+    let print = FormSubmit::new(
+        move |year: &i32| {
+            let (member_id, year) = (statement_of.clone(), *year);
+            async move { api::open_statement(&member_id, year).await }
+        },
+        |()| {},
+    );
     let summary = LocalResource::new(move || {
         let (member_id, year) = (member_id.clone(), year.get());
         async move { api::points(&member_id, year).await }
@@ -87,5 +95,11 @@ pub fn PointsPage() -> impl IntoView {
             <PointsSummaryView summary=s.clone()/>
             <DeductionAppeals entries=s.entries/>
         </Loaded>
+        <button class="btn" id="print-statement" disabled=move || print.pending().get()
+            on:click=move |_| print.send(year.get_untracked())>
+            {tr(Word::PrintStatement)}
+        </button>
+        <p class="hint">{tr(Word::PrintStatementHint)}</p>
+        <FormError form=print marks_no_fields=true/>
     }
 }

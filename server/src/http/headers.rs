@@ -13,11 +13,22 @@ use actix_web::http::header::{
 };
 use actix_web::http::Method;
 use actix_web::middleware::Next;
+use std::sync::OnceLock;
 
-/// The web app and the API: scripts and WebAssembly from this origin only, no plugins, no frames.
-pub const APP_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; \
-frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+/// The web app and the API: scripts and WebAssembly from this origin only, no plugins, no frames;
+/// styles from this origin and the server-rendered pages' one stylesheet (the app opens a points
+/// statement as a document of its own, which keeps this policy).
+fn app_policy() -> &'static str {
+    static POLICY: OnceLock<String> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' {}; \
+             img-src 'self' data: blob:; connect-src 'self'; manifest-src 'self'; \
+             frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'",
+            crate::http::html::stylesheet_source()
+        )
+    })
+}
 
 /// Swagger UI styles its elements inline and draws its icons as `data:` images.
 const DOCS_POLICY: &str =
@@ -26,7 +37,10 @@ img-src 'self' data:; frame-ancestors 'none'; object-src 'none'; base-uri 'none'
 
 fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: &'static str) {
     if !headers.contains_key(&name) {
-        headers.insert(name, HeaderValue::from_static(value));
+        headers.insert(
+            name,
+            HeaderValue::from_str(value).expect("policies are visible ASCII"),
+        );
     }
 }
 
@@ -45,7 +59,7 @@ pub async fn secure(
     set_if_absent(
         headers,
         CONTENT_SECURITY_POLICY,
-        if docs { DOCS_POLICY } else { APP_POLICY },
+        if docs { DOCS_POLICY } else { app_policy() },
     );
     set_if_absent(headers, X_CONTENT_TYPE_OPTIONS, "nosniff");
     set_if_absent(headers, REFERRER_POLICY, "no-referrer");

@@ -346,6 +346,8 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         SettingsSaved => "Saved",
         SettingsSave => "Save settings",
         SettingsOpen => "Settings",
+        PrintStatement => "Print my points statement for the year",
+        PrintStatementHint => "It carries a check code anyone can verify online.",
         // Issue 13: catalogue (add this part's texts below this line)
         CatalogueTitle => "Points catalogue",
         CatalogueOpenHint => "What earns and loses points",

@@ -367,6 +367,8 @@ keys! {
     SettingsSaved,
     SettingsSave,
     SettingsOpen,
+    PrintStatement,
+    PrintStatementHint,
     // Issue 13: catalogue (add this part's keys below this line)
     CatalogueTitle,
     CatalogueOpenHint,

@@ -348,6 +348,8 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         SettingsSaved => "已保存",
         SettingsSave => "保存设置",
         SettingsOpen => "积分设置",
+        PrintStatement => "打印年度积分证明",
+        PrintStatementHint => "证明上有校验码，任何人可在网上核对真伪。",
         // Issue 13: catalogue (add this part's texts below this line)
         CatalogueTitle => "积分细则",
         CatalogueOpenHint => "哪些事可以加分、扣分",

@@ -18,10 +18,9 @@ use crate::components::{
     field_error, field_message, FieldErrorText, FormError, FormSubmit, Loaded, PagedList,
 };
 use crate::i18n::{lang, tr};
-use crate::session::Session;
 
-/// What deciding feedback needs: the branch's deduction items, and the members on the posted
-/// board (whom feedback that names nobody can be about).
+/// What deciding feedback needs: the branch's deduction items, and its members (whom feedback
+/// that names nobody can be about).
 #[derive(Clone)]
 struct Tools {
     rules: Vec<RuleView>,
@@ -36,31 +35,23 @@ pub fn FeedbackDesk(
     #[prop(into)]
     on_decided: Callback<()>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let rules = LocalResource::new(move || {
         let b = branch.get();
         async move { api::rules(&b).await }
     });
+    // The branch's members as its committee knows them (the public board may mask names).
     let members = LocalResource::new(move || {
         let (b, q) = (branch.get(), quarter.get());
-        let code = session
-            .me
-            .get_untracked()
-            .filter(|m| m.home_branch_id == b)
-            .and_then(|m| m.home_branch_code);
         async move {
-            match code {
-                Some(code) => api::board(&code, Some((q.year, q.quarter)))
-                    .await
-                    .map(|b| {
-                        b.rows
-                            .into_iter()
-                            .map(|r| (r.member_id, r.member_name))
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            }
+            api::year(&b, q.year)
+                .await
+                .map(|y| {
+                    y.members
+                        .into_iter()
+                        .map(|m| (m.id, m.name))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
         }
     });
     // Only puts the two together: a reload of either shows here.

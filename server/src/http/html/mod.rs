@@ -34,14 +34,26 @@ use crate::infra::config::Config;
 /// The one stylesheet of every public page, screen and print.
 const CSS: &str = include_str!("public.css");
 
+/// The CSP source that allows the pages' inline stylesheet and nothing else inline:
+/// `'sha256-…'` of [`CSS`]. The web app's policy names it too, for the statement it opens from
+/// the member's points screen (a document the app makes from the fetched page keeps the app's
+/// policy).
+pub fn stylesheet_source() -> &'static str {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(CSS));
+        format!("'sha256-{hash}'")
+    })
+}
+
 /// No script at all; the inline stylesheet by its hash; forms post only here; no frames.
 fn policy() -> &'static str {
     static POLICY: OnceLock<String> = OnceLock::new();
     POLICY.get_or_init(|| {
-        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(CSS));
         format!(
-            "default-src 'none'; style-src 'sha256-{hash}'; img-src data:; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; style-src {}; img-src data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            stylesheet_source()
         )
     })
 }
