@@ -155,7 +155,7 @@ pub async fn last_year(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<()
             .await?;
             deductions::confirm(db, at + Duration::hours(2), &secretary, &proposed.id).await?;
         }
-        let ended = in_quarter(q(quarter), 95);
+        let ended = in_quarter(q(quarter), 95).min(now);
         // The demo sends no WeChat messages, so nothing is queued.
         let (_, _queued) = quarters::sign(
             db,
@@ -168,7 +168,7 @@ pub async fn last_year(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<()
         .await?;
         let (_, _queued) = quarters::publish(
             db,
-            ended + Duration::hours(1),
+            (ended + Duration::hours(1)).min(now),
             &Templates::default(),
             &secretary,
             branch,
@@ -187,7 +187,7 @@ pub async fn last_year(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<()
     {
         grading::adjust(
             db,
-            january + Duration::hours(1),
+            (january + Duration::hours(1)).min(now),
             &committee,
             branch,
             year,
@@ -199,7 +199,14 @@ pub async fn last_year(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<()
         )
         .await?;
     }
-    grading::confirm(db, january + Duration::days(2), &secretary, branch, year).await?;
+    grading::confirm(
+        db,
+        (january + Duration::days(2)).min(now),
+        &secretary,
+        branch,
+        year,
+    )
+    .await?;
     Ok(())
 }
 
@@ -218,12 +225,16 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
     let secretary = access(db, demo, "secretary1").await?;
     let committee = access(db, demo, "committee1").await?;
     let admin = access(db, demo, "admin1").await?;
-    let earlier = |hours: i64| now - Duration::hours(hours);
+    // Twelve steps over the last three days, or since the quarter began when that is later, so
+    // that everything below happens in this quarter, which is open.
+    let since =
+        (now - Duration::hours(72)).max(in_quarter(CycleQuarter::of(now), 0) - Duration::hours(10));
+    let at = |step: i32| since + (now - since) * step / 12;
 
     // The board masks names; members below 90% of the branch median are warned.
     settings::patch(
         db,
-        earlier(30),
+        at(1),
         &secretary,
         branch,
         PatchBranchSettings {
@@ -237,7 +248,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
     // Snow clearing is worth more from now on: its second version.
     rules::patch(
         db,
-        earlier(28),
+        at(2),
         &secretary,
         demo.rule(BRANCH, SNOW),
         RulePatch {
@@ -258,7 +269,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
         .collect();
     awards::award(
         db,
-        earlier(26),
+        at(3),
         &committee,
         branch,
         AwardRequest {
@@ -272,7 +283,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
     // A deduction proposed by the committee member, waiting for a second signature.
     deductions::propose(
         db,
-        earlier(24),
+        at(4),
         &committee,
         demo.member("member9"),
         ProposeDeductionRequest {
@@ -297,7 +308,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
                         rule_id: demo.rule(BRANCH, rule),
                         title,
                         account: "本季度的事，详见标题；村委会有记录。",
-                        occurred_at: earlier(72),
+                        occurred_at: at(0),
                         place: &PlaceDto {
                             name: "东关村村委会".into(),
                             lat: Some(34.7566),
@@ -305,12 +316,12 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
                         },
                         photo_ids: &[],
                     },
-                    earlier(23),
+                    at(5),
                 )?;
                 let (d, _) = submit(
                     db.conn(),
                     writer,
-                    earlier(23),
+                    at(5),
                     &who.member,
                     form,
                     format!("seed-year-{key}"),
@@ -323,7 +334,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
         report("member11", HAIRCUT, "为村东头三位老人理发", "appeal-wait").await?;
     let (_, _queued) = decide(
         db,
-        earlier(22),
+        at(6),
         &templates,
         &committee,
         &rejected,
@@ -332,7 +343,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
     .await?;
     file_appeal(
         db,
-        earlier(20),
+        at(7),
         &member11,
         Filing::try_from(FileAppealRequest {
             deed_id: Some(rejected),
@@ -346,7 +357,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
         report("member12", SNOW, "清扫学校门口积雪", "appeal-upheld").await?;
     let (_, _queued) = decide(
         db,
-        earlier(22),
+        at(6),
         &templates,
         &committee,
         &returned,
@@ -355,7 +366,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
     .await?;
     let upheld = file_appeal(
         db,
-        earlier(21),
+        at(7),
         &member12,
         Filing::try_from(FileAppealRequest {
             deed_id: Some(returned),
@@ -366,7 +377,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
     .await?;
     decide_appeal(
         db,
-        earlier(19),
+        at(8),
         &secretary,
         &upheld.id,
         Verdict::Uphold,
@@ -376,7 +387,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
 
     let absence = deductions::propose(
         db,
-        earlier(48),
+        at(5),
         &committee,
         demo.member("member13"),
         ProposeDeductionRequest {
@@ -387,11 +398,11 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
         },
     )
     .await?;
-    let absence = deductions::confirm(db, earlier(47), &secretary, &absence.id).await?;
+    let absence = deductions::confirm(db, at(6), &secretary, &absence.id).await?;
     let member13 = access(db, demo, "member13").await?;
     let overturned = file_appeal(
         db,
-        earlier(18),
+        at(7),
         &member13,
         Filing::try_from(FileAppealRequest {
             deed_id: None,
@@ -402,7 +413,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
     .await?;
     decide_appeal(
         db,
-        earlier(17),
+        at(9),
         &admin,
         &overturned.id,
         Verdict::Overturn,
@@ -424,7 +435,7 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
             migrant_org_id: None,
         },
         None,
-        earlier(16),
+        at(10),
     )
     .await?;
     txn.commit().await?;

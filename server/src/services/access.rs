@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 
 use crate::entity::{member, org_unit, role_assignment, stored};
-use crate::error::{AppError, AppResult, Missing};
+use crate::error::{AppError, AppResult, Missing, Refusal};
 
 /// A member and their role assignments, loaded once per request that needs them.
 #[derive(Debug, Clone)]
@@ -214,4 +214,48 @@ pub async fn visible_branch(
         return Err(AppError::NotFound(Missing::OrgUnit));
     }
     Ok(unit)
+}
+
+/// The branch, if the caller reviews it: its committee, its secretary or an administrator above
+/// it; 403 for anyone else who can see it, 404 for those who cannot.
+pub async fn reviewed_branch(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<org_unit::Model> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    if !access.can_review(db, &branch.id).await? {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    Ok(branch)
+}
+
+/// The branch, if the caller manages it: its secretary or an administrator above it.
+pub async fn managed_branch(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<org_unit::Model> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    if !access.can_manage(db, &branch.id).await? {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    Ok(branch)
+}
+
+/// The branch, if the caller is its secretary, who alone signs for it.
+pub async fn secretary_of(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+) -> AppResult<org_unit::Model> {
+    let branch = visible_branch(db, access, branch_id).await?;
+    if !access
+        .roles_over(db, &branch.id)
+        .await?
+        .contains(&Role::Secretary)
+    {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    Ok(branch)
 }

@@ -14,10 +14,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::entity::{member, point_rule};
-use crate::error::{AppError, AppResult, CapPeriod, FieldIssue, Refusal};
+use crate::error::{AppError, AppResult, CapPeriod, FieldIssue};
 use crate::infra::db::Db;
 use crate::infra::ids;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{reviewed_branch, Access};
 use crate::services::audit::{self, Event};
 use crate::services::{ledger, notify};
 
@@ -35,10 +35,7 @@ pub async fn award(
     req: AwardRequest,
 ) -> AppResult<AwardResult> {
     let conn = db.conn();
-    let branch = visible_branch(conn, access, branch_id).await?;
-    if !access.can_review(conn, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = reviewed_branch(conn, access, branch_id).await?;
     let mut issues = Vec::new();
     // Each id once, with its place in the request, so a problem points at what was sent.
     let mut seen = HashSet::new();
@@ -98,6 +95,7 @@ pub async fn award(
                 deed_id: None,
                 rule_id: Some(&rule.id),
                 reverses_id: None,
+                rule_version: None,
                 note: reason.as_str(),
                 actor_id: Some(access.id()),
             },

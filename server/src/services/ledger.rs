@@ -26,6 +26,9 @@ pub struct NewEntry<'a> {
     pub points: i32,
     pub deed_id: Option<&'a str>,
     pub rule_id: Option<&'a str>,
+    /// The version of the rule the points were fixed under, when that was decided earlier (a
+    /// deduction proposed before the item was edited); `None` takes the rule's current version.
+    pub rule_version: Option<i32>,
     pub reverses_id: Option<&'a str>,
     pub note: &'a str,
     pub actor_id: Option<&'a str>,
@@ -106,8 +109,12 @@ pub async fn write(
 }
 
 /// The rule version a new entry is written under: a reversal keeps the version of the entry it
-/// reverses; any other entry with a rule takes the rule's current version.
+/// reverses; any other entry with a rule takes the version it was decided under, or else the
+/// rule's current version.
 async fn rule_version_of(db: &impl ConnectionTrait, e: &NewEntry<'_>) -> AppResult<Option<i32>> {
+    if e.rule_version.is_some() {
+        return Ok(e.rule_version);
+    }
     if let Some(reversed) = e.reverses_id {
         return Ok(ledger_entry::Entity::find_by_id(reversed.to_owned())
             .one(db)

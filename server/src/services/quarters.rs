@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{BoardEntry, BoardRow, BoardView, QuarterReviewView};
 use jifen_shared::domain::{
-    mask_name, BoardNames, CycleQuarter, DeedStatus, MemberStatus, OrgKind, QuarterStatus, Role,
+    mask_name, BoardNames, CycleQuarter, DeedStatus, MemberStatus, OrgKind, QuarterStatus,
     RuleCategory,
 };
 use sea_orm::{
@@ -17,10 +17,10 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::entity::{audit_event, deed, ledger_entry, member, org_unit, quarter_review};
-use crate::error::{AppError, AppResult, Missing, QuarterRefusal, Refusal};
+use crate::error::{AppError, AppResult, Missing, QuarterRefusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{reviewed_branch, secretary_of, Access};
 use crate::services::audit::{self, Event};
 use crate::services::notify::{self, Queued, Templates};
 
@@ -59,10 +59,7 @@ pub async fn status(
     branch_id: &str,
     quarter: CycleQuarter,
 ) -> AppResult<QuarterReviewView> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_review(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = reviewed_branch(db, access, branch_id).await?;
     let mut view = match find(db, &branch.id, quarter).await? {
         Some(r) => view(&r)?,
         None => QuarterReviewView {
@@ -78,23 +75,6 @@ pub async fn status(
     };
     view.pending_deeds = pending_deeds(db, &branch.id, quarter).await?;
     Ok(view)
-}
-
-/// The branch, if the caller is its secretary.
-async fn as_secretary(
-    db: &impl ConnectionTrait,
-    access: &Access,
-    branch_id: &str,
-) -> AppResult<org_unit::Model> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access
-        .roles_over(db, &branch.id)
-        .await?
-        .contains(&Role::Secretary)
-    {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
-    Ok(branch)
 }
 
 async fn find(
@@ -122,7 +102,7 @@ pub async fn sign(
     quarter: CycleQuarter,
 ) -> AppResult<(QuarterReviewView, Queued)> {
     let conn = db.conn();
-    let branch = as_secretary(conn, access, branch_id).await?;
+    let branch = secretary_of(conn, access, branch_id).await?;
     // Signing closes the quarter; while it runs, new deeds would have nowhere to go.
     if quarter >= CycleQuarter::of(now) {
         return Err(AppError::Quarter(QuarterRefusal::NotEnded));
@@ -191,7 +171,7 @@ pub async fn publish(
     quarter: CycleQuarter,
 ) -> AppResult<(QuarterReviewView, Queued)> {
     let conn = db.conn();
-    let branch = as_secretary(conn, access, branch_id).await?;
+    let branch = secretary_of(conn, access, branch_id).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &branch.id).await?;
     let row = find(&*txn, &branch.id, quarter)

@@ -14,10 +14,10 @@ use sea_orm::{
 };
 
 use crate::entity::{member, point_rule, point_rule_version};
-use crate::error::{AppError, AppResult, FieldIssue, Missing, Refusal};
+use crate::error::{AppError, AppResult, FieldIssue, Missing};
 use crate::infra::db::Db;
 use crate::infra::ids;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{managed_branch, visible_branch, Access};
 use crate::services::audit::{self, Event};
 
 pub fn view(r: point_rule::Model) -> AppResult<RuleView> {
@@ -193,18 +193,6 @@ impl TryFrom<PatchRuleRequest> for RulePatch {
     }
 }
 
-async fn managed_branch(
-    db: &impl ConnectionTrait,
-    access: &Access,
-    branch_id: &str,
-) -> AppResult<String> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_manage(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
-    Ok(branch.id)
-}
-
 pub async fn create(
     db: &Db,
     now: DateTime<Utc>,
@@ -212,7 +200,7 @@ pub async fn create(
     branch_id: &str,
     spec: RuleSpec,
 ) -> AppResult<RuleView> {
-    let branch_id = managed_branch(db.conn(), access, branch_id).await?;
+    let branch_id = managed_branch(db.conn(), access, branch_id).await?.id;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &branch_id).await?;
     let row = insert_as(&*txn, &branch_id, &spec, Some(access.id()), now).await?;

@@ -10,9 +10,9 @@ use jifen_shared::words::Word;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::entity::branch_settings;
-use crate::error::{AppError, AppResult, FieldIssue, Refusal};
+use crate::error::{AppError, AppResult, FieldIssue};
 use crate::infra::db::Db;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{managed_branch, reviewed_branch, Access};
 use crate::services::audit::{self, Event};
 
 /// Most base points a year can give; the whole account of a year is in the low hundreds.
@@ -41,10 +41,7 @@ pub async fn get(
     access: &Access,
     branch_id: &str,
 ) -> AppResult<BranchSettings> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_review(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = reviewed_branch(db, access, branch_id).await?;
     of(db, &branch.id).await
 }
 
@@ -56,10 +53,7 @@ pub async fn patch(
     branch_id: &str,
     patch: PatchBranchSettings,
 ) -> AppResult<BranchSettings> {
-    let branch = visible_branch(db.conn(), access, branch_id).await?;
-    if !access.can_manage(db.conn(), &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = managed_branch(db.conn(), access, branch_id).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &branch.id).await?;
     let before = of(&*txn, &branch.id).await?;

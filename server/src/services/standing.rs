@@ -16,10 +16,10 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::entity::{ledger_entry, member, org_unit, point_rule, points_alert};
-use crate::error::{AppError, AppResult, Missing, Refusal};
+use crate::error::{AppError, AppResult, Missing};
 use crate::infra::db::Db;
 use crate::infra::ids;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{reviewed_branch, Access};
 use crate::services::audit::{self, Event};
 use crate::services::notify::{self, Queued, Templates};
 use crate::services::{ledger, settings};
@@ -128,19 +128,6 @@ async fn told(
         .collect())
 }
 
-/// The branch, if the caller is on its committee or above it.
-async fn as_committee(
-    db: &impl ConnectionTrait,
-    access: &Access,
-    branch_id: &str,
-) -> AppResult<org_unit::Model> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_review(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
-    Ok(branch)
-}
-
 /// The members below the line at the end of `quarter` (so far, for the quarter running).
 pub async fn alerts(
     db: &impl ConnectionTrait,
@@ -148,7 +135,7 @@ pub async fn alerts(
     branch_id: &str,
     quarter: CycleQuarter,
 ) -> AppResult<AlertsView> {
-    let branch = as_committee(db, access, branch_id).await?;
+    let branch = reviewed_branch(db, access, branch_id).await?;
     let (rule, behind_now) = behind_at(db, &branch.id, quarter).await?;
     let told = told(db, &branch.id, quarter).await?;
     Ok(AlertsView {
@@ -182,7 +169,7 @@ pub async fn notify(
     branch_id: &str,
     quarter: CycleQuarter,
 ) -> AppResult<(AlertsNotified, Queued)> {
-    let branch = as_committee(db.conn(), access, branch_id).await?;
+    let branch = reviewed_branch(db.conn(), access, branch_id).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &branch.id).await?;
     let done = warn_behind(&*txn, templates, &branch, quarter, Some(access.id()), now).await?;

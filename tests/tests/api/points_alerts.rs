@@ -53,6 +53,7 @@ async fn give(app: &TestApp, username: &str, year: i32, quarter: u8, points: i32
             deed_id: None,
             rule_id: None,
             reverses_id: None,
+            rule_version: None,
             note: "test",
             actor_id: None,
         },

@@ -46,6 +46,7 @@ async fn give(app: &TestApp, username: &str, points: i32) {
             deed_id: None,
             rule_id: None,
             reverses_id: None,
+            rule_version: None,
             note: "test",
             actor_id: None,
         },

@@ -43,15 +43,12 @@ pub fn FeedbackDesk(
     let members = LocalResource::new(move || {
         let (b, q) = (branch.get(), quarter.get());
         async move {
-            api::year(&b, q.year)
-                .await
-                .map(|y| {
-                    y.members
-                        .into_iter()
-                        .map(|m| (m.id, m.name))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+            api::year(&b, q.year).await.map(|y| {
+                y.members
+                    .into_iter()
+                    .map(|m| (m.id, m.name))
+                    .collect::<Vec<_>>()
+            })
         }
     });
     // Only puts the two together: a reload of either shows here.
@@ -63,7 +60,7 @@ pub fn FeedbackDesk(
             .collect();
         Ok(Tools {
             rules,
-            members: members.await,
+            members: members.await?,
         })
     });
     let status = RwSignal::new(None::<FeedbackStatus>);

@@ -212,6 +212,7 @@ async fn give_back(
             deed_id: entry.deed_id.as_deref(),
             rule_id: entry.rule_id.as_deref(),
             reverses_id: Some(&entry.id),
+            rule_version: None,
             note: reason.as_str(),
             actor_id: Some(access.id()),
         },

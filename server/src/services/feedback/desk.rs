@@ -18,10 +18,10 @@ use serde_json::json;
 
 use super::{view, DEFAULT_PAGE, MAX_BULK, MAX_PAGE};
 use crate::entity::{feedback, member};
-use crate::error::{invalid, AppError, AppResult, FieldIssue, Refusal};
+use crate::error::{invalid, AppError, AppResult, FieldIssue};
 use crate::infra::db::Db;
 use crate::infra::ids;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{reviewed_branch, Access};
 use crate::services::audit::{self, Event};
 
 /// A checked query of the committee's list.
@@ -78,10 +78,7 @@ pub async fn list(
     quarter: CycleQuarter,
     filter: ListFilter,
 ) -> AppResult<FeedbackPage> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_review(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = reviewed_branch(db, access, branch_id).await?;
     let of_quarter = Condition::all()
         .add(feedback::Column::BranchId.eq(branch.id.as_str()))
         .add(feedback::Column::CycleYear.eq(quarter.year))
@@ -141,7 +138,7 @@ pub async fn list(
             .map(|m| (m.id, m.name))
             .collect()
     };
-    let mut proposals = crate::services::deductions::of_feedback(
+    let mut proposals = crate::services::deductions::list::of_feedback(
         db,
         rows.iter()
             .filter(|f| f.status != FeedbackStatus::Received.as_str())
@@ -179,10 +176,7 @@ pub async fn dismiss_many(
     req: BulkDismissRequest,
 ) -> AppResult<BulkDismissed> {
     let conn = db.conn();
-    let branch = visible_branch(conn, access, branch_id).await?;
-    if !access.can_review(conn, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = reviewed_branch(conn, access, branch_id).await?;
     let mut issues = Vec::new();
     let wanted: BTreeSet<String> = req.ids.iter().cloned().collect();
     if wanted.is_empty() || wanted.len() > MAX_BULK {

@@ -21,7 +21,7 @@ use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::{visible_branch, Access};
 use crate::services::audit::{self, Event};
-use crate::services::deductions::{self, Proposal};
+use crate::services::deductions::proposal::{self, Proposal};
 
 /// Feedback kept waiting per branch and quarter, from all senders together: a safety net far
 /// above anything genuine, so that even many senders cannot fill the database.
@@ -269,7 +269,7 @@ pub enum Decision {
 
 /// Accepts feedback as a proposed deduction or dismisses it. The entry is written, and the member
 /// told, only when a second committee member confirms the proposal
-/// ([`deductions::confirm`]); the feedback then points to it.
+/// ([`crate::services::deductions::confirm`]); the feedback then points to it.
 pub async fn decide(
     db: &Db,
     now: DateTime<Utc>,
@@ -322,7 +322,7 @@ pub async fn decide(
     after.decision_reason = Some(reason.as_str().to_owned());
     let mut proposal = None;
     if let Some((m, rule, points)) = &deduction {
-        let row = deductions::write_proposal(
+        let row = proposal::write_proposal(
             &*txn,
             Proposal {
                 branch_id: &before.branch_id,
@@ -425,7 +425,7 @@ async fn deduction_of(
         ));
     }
     let item =
-        deductions::item_and_points(db, &found.branch_id, &req.rule_id, req.points, &mut issues)
+        proposal::item_and_points(db, &found.branch_id, &req.rule_id, req.points, &mut issues)
             .await?;
     match (member, item) {
         (Some(m), Some((r, p))) if issues.is_empty() => Ok((m, r, p)),

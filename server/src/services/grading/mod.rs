@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{GradeRow, GradeThresholds, GradesView};
 use jifen_shared::domain::{
-    excellent_cap, grade_year, CycleQuarter, Grade, GradingStatus, QuarterStatus, Reason, Role,
+    excellent_cap, grade_year, CycleQuarter, Grade, GradingStatus, QuarterStatus, Reason,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -21,39 +21,9 @@ use crate::entity::{member, org_unit, quarter_review, year_grade, year_grading};
 use crate::error::{AppError, AppResult, GradingRefusal, Missing, Refusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{reviewed_branch, secretary_of, Access};
 use crate::services::audit::{self, Event};
 use crate::services::{settings, standing};
-
-/// The branch, if the caller is its secretary (who closes and confirms).
-async fn as_secretary(
-    db: &impl ConnectionTrait,
-    access: &Access,
-    branch_id: &str,
-) -> AppResult<org_unit::Model> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access
-        .roles_over(db, &branch.id)
-        .await?
-        .contains(&Role::Secretary)
-    {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
-    Ok(branch)
-}
-
-/// The branch, if the caller is on its committee or above it (who read and adjust).
-async fn as_committee(
-    db: &impl ConnectionTrait,
-    access: &Access,
-    branch_id: &str,
-) -> AppResult<org_unit::Model> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_review(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
-    Ok(branch)
-}
 
 async fn find(
     db: &impl ConnectionTrait,
@@ -141,7 +111,7 @@ pub async fn close(
     branch_id: &str,
     year: i32,
 ) -> AppResult<GradesView> {
-    let branch = as_secretary(db.conn(), access, branch_id).await?;
+    let branch = secretary_of(db.conn(), access, branch_id).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &branch.id).await?;
     if find(&*txn, &branch.id, year).await?.is_some() {
@@ -227,7 +197,7 @@ pub async fn grades(
     branch_id: &str,
     year: i32,
 ) -> AppResult<GradesView> {
-    let branch = as_committee(db, access, branch_id).await?;
+    let branch = reviewed_branch(db, access, branch_id).await?;
     let grading = find(db, &branch.id, year)
         .await?
         .ok_or(AppError::NotFound(Missing::Grades))?;
@@ -256,7 +226,7 @@ pub async fn adjust(
         grade,
         reason,
     } = change;
-    let branch = as_committee(db.conn(), access, branch_id).await?;
+    let branch = reviewed_branch(db.conn(), access, branch_id).await?;
     if member_id == access.id() {
         return Err(AppError::Forbidden(Refusal::OwnGrade));
     }
@@ -328,7 +298,7 @@ pub async fn confirm(
     branch_id: &str,
     year: i32,
 ) -> AppResult<GradesView> {
-    let branch = as_secretary(db.conn(), access, branch_id).await?;
+    let branch = secretary_of(db.conn(), access, branch_id).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &branch.id).await?;
     let grading = find(&*txn, &branch.id, year)

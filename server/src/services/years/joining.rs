@@ -65,6 +65,7 @@ pub async fn on_joining(
                 deed_id: None,
                 rule_id: None,
                 reverses_id: None,
+                rule_version: None,
                 note: &note,
                 actor_id: actor,
             },

@@ -22,8 +22,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{cycle_year, ledger_entry, member, org_unit};
-use crate::error::{invalid, AppError, AppResult, Refusal};
-use crate::services::access::{visible_branch, Access};
+use crate::error::{invalid, AppError, AppResult};
+use crate::services::access::{reviewed_branch, Access};
 use crate::services::settings;
 
 pub use new_year::NewYearWatch;
@@ -78,10 +78,7 @@ pub async fn get(
     branch_id: &str,
     year: i32,
 ) -> AppResult<YearView> {
-    let branch = visible_branch(db, access, branch_id).await?;
-    if !access.can_review(db, &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = reviewed_branch(db, access, branch_id).await?;
     let year = check_year(year)?;
     view(db, now, access, &branch, year).await
 }

@@ -11,10 +11,10 @@ use serde_json::json;
 
 use super::{check_year, openable, opened, taking_part, view};
 use crate::entity::{cycle_year, org_unit};
-use crate::error::{AppError, AppResult, FieldIssue, Refusal};
+use crate::error::{AppError, AppResult, FieldIssue};
 use crate::infra::db::Db;
 use crate::infra::ids;
-use crate::services::access::{visible_branch, Access};
+use crate::services::access::{managed_branch, Access};
 use crate::services::audit::{self, Event};
 use crate::services::{ledger, settings};
 
@@ -27,10 +27,7 @@ pub async fn open(
     branch_id: &str,
     year: i32,
 ) -> AppResult<YearView> {
-    let branch = visible_branch(db.conn(), access, branch_id).await?;
-    if !access.can_manage(db.conn(), &branch.id).await? {
-        return Err(AppError::Forbidden(Refusal::Role));
-    }
+    let branch = managed_branch(db.conn(), access, branch_id).await?;
     let year = check_year(year)?;
     if !openable(year, now) {
         return Err(AppError::Validation(vec![FieldIssue::worded(
@@ -122,6 +119,7 @@ pub(crate) async fn open_in(
                     deed_id: None,
                     rule_id: None,
                     reverses_id: None,
+                    rule_version: None,
                     note: &note,
                     actor_id: actor,
                 },
