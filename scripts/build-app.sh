@@ -75,7 +75,8 @@ build_wasm() {
 # Everything app/dist is made from, as one hash.
 inputs_stamp() {
   {
-    for f in "$wasm" app/style.css app/index.html app/manifest.webmanifest scripts/build-app.sh; do
+    for f in "$wasm" app/style.css app/index.html app/manifest.webmanifest app/sw.js app/icons/*.png \
+      scripts/build-app.sh; do
       sha256sum < "$f"
     done
     "$bindgen" --version
@@ -134,8 +135,11 @@ bundle() {
 
   # The page starts the app from a file, not an inline script: the content security policy runs
   # this origin's scripts only.
+  # It also installs the service worker (/sw.js), which keeps the app for opening offline.
   printf '%s\n' 'import init from "./jifen.js";' \
-    'init({ module_or_path: new URL("./jifen_bg.wasm", import.meta.url) });' > "$work/bundle/boot.js"
+    'init({ module_or_path: new URL("./jifen_bg.wasm", import.meta.url) });' \
+    'if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});' \
+    > "$work/bundle/boot.js"
   # The modules import one another by relative name (./jifen.js, ./__wasm_split.js, ./chunk.wasm),
   # so the content hash names the directory they share rather than each file.
   bundle_hash=$(cd "$work/bundle" && sha256sum $(ls | sort) | sha256sum | cut -c1-12)
@@ -147,6 +151,14 @@ bundle() {
   sed -e "s|{{BUNDLE}}|/assets/$bundle_hash|g" -e "s|{{CSS}}|/assets/$css_name|g" \
     app/index.html > "$out/index.html"
   cp app/manifest.webmanifest "$out/manifest.webmanifest"
+  cp -r app/icons "$out/icons"
+  # The service worker at the root (its scope is the whole app), with the list of what it keeps:
+  # the page, the manifest, the icons, the stylesheet and every file of this bundle.
+  local shell
+  shell=$(cd "$out" && { echo /; echo /manifest.webmanifest; ls icons/*.png "assets/$css_name";
+    ls "assets/$bundle_hash"/* ; } | sed -e 's|^\([^/]\)|/\1|' | sort -u \
+    | awk 'BEGIN { printf "[" } { printf "%s\"%s\"", (NR > 1 ? ", " : ""), $0 } END { printf "]" }')
+  sed -e "s|{{VERSION}}|$bundle_hash|" -e "s|{{SHELL}}|$shell|" app/sw.js > "$out/sw.js"
 
   # Pre-compressed copies, sent as they are to clients that accept gzip. zopfli writes gzip that is
   # about 5% smaller than gzip -9 (slower to make, as fast to unpack); gzip -9 where it is missing.

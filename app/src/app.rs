@@ -21,12 +21,25 @@ pub fn App() -> impl IntoView {
     // With a stored session, find out who we are before showing anything that needs it.
     if session::signed_in() {
         leptos::task::spawn_local(async move {
-            if let Ok(me) = api::me().await {
-                session.me.set(Some(me));
+            match api::me().await {
+                Ok(me) => {
+                    crate::offline::remembered::keep("me", &me);
+                    session.me.set(Some(me));
+                }
+                // No network: the app opens as the member last seen here.
+                Err(api::ApiError::Network) => {
+                    if let Some((me, _)) = crate::offline::remembered::recall("me") {
+                        session.me.set(Some(me));
+                    }
+                }
+                Err(_) => {}
             }
             session.checking.set(false);
         });
     }
+
+    // Reports kept on this phone go out now and whenever the network returns.
+    crate::offline::outbox::start();
 
     // Language and text size live on <html>, so CSS and screen readers follow them.
     Effect::new(move |_| {
@@ -50,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage/>
                     <Route path=path!("/") view=|| view! { <Guard><Redirect path="/report"/></Guard> }/>
                     <Route path=path!("/report") view=|| view! { <Guard><pages::report::ReportPage/></Guard> }/>
+                    <Route path=path!("/outbox") view=|| view! { <Guard><pages::outbox::OutboxPage/></Guard> }/>
                     <Route path=path!("/deeds") view={Lazy::<MyDeeds>::new()}/>
                     <Route path=path!("/deeds/:id") view={Lazy::<Deed>::new()}/>
                     <Route path=path!("/points") view={Lazy::<Points>::new()}/>

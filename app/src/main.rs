@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod components;
 mod i18n;
+mod offline;
 mod pages;
 mod photos;
 mod session;

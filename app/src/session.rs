@@ -65,6 +65,7 @@ pub fn clear_tokens() {
     }
     remove(ACCESS);
     remove(SIGNED_IN);
+    crate::offline::remembered::forget("me");
     remove(OLD_REFRESH);
 }
 

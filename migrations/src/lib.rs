@@ -18,6 +18,9 @@ mod m20261129_000011_deductions;
 mod m20261129_000012_appeals;
 mod m20261129_000013_alerts_and_grades;
 mod m20261129_000014_statements;
+mod m20261129_000015_meetings;
+mod m20261129_000016_migrant_and_registered;
+mod m20261129_000017_photo_evidence;
 
 pub struct Migrator;
 
@@ -39,6 +42,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_appeals::Migration),
             Box::new(m20261129_000013_alerts_and_grades::Migration),
             Box::new(m20261129_000014_statements::Migration),
+            Box::new(m20261129_000015_meetings::Migration),
+            Box::new(m20261129_000016_migrant_and_registered::Migration),
+            Box::new(m20261129_000017_photo_evidence::Migration),
         ]
     }
 }

@@ -38,6 +38,10 @@ pub enum Missing {
     LedgerEntry,
     /// A branch's year-end grades: the year is not closed (or the member is not graded in it).
     Grades,
+    /// A meeting of a unit the caller belongs to or oversees.
+    Meeting,
+    /// A member's request for leave from a meeting.
+    LeaveRequest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +124,25 @@ pub enum GradingRefusal {
     ExcellentCap(u32),
 }
 
+/// Why a meeting's check-in, leave or closing cannot happen now (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingRefusal {
+    /// The member checked in before.
+    AlreadyCheckedIn,
+    /// Outside [starts_at - 30 min, ends_at].
+    NotOpen,
+    /// The meeting was closed; attendance no longer changes.
+    Closed,
+    /// Closing before the meeting's end.
+    NotEnded,
+    /// The leave request was granted or refused already.
+    LeaveDecided,
+    /// The member asked for leave from this meeting before.
+    LeaveAlreadyAsked,
+    /// Asking for leave after checking in.
+    LeaveAfterCheckin,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// The caller's roles do not allow this action.
@@ -140,8 +163,21 @@ pub enum Refusal {
     OwnAppeal,
     /// Deciding an appeal of a decision one made (or proposed) oneself.
     AppealSameDecider,
+    /// Checking in to, or asking leave from, a meeting one is not expected at.
+    NotExpected,
     /// Adjusting one's own year-end grade.
     OwnGrade,
+    /// Deciding a deed one registered for its member: someone else of the committee must.
+    RegistrarReview,
+}
+
+/// Why a migrant members' organisation cannot attest a deed (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttestRefusal {
+    /// The organisation attested this deed before; one co-signature each.
+    Already,
+    /// The deed was withdrawn, rejected or revoked: there is nothing left to vouch for.
+    Closed,
 }
 
 /// One invalid field, worded in both languages.
@@ -241,7 +277,11 @@ pub enum AppError {
     Appeal(AppealRefusal),
     #[error("grading: {0:?}")]
     Grading(GradingRefusal),
+    #[error("attest: {0:?}")]
+    Attest(AttestRefusal),
     /// The branch opened this points year already (its base points were given).
+    #[error("meeting: {0:?}")]
+    Meeting(MeetingRefusal),
     #[error("year {year} already open")]
     YearAlreadyOpen { year: i32 },
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
@@ -333,6 +373,8 @@ impl AppError {
                 Missing::Appeal => "appeal.not_found",
                 Missing::LedgerEntry => "ledger_entry.not_found",
                 Missing::Grades => "grades.not_found",
+                Missing::Meeting => "meeting.not_found",
+                Missing::LeaveRequest => "leave_request.not_found",
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => "auth.missing_token",
@@ -353,7 +395,9 @@ impl AppError {
                 Refusal::AppealNotOwn => "appeal.not_own",
                 Refusal::OwnAppeal => "appeal.own",
                 Refusal::AppealSameDecider => "appeal.same_decider",
+                Refusal::NotExpected => "meeting.not_expected",
                 Refusal::OwnGrade => "grades.own_grade",
+                Refusal::RegistrarReview => "deed.registrar_review",
             },
             AppError::Validation(_) => "validation.failed",
             AppError::Malformed(_) => "request.malformed",
@@ -381,7 +425,20 @@ impl AppError {
                 GradingRefusal::Confirmed => "grades.confirmed",
                 GradingRefusal::ExcellentCap(_) => "grades.excellent_cap",
             },
+            AppError::Meeting(r) => match r {
+                MeetingRefusal::AlreadyCheckedIn => "meeting.already_checked_in",
+                MeetingRefusal::NotOpen => "meeting.checkin_not_open",
+                MeetingRefusal::Closed => "meeting.closed",
+                MeetingRefusal::NotEnded => "meeting.not_ended",
+                MeetingRefusal::LeaveDecided => "leave_request.already_decided",
+                MeetingRefusal::LeaveAlreadyAsked => "leave_request.already_asked",
+                MeetingRefusal::LeaveAfterCheckin => "leave_request.checked_in",
+            },
             AppError::YearAlreadyOpen { .. } => "year.already_open",
+            AppError::Attest(r) => match r {
+                AttestRefusal::Already => "deed.already_attested",
+                AttestRefusal::Closed => "deed.not_attestable",
+            },
             AppError::Quarter(r) => match r {
                 QuarterRefusal::NotEnded => "quarter.not_ended",
                 QuarterRefusal::PendingDeeds(_) => "quarter.pending_deeds",
@@ -423,7 +480,8 @@ impl AppError {
             | AppError::FeedbackDecided
             | AppError::DeductionDecided
             | AppError::Appeal(_) => StatusCode::CONFLICT,
-            AppError::Grading(_) => StatusCode::CONFLICT,
+            AppError::Grading(_) | AppError::Attest(_) => StatusCode::CONFLICT,
+            AppError::Meeting(_) => StatusCode::CONFLICT,
             AppError::YearAlreadyOpen { .. } => StatusCode::CONFLICT,
             AppError::FeedbackFull | AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -462,6 +520,8 @@ impl AppError {
                 Missing::Appeal => p(Word::AppealNotFound),
                 Missing::LedgerEntry => p(Word::LedgerEntryNotFound),
                 Missing::Grades => p(Word::GradesNotFound),
+                Missing::Meeting => p(Word::MeetingNotFound),
+                Missing::LeaveRequest => p(Word::LeaveRequestNotFound),
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => p(Word::MissingToken),
@@ -482,7 +542,9 @@ impl AppError {
                 Refusal::AppealNotOwn => p(Word::AppealNotOwn),
                 Refusal::OwnAppeal => p(Word::AppealOwnDecision),
                 Refusal::AppealSameDecider => p(Word::AppealSameDecider),
+                Refusal::NotExpected => p(Word::MeetingNotExpected),
                 Refusal::OwnGrade => p(Word::GradeOwn),
+                Refusal::RegistrarReview => p(Word::RegistrarReview),
             },
             AppError::Validation(_) => p(Word::ValidationFailed),
             AppError::Malformed(_) => p(Word::Malformed),
@@ -522,6 +584,19 @@ impl AppError {
                     Word::GradesExcellentCap.fill(lang, &[("cap", cap)])
                 }
             },
+            AppError::Attest(r) => p(match r {
+                AttestRefusal::Already => Word::AttestAlready,
+                AttestRefusal::Closed => Word::AttestClosed,
+            }),
+            AppError::Meeting(r) => p(match r {
+                MeetingRefusal::AlreadyCheckedIn => Word::MeetingAlreadyCheckedIn,
+                MeetingRefusal::NotOpen => Word::MeetingNotOpen,
+                MeetingRefusal::Closed => Word::MeetingClosed,
+                MeetingRefusal::NotEnded => Word::MeetingNotEnded,
+                MeetingRefusal::LeaveDecided => Word::LeaveDecided,
+                MeetingRefusal::LeaveAlreadyAsked => Word::LeaveAlreadyAsked,
+                MeetingRefusal::LeaveAfterCheckin => Word::LeaveAfterCheckin,
+            }),
             AppError::YearAlreadyOpen { year } => {
                 Word::YearAlreadyOpen.fill(lang, &[("year", year)])
             }

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
+mod meetings;
+mod migrant;
 mod year;
 pub use year::statements;
 
@@ -472,6 +474,8 @@ pub async fn deeds(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult<usize>
     let secretary = access(db, demo, "secretary1").await?;
     crate::services::wechat::invites::issue(db, now, &secretary, demo.member("committee1")).await?;
     board_with_feedback(db, now, demo).await?;
+    migrant::migrant_and_registered(db, now, demo).await?;
+    meetings::meetings(db, now, demo).await?;
     year::this_quarter(db, now, demo).await?;
     Ok(made)
 }

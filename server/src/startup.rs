@@ -39,6 +39,7 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     );
     crate::services::audit::seal::install(crate::services::audit::SealKey::new(&audit_key))?;
     let statements = crate::services::statements::StatementKey::new(&audit_key);
+    let checkin_codes = crate::services::meetings::code::CheckinKey::new(&audit_key);
     let keys = TokenKeys::new(
         &secret,
         config.access_token_ttl_secs,
@@ -78,6 +79,7 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         photo_sweep,
         new_year: Default::default(),
         statements,
+        checkin_codes,
     })
 }
 

@@ -18,6 +18,12 @@ use utoipa::{IntoParams, ToSchema};
 // Each feature's bodies live in a module of their own beside this file.
 mod settings;
 pub use settings::*;
+mod evidence;
+pub use evidence::*;
+mod migrant;
+pub use migrant::*;
+mod meetings;
+pub use meetings::*;
 mod standing;
 pub use standing::*;
 mod year;
@@ -83,6 +89,12 @@ wire! {
         #[serde(default)]
         pub home_branch_code: Option<String>,
         pub roles: Vec<RoleGrant>,
+        /// The migrant members' organisation the member is attached to in the city where they
+        /// work, besides their home branch (dual organisational life).
+        #[serde(default)]
+        pub migrant_org_id: Option<String>,
+        #[serde(default)]
+        pub migrant_org_name: Option<String>,
     }
 
     pub struct RoleGrant {
@@ -175,6 +187,11 @@ wire! {
         /// Chosen by the client once per report; sending it again returns the first result
         /// instead of a second deed, so a retry on a weak network is safe.
         pub client_request_id: String,
+        /// Registering for a member without a phone (登记建账): the member of the caller's branch
+        /// the deed is for; only its committee members and secretary may. Absent: the caller's
+        /// own report. A client request id is then unique per registrar and member.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub member_id: Option<String>,
     }
 
     /// A returned deed, revised by its member and submitted again.
@@ -215,6 +232,19 @@ wire! {
         pub client_request_id: String,
         pub created_at: DateTime<Utc>,
         pub updated_at: DateTime<Utc>,
+        /// The committee member or secretary who registered the deed for its member (由 X 登记);
+        /// absent when the member reported it. They never review it.
+        #[serde(default)]
+        pub registered_by: Option<String>,
+        #[serde(default)]
+        pub registered_by_name: Option<String>,
+        /// Co-signatures of the migrant members' organisation the member is attached to.
+        #[serde(default)]
+        pub attestations: Vec<AttestationView>,
+        /// The evidence warnings, for the committee reviewing the deed's branch on `GET
+        /// /deeds/{id}`; `null` for the member, in lists, and for everyone else.
+        #[serde(default)]
+        pub evidence: Option<EvidenceView>,
     }
 
     pub struct DeedPage {
@@ -581,13 +611,15 @@ pub struct NotificationQuery {
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct DeedQuery {
-    /// `mine` (default): my own deeds; `review`: deeds of branches I review.
+    /// `mine` (default): my own deeds; `review`: deeds of branches I review; `attest`: deeds of
+    /// the members attached to the migrant members' organisations whose committee I sit on.
     #[serde(default)]
     pub scope: Option<String>,
     /// With `scope=review`: only this branch (an id); ignored for `mine`. Not an id: 422.
     pub branch_id: Option<String>,
     pub status: Option<String>,
-    /// With `scope=review`: only this member's deeds (an id); ignored for `mine`. Not an id: 422.
+    /// With `scope=review` or `attest`: only this member's deeds (an id); ignored for `mine`.
+    /// Not an id: 422.
     pub member_id: Option<String>,
     #[cfg_attr(feature = "openapi", param(minimum = 2000, maximum = 2100))]
     pub year: Option<i32>,

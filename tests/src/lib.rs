@@ -2,6 +2,7 @@
 //! database, sign in as the demo people, and call the API with the shared wire types.
 
 pub mod fake_wechat;
+pub mod pictures;
 pub mod png;
 pub mod webdriver;
 
@@ -241,6 +242,12 @@ impl TestApp {
         self.running = tokio::spawn(app.run_until_stopped());
     }
 
+    /// Stops the server for good: nothing answers at its address any more, as when the network
+    /// is gone (the web app's offline stories).
+    pub async fn go_dark(&self) {
+        self.server.stop(true).await;
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -419,6 +426,7 @@ impl TestApp {
             },
             photo_ids: vec![],
             client_request_id: uuid::Uuid::new_v4().to_string(),
+            member_id: None,
         }
     }
 

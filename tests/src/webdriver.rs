@@ -162,6 +162,28 @@ impl Browser {
         Ok(res["value"].clone())
     }
 
+    /// A Chrome DevTools command, through chromedriver's `goog/cdp/execute`: network emulation
+    /// (`Network.emulateNetworkConditions`), say.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> anyhow::Result<Value> {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            json!({"cmd": cmd, "params": params}),
+        )
+        .await
+    }
+
+    /// Cuts the page off the network (`offline`) or gives it back, as DevTools' switch does.
+    pub async fn set_offline(&self, offline: bool) -> anyhow::Result<()> {
+        self.cdp("Network.enable", json!({})).await?;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await
+        .map(|_| ())
+    }
+
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.cmd("POST", "/url", json!({"url": url}))
             .await

@@ -8,6 +8,8 @@ fn action_label(action: &str) -> Word {
     match action {
         "deed.submitted" => Word::Submitted,
         "deed.resubmitted" => Word::RevisedAndResubmitted,
+        "deed.registered" => Word::TimelineRegistered,
+        "deed.attested" => Word::TimelineAttested,
         "deed.approved" => Word::TimelineApproved,
         "deed.rejected" => Word::TimelineRejected,
         "deed.returned" => Word::ReturnedForMoreInformation,

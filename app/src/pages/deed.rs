@@ -23,6 +23,17 @@ pub fn DeedFacts(deed: DeedView) -> impl IntoView {
     view! {
         <div class="cells">
             <div class="cell"><span class="cell-label">{tr(Word::Status)}</span><StatusBadge status=deed.status/></div>
+            // Registered by the branch for a member without a phone (登记建账), shown alike to the
+            // member and to the committee.
+            {deed.registered_by_name.clone().map(|name| {
+                let lang = expect_context::<crate::session::Session>().lang;
+                view! { <p class="cell notice registered-by">{move || Word::RegisteredBy.fill(lang.get(), &[("name", &name)])}</p> }
+            })}
+            {deed.attestations.clone().into_iter().map(|a| {
+                let lang = expect_context::<crate::session::Session>().lang;
+                view! { <p class="cell notice attestation">{move || Word::AttestedBy.fill(lang.get(), &[
+                    ("org", &a.org_unit_name), ("name", &a.attested_by_name), ("comment", &a.comment)])}</p> }
+            }).collect_view()}
             <div class="cell"><span class="cell-label">{tr(Word::Item)}</span><span>{deed.rule_name.clone()}
                 {deed.rule_version.map(|v| {
                     let lang = expect_context::<crate::session::Session>().lang;

@@ -28,8 +28,11 @@ pub fn LoginPage() -> impl IntoView {
             } else {
                 "/report"
             };
+            crate::offline::remembered::keep("me", &me);
             session.me.set(Some(me));
             session.checking.set(false);
+            // Reports kept on this phone from before go out now.
+            leptos::task::spawn_local(crate::offline::outbox::flush());
             navigate(home, Default::default());
         },
     );

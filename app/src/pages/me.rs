@@ -38,6 +38,10 @@ pub fn MePage() -> impl IntoView {
             <div class="cells">
                 <div class="cell"><span class="cell-label">{tr(Word::Name)}</span><span>{m.name}</span></div>
                 <div class="cell"><span class="cell-label">{tr(Word::Branch)}</span><span>{m.home_branch_name}</span></div>
+                // Dual organisational life: the migrant members' organisation where they work.
+                {m.migrant_org_name.map(|name| view! {
+                    <div class="cell" id="migrant-org"><span class="cell-label">{tr(Word::MigrantOrgLabel)}</span><span>{name}</span></div>
+                })}
                 <A href="/inbox" attr:class="cell cell-link" attr:id="to-inbox">
                     <span class="cell-label">{tr(Word::Messages)}</span>
                     <span>{move || unread.get().flatten().map(|n| match n {

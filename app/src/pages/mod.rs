@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod login;
 pub mod me;
 pub mod my_deeds;
+pub mod outbox;
 pub mod points;
 pub mod quarter;
 pub mod report;

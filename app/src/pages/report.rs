@@ -11,6 +11,7 @@ pub fn ReportPage() -> impl IntoView {
     let navigate = use_navigate();
     view! {
         <header class="page-header"><h1>{tr(Word::ReportADeed)}</h1></header>
+        <super::outbox::WaitingReports/>
         <DeedForm editing=None on_done=Callback::new(move |d: jifen_shared::api::DeedView| {
             navigate(&format!("/deeds/{}", d.id), Default::default())
         })/>

@@ -27,6 +27,9 @@ pub struct Model {
     /// The version of the rule the deed was approved under.
     pub rule_version: Option<i32>,
     pub client_request_id: String,
+    /// Who sent the report: the member, or the committee member or secretary who registered it
+    /// for them (登记建账). A client request id is unique per member and sender.
+    pub submitted_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

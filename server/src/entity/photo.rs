@@ -11,6 +11,11 @@ pub struct Model {
     pub byte_size: i64,
     pub sha256: String,
     pub created_at: DateTimeUtc,
+    /// When and where the photo was taken, as its EXIF said before the metadata was stripped; for
+    /// the reviewing committee's eyes only.
+    pub taken_at: Option<DateTimeUtc>,
+    pub taken_lat: Option<f64>,
+    pub taken_lng: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,11 @@ impl deed::Model {
     pub fn status(&self) -> AppResult<DeedStatus> {
         word("deed", &self.id, "status", &self.status)
     }
+
+    /// The committee member or secretary who registered the deed for its member, if one did.
+    pub fn registered_by(&self) -> Option<&str> {
+        (self.submitted_by != self.member_id).then_some(self.submitted_by.as_str())
+    }
 }
 
 impl point_rule::Model {
@@ -67,6 +72,24 @@ impl deduction::Model {
 impl super::appeal::Model {
     pub fn status(&self) -> AppResult<jifen_shared::domain::AppealStatus> {
         word("appeal", &self.id, "status", &self.status)
+    }
+}
+
+impl super::meeting::Model {
+    pub fn kind(&self) -> AppResult<jifen_shared::domain::MeetingKind> {
+        word("meeting", &self.id, "kind", &self.kind)
+    }
+}
+
+impl super::meeting_attendance::Model {
+    pub fn mode(&self) -> AppResult<jifen_shared::domain::AttendanceMode> {
+        word("meeting_attendance", &self.id, "mode", &self.mode)
+    }
+}
+
+impl super::leave_request::Model {
+    pub fn status(&self) -> AppResult<jifen_shared::domain::LeaveStatus> {
+        word("leave_request", &self.id, "status", &self.status)
     }
 }
 

@@ -44,6 +44,8 @@ Errors are `application/problem+json` with a stable `code` and a `message` in zh
         routes::appeals::file, routes::appeals::list, routes::appeals::get, routes::appeals::uphold, routes::appeals::overturn,
         routes::year::get, routes::year::open, routes::year::award,
         routes::public_pages::member_statement,
+        routes::migrant::attach, routes::migrant::detach, routes::migrant::attest,
+        routes::meetings::schedule, routes::meetings::list, routes::meetings::get, routes::meetings::checkin_code, routes::meetings::checkin, routes::meetings::ask_leave, routes::meetings::grant_leave, routes::meetings::refuse_leave, routes::meetings::close, routes::meetings::attendance,
         routes::health::healthz, routes::health::readyz,
     ),
     components(

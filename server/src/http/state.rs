@@ -49,6 +49,9 @@ pub struct AppState {
     /// Makes and checks the check codes of points statements; see
     /// [`crate::services::statements`].
     pub statements: crate::services::statements::StatementKey,
+    /// Makes and checks meetings' rotating check-in codes; see
+    /// [`crate::services::meetings::code`].
+    pub checkin_codes: crate::services::meetings::code::CheckinKey,
 }
 
 impl AppState {

@@ -229,6 +229,7 @@ pub async fn grant_role(
 pub async fn profile(db: &impl ConnectionTrait, access: Access) -> AppResult<MeResponse> {
     let mut unit_ids: Vec<String> = access.grants.iter().map(|(u, _)| u.clone()).collect();
     unit_ids.push(access.member.home_branch_id.clone());
+    unit_ids.extend(access.member.migrant_org_id.clone());
     let units: HashMap<String, org_unit::Model> = org_unit::Entity::find()
         .filter(org_unit::Column::Id.is_in(unit_ids))
         .all(db)
@@ -251,10 +252,30 @@ pub async fn profile(db: &impl ConnectionTrait, access: Access) -> AppResult<MeR
             .collect(),
         home_branch_name: name(&m.home_branch_id),
         home_branch_code: units.get(&m.home_branch_id).and_then(|u| u.code.clone()),
+        migrant_org_name: m.migrant_org_id.as_deref().map(name),
+        migrant_org_id: m.migrant_org_id,
         id: m.id,
         name: m.name,
         username: m.username,
         status,
         home_branch_id: m.home_branch_id,
     })
+}
+
+/// The members who keep their points in a branch: those at home in it, active or migrant
+/// (transferred members have left), by name. The year's base points, the board, alerts and
+/// grades all count these.
+pub async fn taking_part(
+    db: &impl ConnectionTrait,
+    branch_id: &str,
+) -> AppResult<Vec<member::Model>> {
+    use jifen_shared::domain::MemberStatus;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    Ok(member::Entity::find()
+        .filter(member::Column::HomeBranchId.eq(branch_id))
+        .filter(member::Column::Status.ne(MemberStatus::Transferred.as_str()))
+        .order_by_asc(member::Column::Name)
+        .order_by_asc(member::Column::Id)
+        .all(db)
+        .await?)
 }

@@ -1,6 +1,9 @@
 //! Photos that members attach to deeds as evidence. The app downsizes pictures before upload;
-//! the server still checks that what arrives is a JPEG, PNG or WebP image of sane size, stores it
-//! durably (written, synced, then renamed into place) and shows it only to those who may see it.
+//! the server still decodes what arrives, keeps only JPEG, PNG or WebP pictures of sane size,
+//! encodes them again without any metadata (see [`crate::services::evidence::clean`]; the capture
+//! time and place are kept as columns for the reviewing committee), stores the result durably
+//! (written, synced, then renamed into place) under its content hash, so that one picture is
+//! stored once however often it is uploaded, and shows it only to those who may see it.
 //!
 //! Uploads cannot fill the disk: each member may keep at most `photo_quota_mb` of photos, an
 //! instance receives at most `concurrent_uploads` at once (more are answered 503 at once), and
@@ -28,6 +31,7 @@ use crate::infra::config::LimitsConfig;
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::Access;
+use crate::services::evidence::clean::{self, Unfit, MAX_PIXELS};
 
 /// Largest upload accepted, in bytes.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -76,9 +80,6 @@ impl Uploads {
             })
     }
 }
-/// Longest side accepted, in pixels.
-pub const MAX_SIDE: u32 = 8192;
-
 fn issue(code: &'static str, word: Word) -> AppError {
     AppError::Validation(vec![FieldIssue::worded("file", code, word)])
 }
@@ -105,7 +106,7 @@ pub fn sniff(bytes: &[u8]) -> AppResult<(&'static str, Option<(u32, u32)>)> {
         if w == 0 || h == 0 {
             return Err(not_an_image());
         }
-        if w.max(h) > MAX_SIDE {
+        if u64::from(w) * u64::from(h) > MAX_PIXELS {
             return Err(issue("photo.too_many_pixels", Word::PhotoTooManyPixels));
         }
     }
@@ -136,8 +137,18 @@ fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-fn path_of(dir: &Path, id: &str) -> PathBuf {
-    dir.join(id)
+/// Where a photo's file is: named by the hash of its content. Photos stored before content
+/// hashing are named by their id (see [`load`]).
+fn path_of(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
+
+fn unfit(why: Unfit) -> AppError {
+    match why {
+        Unfit::NotAnImage => issue("photo.not_an_image", Word::PhotoNotAnImage),
+        Unfit::Undecodable => issue("photo.undecodable", Word::PhotoUndecodable),
+        Unfit::TooManyPixels => issue("photo.too_many_pixels", Word::PhotoTooManyPixels),
+    }
 }
 
 fn quota_exceeded(uploads: &Uploads) -> AppError {
@@ -184,30 +195,31 @@ pub async fn store(
     if bytes.len() > MAX_BYTES {
         return Err(too_large());
     }
-    let (content_type, _) = sniff(&bytes)?;
+    // The header first: what is no picture, or claims too many pixels, costs no decoding.
+    sniff(&bytes)?;
+    // Decoding is CPU work; the upload's slot (held by the caller) bounds how much runs at once.
+    let cleaned = tokio::task::spawn_blocking(move || clean::clean(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(unfit)?;
     let member_id = access.member.id.clone();
-    let byte_size = bytes.len() as i64;
+    let byte_size = cleaned.bytes.len() as i64;
     let fits = |kept: i64| kept.saturating_add(byte_size) <= uploads.quota_bytes;
-    // Checked before writing so a member over quota costs no disk; again below, under the lock.
+    // Checked before the transaction so a member over quota costs nothing; again below, under the lock.
     if !fits(stored_bytes(db.conn(), &member_id).await?) {
         return Err(quota_exceeded(uploads));
     }
-    let id = ids::new();
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let file_dir = dir.to_owned();
-    let file_id = id.clone();
-    tokio::task::spawn_blocking(move || write_durably(&file_dir, &file_id, &bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("storing photo: {e}")))?;
     let row = photo::Model {
-        id,
+        id: ids::new(),
         member_id,
         branch_id: access.member.home_branch_id.clone(),
-        content_type: content_type.to_owned(),
+        content_type: cleaned.content_type.to_owned(),
         byte_size,
-        sha256,
+        sha256: hex::encode(Sha256::digest(&cleaned.bytes)),
         created_at: now,
+        taken_at: cleaned.capture.taken_at,
+        taken_lat: cleaned.capture.place.map(|p| p.lat),
+        taken_lng: cleaned.capture.place.map(|p| p.lng),
     };
     let registered = async {
         let txn = db.begin_write().await?;
@@ -229,23 +241,38 @@ pub async fn store(
         Ok(())
     }
     .await;
-    if let Err(e) = registered {
-        remove_files(dir, vec![row.id.clone()]).await;
+    registered?;
+    // Written once the row is there: a sweep that removed the last other photo of this picture
+    // just before cannot take the file from under it (it looks for rows of the hash first). Only
+    // the uploader knows the id until this returns, so nobody asks for the file before it exists.
+    let (file_dir, tmp, name) = (dir.to_owned(), row.id.clone(), row.sha256.clone());
+    let written =
+        tokio::task::spawn_blocking(move || write_durably(&file_dir, &tmp, &name, &cleaned.bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))
+            .and_then(|r| r.map_err(|e| AppError::Internal(anyhow::anyhow!("storing photo: {e}"))));
+    if let Err(e) = written {
+        if let Err(gone) = photo::Entity::delete_by_id(row.id.clone())
+            .exec(db.conn())
+            .await
+        {
+            tracing::warn!(photo = %row.id, error = %gone, "removing the row of an unwritten photo");
+        }
         return Err(e);
     }
     Ok(row)
 }
 
-/// Removes stored photo files; one already gone is fine, other failures are logged (the row is
-/// what makes a photo exist).
-async fn remove_files(dir: &Path, ids: Vec<String>) {
+/// Removes stored photo files by name; one already gone is fine, other failures are logged (the
+/// row is what makes a photo exist).
+async fn remove_files(dir: &Path, names: Vec<String>) {
     let dir = dir.to_owned();
     let removed = tokio::task::spawn_blocking(move || {
-        for id in ids {
-            match std::fs::remove_file(path_of(&dir, &id)) {
+        for name in names {
+            match std::fs::remove_file(path_of(&dir, &name)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => tracing::warn!(photo = %id, error = %e, "removing a photo file"),
+                Err(e) => tracing::warn!(file = %name, error = %e, "removing a photo file"),
             }
         }
     })
@@ -253,6 +280,33 @@ async fn remove_files(dir: &Path, ids: Vec<String>) {
     if let Err(e) = removed {
         tracing::warn!(error = %e, "removing photo files");
     }
+}
+
+/// Removes the files of photo rows that are gone: a picture's file once no row of its hash is
+/// left (another member, or the same one, may have uploaded the same picture), and any file named
+/// by a removed photo's id (stored before content hashing).
+async fn remove_files_of(
+    db: &impl ConnectionTrait,
+    dir: &Path,
+    gone: &[photo::Model],
+) -> AppResult<()> {
+    let hashes: BTreeSet<String> = gone.iter().map(|p| p.sha256.clone()).collect();
+    let kept: BTreeSet<String> = photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Sha256)
+        .filter(photo::Column::Sha256.is_in(hashes.clone()))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let names = hashes
+        .into_iter()
+        .filter(|h| !kept.contains(h))
+        .chain(gone.iter().map(|p| p.id.clone()))
+        .collect();
+    remove_files(dir, names).await;
+    Ok(())
 }
 
 /// Which of `candidates` (ids of photos of `members`) a deed of those members refers to now or
@@ -351,7 +405,12 @@ pub async fn sweep_unattached(
                 .await?;
             txn.commit().await?;
             removed += gone.rows_affected;
-            remove_files(dir, doomed).await;
+            let gone: Vec<photo::Model> = batch
+                .iter()
+                .filter(|p| doomed.contains(&p.id))
+                .cloned()
+                .collect();
+            remove_files_of(db.conn(), dir, &gone).await?;
         }
         if (batch.len() as u64) < SWEEP_BATCH {
             break;
@@ -410,13 +469,15 @@ impl Sweeper {
     }
 }
 
-fn write_durably(dir: &Path, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` as `name` in `dir`, through a temporary file only this upload uses (`tmp`), so
+/// that two uploads of one picture at once each rename a whole file into place.
+fn write_durably(dir: &Path, tmp: &str, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{id}.part"));
+    let tmp = dir.join(format!(".{tmp}.part"));
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
-    std::fs::rename(&tmp, path_of(dir, id))?;
+    std::fs::rename(&tmp, path_of(dir, name))?;
     std::fs::File::open(dir)?.sync_all()
 }
 
@@ -438,10 +499,15 @@ pub async fn load(
     if row.member_id != access.id() && !access.can_review(db, &row.branch_id).await? {
         return Err(AppError::NotFound(Missing::Photo));
     }
-    let path = path_of(dir, &row.id);
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        AppError::Internal(anyhow::anyhow!("reading photo {}: {e}", path.display()))
-    })?;
+    let path = path_of(dir, &row.sha256);
+    let bytes = match tokio::fs::read(&path).await {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Stored before content hashing, under its id.
+            tokio::fs::read(path_of(dir, &row.id)).await
+        }
+        read => read,
+    }
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("reading photo {}: {e}", path.display())))?;
     Ok((row, bytes))
 }
 
@@ -464,8 +530,8 @@ mod tests {
     fn other_files_and_huge_images_are_refused() {
         assert!(sniff(b"%PDF-1.7 not a photo").is_err());
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend(20_000u32.to_be_bytes());
-        png.extend(100u32.to_be_bytes());
-        assert!(sniff(&png).is_err());
+        png.extend(10_000u32.to_be_bytes());
+        png.extend(5_000u32.to_be_bytes());
+        assert!(sniff(&png).is_err(), "50 megapixels");
     }
 }

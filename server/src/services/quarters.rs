@@ -189,11 +189,7 @@ pub async fn publish(
     active.published_at = Set(Some(now));
     let published = active.update(&*txn).await?;
     record(&*txn, &published, access, "quarter.published", now).await?;
-    let members = member::Entity::find()
-        .filter(member::Column::HomeBranchId.eq(branch.id.as_str()))
-        .filter(member::Column::Status.ne(MemberStatus::Transferred.as_str()))
-        .all(&*txn)
-        .await?;
+    let members = crate::services::orgs::taking_part(&*txn, &branch.id).await?;
     let mut queued = Queued::NOTHING;
     for m in &members {
         queued |= notify::board_published(&*txn, templates, &m.id, &branch, quarter, now).await?;

@@ -7,11 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{AlertRow, AlertsNotified, AlertsView, HelpfulItem, MemberStanding};
-use jifen_shared::domain::{alert_line, behind, CycleQuarter, MemberStatus, RuleCategory};
+use jifen_shared::domain::{alert_line, behind, CycleQuarter, RuleCategory};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
@@ -26,21 +25,6 @@ use crate::services::{ledger, settings};
 
 /// At most this many catalogue items are suggested, the best first.
 const HELPFUL_ITEMS: usize = 5;
-
-/// The members a branch's figures count: everyone whose home is the branch, transferred members
-/// excepted (as on the board), by name.
-pub async fn counted_members(
-    db: &impl ConnectionTrait,
-    branch_id: &str,
-) -> AppResult<Vec<member::Model>> {
-    Ok(member::Entity::find()
-        .filter(member::Column::HomeBranchId.eq(branch_id))
-        .filter(member::Column::Status.ne(MemberStatus::Transferred.as_str()))
-        .order_by_asc(member::Column::Name)
-        .order_by_asc(member::Column::Id)
-        .all(db)
-        .await?)
-}
 
 /// Each member's points in `quarter`'s year up to the end of `quarter`, in the order given.
 pub async fn totals_to(
@@ -91,7 +75,7 @@ async fn behind_at(
     quarter: CycleQuarter,
 ) -> AppResult<(jifen_shared::api::AlertThreshold, Behind)> {
     let rule = settings::of(db, branch_id).await?.alert;
-    let members = counted_members(db, branch_id).await?;
+    let members = crate::services::orgs::taking_part(db, branch_id).await?;
     let totals = totals_to(db, &members, quarter).await?;
     let threshold = alert_line(rule, &totals);
     let count = members.len() as u32;
@@ -293,7 +277,7 @@ pub async fn member_standing(
         },
     };
     let rule = settings::of(db, &who.home_branch_id).await?.alert;
-    let members = counted_members(db, &who.home_branch_id).await?;
+    let members = crate::services::orgs::taking_part(db, &who.home_branch_id).await?;
     let totals = totals_to(db, &members, quarter).await?;
     let threshold = alert_line(rule, &totals);
     let total = match members.iter().position(|m| m.id == who.id) {

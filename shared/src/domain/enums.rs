@@ -235,6 +235,45 @@ word_enum!(
 );
 
 word_enum!(
+    /// The kinds of organisational life a branch holds (三会一课, 主题党日): 支部党员大会, 支委会,
+    /// 党小组会, 党课, 主题党日.
+    MeetingKind {
+        BranchAssembly => "branch_assembly",
+        CommitteeMeeting => "committee_meeting",
+        GroupMeeting => "group_meeting",
+        PartyLecture => "party_lecture",
+        ThemeDay => "theme_day",
+    }
+);
+
+word_enum!(
+    /// How a member took part in a meeting: checked in on site (with the rotating code) or
+    /// remotely, on leave granted by the secretary, or absent (written when the meeting closes).
+    AttendanceMode {
+        OnSite => "on_site",
+        Remote => "remote",
+        Leave => "leave",
+        Absent => "absent",
+    }
+);
+
+impl AttendanceMode {
+    /// Whether the member was there, in the room or from afar.
+    pub fn attended(self) -> bool {
+        matches!(self, AttendanceMode::OnSite | AttendanceMode::Remote)
+    }
+}
+
+word_enum!(
+    /// Where a member's request for leave from a meeting stands.
+    LeaveStatus {
+        Waiting => "waiting",
+        Granted => "granted",
+        Refused => "refused",
+    }
+);
+
+word_enum!(
     /// What an inbox notice tells the member.
     NotificationKind {
         DeedApproved => "deed.approved",

@@ -3,6 +3,7 @@
 mod allotment;
 mod cycle;
 mod enums;
+mod evidence;
 mod grades;
 mod names;
 mod password;
@@ -16,9 +17,14 @@ pub use cycle::{CycleQuarter, QuarterError, SHANGHAI_OFFSET_SECS};
 pub use enums::AppealStatus;
 pub use enums::DeductionStatus;
 pub use enums::GradingStatus;
+pub use enums::{AttendanceMode, LeaveStatus, MeetingKind};
 pub use enums::{
     BoardNames, DeedStatus, FeedbackStatus, Grade, LedgerKind, MemberStatus, NotificationKind,
     OrgKind, QuarterStatus, Role, RuleCategory, UnknownVariant,
+};
+pub use evidence::{
+    distance_m, median_centre, place_agreement, time_agreement, Agreement, LatLng,
+    MEDIAN_AREA_RADIUS_M, PLACE_TOLERANCE_M, TIME_TOLERANCE,
 };
 pub use grades::{by_thresholds, excellent_cap, grade_year, Graded};
 pub use names::mask_name;

@@ -197,6 +197,7 @@ fn submission_of(
             },
             photo_ids: vec![],
             client_request_id,
+            member_id: None,
         })
 }
 

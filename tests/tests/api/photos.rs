@@ -1,15 +1,19 @@
 use jifen_server::seed::SNOW;
 use jifen_shared::api::{DeedView, PhotoView};
+use jifen_tests::pictures::{noise_png, photo};
 use jifen_tests::{eventually, problem, TestApp, User};
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// The first bytes of a 1600×1200 JPEG: enough for the server's checks.
+/// A small real JPEG photo.
 fn jpeg() -> Vec<u8> {
-    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00];
-    b.extend([0xFF, 0xC0, 0x00, 0x11, 0x08, 0x04, 0xB0, 0x06, 0x40, 0x03]);
-    b.extend(std::iter::repeat_n(0u8, 2048));
-    b
+    photo(160, 120, 0)
+}
+
+/// The size of a stored picture, which must decode.
+fn size_of(bytes: &[u8]) -> (u32, u32) {
+    let picture = image::load_from_memory(bytes).expect("a stored photo decodes");
+    (picture.width(), picture.height())
 }
 
 async fn upload(app: &TestApp, user: &User, bytes: Vec<u8>) -> reqwest::Response {
@@ -46,7 +50,7 @@ async fn a_member_attaches_a_photo_and_the_committee_sees_it() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "image/jpeg");
-    assert_eq!(res.bytes().await.unwrap().to_vec(), jpeg());
+    assert_eq!(size_of(&res.bytes().await.unwrap()), (160, 120));
 
     let stranger = app.login_as("committee2").await;
     let res = app
@@ -108,11 +112,9 @@ async fn an_item_that_needs_evidence_is_not_accepted_without_a_photo() {
     assert_eq!(deed.photo_ids.len(), 1);
 }
 
-/// A JPEG of about `kib` KiB: the header the server checks, then filler.
-fn jpeg_of(kib: usize) -> Vec<u8> {
-    let mut b = jpeg();
-    b.resize(kib * 1024, 0);
-    b
+/// A picture of about `kib` KiB, also once the server has stored it again.
+fn photo_of(kib: u32) -> Vec<u8> {
+    noise_png(kib, u64::from(kib))
 }
 
 fn photo_files(app: &TestApp) -> usize {
@@ -135,10 +137,12 @@ async fn a_member_over_their_photo_quota_is_told_so_and_nothing_is_kept() {
     })
     .await;
     let member = app.login_as("member3").await;
-    let res = upload(&app, &member, jpeg_of(600)).await;
+    let res = upload(&app, &member, photo_of(600)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "600 KiB of 1 MiB");
+    let first: PhotoView = res.json().await.unwrap();
     let (kept, files) = (kept_bytes(&app, &member).await, photo_files(&app));
-    assert_eq!(kept, 600 * 1024);
+    assert_eq!(kept, first.byte_size, "what is stored counts");
+    assert!((600 * 1024..620 * 1024).contains(&kept), "{kept}");
 
     for lang in ["en", "zh-CN"] {
         let res = app
@@ -148,7 +152,7 @@ async fn a_member_over_their_photo_quota_is_told_so_and_nothing_is_kept() {
             .header("accept-language", lang)
             .multipart(reqwest::multipart::Form::new().part(
                 "file",
-                reqwest::multipart::Part::bytes(jpeg_of(600)).file_name("photo.jpg"),
+                reqwest::multipart::Part::bytes(photo_of(600)).file_name("photo.jpg"),
             ))
             .send()
             .await
@@ -172,14 +176,14 @@ async fn a_member_over_their_photo_quota_is_told_so_and_nothing_is_kept() {
     );
     assert_eq!(photo_files(&app), files, "no file was written");
 
-    let res = upload(&app, &member, jpeg_of(300)).await;
+    let res = upload(&app, &member, photo_of(300)).await;
     assert_eq!(
         res.status(),
         StatusCode::CREATED,
         "what still fits is taken"
     );
     let neighbour = app.login_as("member4").await;
-    let res = upload(&app, &neighbour, jpeg_of(600)).await;
+    let res = upload(&app, &neighbour, photo_of(600)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "the quota is per member");
 }
 
@@ -190,7 +194,14 @@ async fn a_photo_never_attached_is_removed_after_a_day_and_an_attached_one_stays
     let member = app.login_as("member3").await;
     let committee = app.login_as("committee1").await;
     let attached: PhotoView = upload(&app, &member, jpeg()).await.json().await.unwrap();
-    let forgotten: PhotoView = upload(&app, &member, jpeg()).await.json().await.unwrap();
+    let forgotten: PhotoView = upload(&app, &member, photo(160, 120, 9))
+        .await
+        .json()
+        .await
+        .unwrap();
+    // The same picture again, never attached: stored once, under its content.
+    let again: PhotoView = upload(&app, &member, jpeg()).await.json().await.unwrap();
+    assert_eq!(photo_files(&app), 2, "one file per picture");
     let mut form = app.deed_form(SNOW);
     form.photo_ids = vec![attached.id.clone()];
     app.submit(&member, &form).await;
@@ -207,7 +218,7 @@ async fn a_photo_never_attached_is_removed_after_a_day_and_an_attached_one_stays
     let removed = sweep_unattached(&state.db, dir, uploaded + chrono::Duration::hours(25), keep)
         .await
         .unwrap();
-    assert_eq!(removed, 1, "only the photo nobody attached");
+    assert_eq!(removed, 2, "only the photos nobody attached");
 
     let res = app
         .get(&member, &format!("/api/v1/photos/{}", forgotten.id))
@@ -216,12 +227,20 @@ async fn a_photo_never_attached_is_removed_after_a_day_and_an_attached_one_stays
         problem(res, StatusCode::NOT_FOUND).await.code,
         "photo.not_found"
     );
-    assert!(!dir.join(&forgotten.id).exists(), "its file is gone too");
+    let res = app
+        .get(&member, &format!("/api/v1/photos/{}", again.id))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        photo_files(&app),
+        1,
+        "the forgotten picture's file is gone; the attached one's stays"
+    );
     let res = app
         .get(&committee, &format!("/api/v1/photos/{}", attached.id))
         .await;
     assert_eq!(res.status(), StatusCode::OK, "the evidence stays");
-    assert_eq!(res.bytes().await.unwrap().to_vec(), jpeg());
+    assert_eq!(size_of(&res.bytes().await.unwrap()), (160, 120));
 
     let mut late = app.deed_form(SNOW);
     late.photo_ids = vec![forgotten.id];
@@ -245,7 +264,7 @@ async fn uploads_beyond_what_the_server_receives_at_once_are_told_to_retry() {
     let other = app.login_as("member4").await;
 
     // A member on a weak network: the request and half of the photo arrive, the rest waits.
-    let photo = jpeg_of(64);
+    let photo = photo_of(64);
     let head = "--slow\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n\
                 Content-Type: image/jpeg\r\n\r\n";
     let tail = "\r\n--slow--\r\n";

@@ -767,3 +767,128 @@ async fn a_committee_member_proposes_a_deduction_on_a_tablet_and_the_secretary_c
     assert_eq!(after.entries.len(), before.entries.len() + 1);
     tablet.close().await;
 }
+
+/// Polls `script` (a function body returning a boolean) in the page until it is true.
+async fn until_page(b: &Browser, what: &str, script: &str) {
+    for _ in 0..200 {
+        if b.execute(script, json!([])).await.ok() == Some(json!(true)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}: {}", b.console().await);
+}
+
+/// The service worker has the app and answers for this page.
+async fn until_kept_for_offline(b: &Browser) {
+    until_page(
+        b,
+        "the service worker to control the page",
+        "return !!(navigator.serviceWorker && navigator.serviceWorker.controller);",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_report_written_offline_with_a_photo_survives_a_reload_and_arrives_once() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let mut phone = sign_in(&app, &driver, "phone-offline-report", "member5", PHONE).await;
+    phone.wait_for_path("/report").await.unwrap();
+    // A second visit: the app is kept on the phone by now.
+    phone.goto(&app.url("/report")).await.unwrap();
+    until_kept_for_offline(&phone).await;
+
+    // In the fields, out of signal.
+    phone.set_offline(true).await.unwrap();
+    let rule_id = app.demo.rule("demo-1", SNOW).to_owned();
+    phone.select("#rule", &rule_id).await.unwrap();
+    phone.fill("#title", "田间地头帮扶老人").await.unwrap();
+    phone
+        .fill("#account", "下午帮村西头的老人把玉米收进仓房。")
+        .await
+        .unwrap();
+    phone.fill("#place", "村西头").await.unwrap();
+    let picture = std::env::temp_dir().join(format!(
+        "jifen-offline-{}.png",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&picture, jifen_tests::png::gradient(800, 600)).unwrap();
+    phone.attach("#photo-input", &picture).await.unwrap();
+    phone.wait_for_text(".photos", "随申报发送").await.unwrap();
+    phone.click("button[type=submit]").await.unwrap();
+    phone.wait_for_path("/outbox").await.unwrap();
+    phone.wait_for_text("#outbox", "等待发送").await.unwrap();
+    phone.screenshot("queued-offline").await.unwrap();
+
+    // The phone reloads the page with no network: the report is still there.
+    phone.goto(&app.url("/outbox")).await.unwrap();
+    phone
+        .wait_for_text("#outbox", "田间地头帮扶老人")
+        .await
+        .unwrap();
+    phone.wait_for_text("#outbox", "等待发送").await.unwrap();
+    let member = app.login_as("member5").await;
+    let seen: DeedPage = app
+        .get(&member, "/api/v1/deeds?scope=mine&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !seen.items.iter().any(|d| d.title == "田间地头帮扶老人"),
+        "nothing reached the server while offline"
+    );
+
+    // Signal again: the report goes out by itself, with its photo, once.
+    phone.set_offline(false).await.unwrap();
+    phone.wait_for_text("#outbox", "已发送").await.unwrap();
+    phone.screenshot("sent").await.unwrap();
+    phone.goto(&app.url("/outbox")).await.unwrap(); // a later start sends nothing again
+    phone.wait_for_text("#outbox", "已发送").await.unwrap();
+    let mine: DeedPage = app
+        .get(&member, "/api/v1/deeds?scope=mine&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sent: Vec<_> = mine
+        .items
+        .iter()
+        .filter(|d| d.title == "田间地头帮扶老人")
+        .collect();
+    assert_eq!(sent.len(), 1, "exactly one deed on the server");
+    assert_eq!(sent[0].photo_ids.len(), 1, "with its photo");
+
+    phone.close().await;
+    let _ = std::fs::remove_file(picture);
+}
+
+#[tokio::test]
+async fn the_app_opens_with_no_network_after_one_visit() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let mut phone = sign_in(&app, &driver, "phone-offline-open", "member6", PHONE).await;
+    phone.wait_for_path("/report").await.unwrap();
+    phone.goto(&app.url("/report")).await.unwrap();
+    phone.find("#title").await.unwrap();
+    until_kept_for_offline(&phone).await;
+
+    // The server is gone: nothing answers at its address.
+    app.go_dark().await;
+    phone.goto(&app.url("/report")).await.unwrap();
+    phone.find(".tabbar").await.unwrap();
+    phone.find("#title").await.unwrap();
+    phone.fill("#title", "没有网络也能写").await.unwrap();
+    phone.screenshot("opened-offline").await.unwrap();
+
+    // What was typed is still there after the page is opened again.
+    phone.goto(&app.url("/report")).await.unwrap();
+    until_page(
+        &phone,
+        "the draft to come back",
+        "return document.querySelector('#title') && document.querySelector('#title').value === '没有网络也能写';",
+    )
+    .await;
+    phone.close().await;
+}

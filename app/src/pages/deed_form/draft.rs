@@ -15,6 +15,9 @@ pub struct Photo {
     /// An object URL of the downscaled picture; empty for a photo uploaded before.
     pub preview: String,
     pub failed: bool,
+    /// The downscaled picture, kept so that a photo the network did not take goes with the
+    /// report when it is sent from the phone's outbox.
+    pub blob: Option<web_sys::Blob>,
 }
 
 /// The report's fields as typed, starting from the deed being revised, if any.
@@ -39,6 +42,7 @@ impl Draft {
             id: Some(id.clone()),
             preview: String::new(),
             failed: false,
+            blob: None,
         };
         Self {
             rule_id: text(|d| &d.rule_id),
@@ -122,6 +126,57 @@ impl Draft {
         }
     }
 
+    /// The fields as typed, to keep on the phone ([`crate::offline::draft`]), and the photos the
+    /// server does not have yet.
+    pub fn typed(&self) -> (crate::offline::draft::Typed, Vec<web_sys::Blob>) {
+        let photos = self.photos.get_untracked();
+        let typed = crate::offline::draft::Typed {
+            rule_id: self.rule_id.get_untracked(),
+            title: self.title.get_untracked(),
+            account: self.account.get_untracked(),
+            occurred: self.occurred.get_untracked(),
+            place: self.place.get_untracked(),
+            coords: self.coords.get_untracked(),
+            photo_ids: photos.iter().filter_map(|p| p.id.clone()).collect(),
+            client_request_id: None,
+        };
+        (typed, self.waiting_photos())
+    }
+
+    /// The photos picked but not uploaded (the network did not take them): they go with the
+    /// report from the outbox.
+    pub fn waiting_photos(&self) -> Vec<web_sys::Blob> {
+        self.photos
+            .get_untracked()
+            .into_iter()
+            .filter(|p| p.id.is_none())
+            .filter_map(|p| p.blob)
+            .collect()
+    }
+
+    /// Fills the form from a kept draft.
+    pub fn restore(&self, typed: crate::offline::draft::Typed, blobs: Vec<web_sys::Blob>) {
+        self.rule_id.set(typed.rule_id);
+        self.title.set(typed.title);
+        self.account.set(typed.account);
+        self.occurred.set(typed.occurred);
+        self.place.set(typed.place);
+        self.coords.set(typed.coords);
+        let uploaded = typed.photo_ids.into_iter().map(|id| Photo {
+            id: Some(id),
+            preview: String::new(),
+            failed: false,
+            blob: None,
+        });
+        let kept = blobs.into_iter().map(|blob| Photo {
+            id: None,
+            preview: web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default(),
+            failed: true,
+            blob: Some(blob),
+        });
+        self.photos.set(uploaded.chain(kept).collect());
+    }
+
     /// The fields as a new report. `client_request_id` stays the same across retries, so a resend
     /// after a timeout cannot make a second deed.
     pub fn report(&self, client_request_id: String) -> SubmitDeedRequest {
@@ -141,6 +196,7 @@ impl Draft {
             place,
             photo_ids,
             client_request_id,
+            member_id: None,
         }
     }
 }

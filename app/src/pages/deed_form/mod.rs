@@ -17,6 +17,9 @@ use self::rule::RulePicker;
 use crate::api;
 use crate::components::{FieldErrorText, FormError, FormSubmit};
 use crate::i18n::tr;
+use crate::offline;
+use crate::offline::draft::Typed;
+use crate::offline::outbox::{self, Sent};
 
 fn new_request_id() -> String {
     web_sys::window()
@@ -31,6 +34,65 @@ fn new_request_id() -> String {
         })
 }
 
+/// A new report is kept on the phone first (photos the network did not take included), then
+/// sent; `None` when it stays in the outbox to be sent when the network returns. A refusal shows
+/// in the form as before, and the report is the form's again (kept as a draft).
+async fn send_new(
+    report: jifen_shared::api::SubmitDeedRequest,
+    mut typed: Typed,
+    photos: Vec<web_sys::Blob>,
+) -> Result<Option<DeedView>, api::ApiError> {
+    let id = report.client_request_id.clone();
+    outbox::keep(report, photos.clone()).await;
+    offline::draft::clear().await;
+    match outbox::send(&id).await {
+        Sent::Deed(deed) => {
+            outbox::remove(&id).await;
+            Ok(Some(*deed))
+        }
+        Sent::Refused(e) => {
+            outbox::remove(&id).await;
+            typed.client_request_id = Some(id);
+            offline::draft::keep(&typed, &photos).await;
+            Err(e)
+        }
+        Sent::Later => Ok(None),
+    }
+}
+
+/// A new report's fields are kept on the phone as they are typed, and found again on the next
+/// visit (after a reload or a restart); a report being revised is not.
+fn keep_as_typed(draft: Draft, revising: bool, request_id: StoredValue<String>) {
+    if revising {
+        return;
+    }
+    let restored = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Some((typed, blobs)) = offline::draft::load().await {
+            if let Some(id) = typed.client_request_id.clone() {
+                request_id.set_value(id);
+            }
+            draft.restore(typed, blobs);
+        }
+        restored.set(true);
+    });
+    Effect::new(move |_| {
+        draft.rule_id.track();
+        draft.title.track();
+        draft.account.track();
+        draft.occurred.track();
+        draft.place.track();
+        draft.coords.track();
+        draft.photos.track();
+        if !restored.get() {
+            return;
+        }
+        let (mut typed, blobs) = draft.typed();
+        typed.client_request_id = Some(request_id.get_value());
+        leptos::task::spawn_local(async move { offline::draft::keep(&typed, &blobs).await });
+    });
+}
+
 #[component]
 pub fn DeedForm(
     editing: Option<DeedView>,
@@ -40,22 +102,29 @@ pub fn DeedForm(
     let editing_id = editing.map(|d| d.id);
     let revising = editing_id.is_some();
     let request_id = StoredValue::new(new_request_id());
+    let navigate = leptos_router::hooks::use_navigate();
     let save = FormSubmit::new(
         move |_: &()| {
             let editing_id = editing_id.clone();
             let (revision, report) = (draft.revision(), draft.report(request_id.get_value()));
+            let (typed, photos) = draft.typed();
             async move {
                 match editing_id {
-                    Some(id) => api::revise(&id, &revision).await,
-                    None => api::submit(&report).await,
+                    Some(id) => api::revise(&id, &revision).await.map(Some),
+                    None => send_new(report, typed, photos).await,
                 }
             }
         },
-        move |deed| {
+        move |sent: Option<DeedView>| {
             request_id.set_value(new_request_id());
-            on_done.run(deed);
+            match sent {
+                Some(deed) => on_done.run(deed),
+                // Kept on the phone: the outbox shows it until it is sent.
+                None => navigate("/outbox", Default::default()),
+            }
         },
     );
+    keep_as_typed(draft, revising, request_id);
     let errors = save.errors;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -35,6 +35,13 @@ pub fn PhotoPicker(
                 <For each=move || photos.get() key=|p| (p.preview.clone(), p.id.clone(), p.failed) let:photo>
                     <PhotoThumb photo/>
                 </For>
+                // The camera first (a photo taken now carries its own time and place for the
+                // committee); the picker beside it for photos already taken.
+                <label class="thumb add camera" for="photo-camera">
+                    <span aria-hidden="true">"📷"</span>
+                    <span class="sr-only">{tr(Word::CameraFirst)}</span>
+                </label>
+                <input id="photo-camera" class="sr-only" type="file" accept="image/*" capture="environment" on:change=add_photos/>
                 <label class="thumb add" for="photo-input">
                     <span aria-hidden="true">"+"</span>
                     <span class="sr-only">{tr(Word::AddPhotos)}</span>
@@ -49,6 +56,8 @@ pub fn PhotoPicker(
 #[component]
 fn PhotoThumb(photo: Photo) -> impl IntoView {
     let (class, caption) = match (photo.failed, &photo.id) {
+        // Kept on the phone: sent with the report when the network returns.
+        (true, None) if photo.blob.is_some() => ("thumb", tr(Word::PhotoSentWithReport)),
         (true, _) => ("thumb failed", tr(Word::UploadFailed)),
         (false, None) => ("thumb uploading", tr(Word::Uploading)),
         (false, Some(_)) => ("thumb", tr(Word::Uploaded)),
@@ -69,6 +78,7 @@ async fn upload(file: web_sys::File, photos: RwSignal<Vec<Photo>>) {
                 id: None,
                 preview: String::new(),
                 failed: true,
+                blob: None,
             })
         });
         return;
@@ -79,6 +89,7 @@ async fn upload(file: web_sys::File, photos: RwSignal<Vec<Photo>>) {
             id: None,
             preview: preview.clone(),
             failed: false,
+            blob: Some(blob.clone()),
         })
     });
     let uploaded = api::upload_photo(&blob).await;

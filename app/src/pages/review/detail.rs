@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::decision::{DecidePending, DecisionInputs, RevokeApproval};
+use super::evidence::EvidenceCheck;
 use crate::api::{self, ApiError, Decision};
 use crate::components::{FormError, FormSubmit, Loaded};
 use crate::i18n::{lang, tr};
@@ -89,13 +90,19 @@ pub fn ReviewDetail(id: String, #[prop(into)] on_change: Callback<()>) -> impl I
     };
     view! {
         <Loaded resource=data let:detail>
-            <DeedUnderReview own={detail.deed.member_id == my_id} detail inputs/>
+            <DeedUnderReview own={detail.deed.member_id == my_id}
+                registered={detail.deed.registered_by.as_deref() == Some(my_id.as_str())} detail inputs/>
         </Loaded>
     }
 }
 
 #[component]
-fn DeedUnderReview(detail: Detail, own: bool, inputs: DecisionInputs) -> impl IntoView {
+fn DeedUnderReview(
+    detail: Detail,
+    own: bool,
+    registered: bool,
+    inputs: DecisionInputs,
+) -> impl IntoView {
     let caps = cap_remaining(&detail);
     let Detail {
         deed,
@@ -104,14 +111,19 @@ fn DeedUnderReview(detail: Detail, own: bool, inputs: DecisionInputs) -> impl In
         ..
     } = detail;
     let (id, status) = (deed.id.clone(), deed.status);
+    // Only the reviewing committee is sent it (never for its own deeds).
+    let evidence = deed.evidence.clone();
     view! {
         <A href="/review" attr:class="back-link">{tr(Word::BackToList)}</A>
         <h2 class="deed-title">{deed.title.clone()} " · " {deed.member_name.clone()}</h2>
         <MemberPoints points caps/>
         <DeedFacts deed=deed/>
+        {evidence.map(|evidence| view! { <EvidenceCheck evidence/> })}
         <FormError form=inputs.decide marks_no_fields=true/>
         {own.then(|| view! { <p class="notice">{tr(Word::OwnDeedHint)}</p> })}
-        {match (own, status) {
+        {(registered && !own).then(|| view! { <p class="notice">{tr(Word::RegistrarReviewHint)}</p> })}
+        // Nobody decides a deed they reported or registered.
+        {match (own || registered, status) {
             (false, DeedStatus::Submitted) => Some(view! { <DecidePending id inputs/> }.into_any()),
             (false, DeedStatus::Approved) => Some(view! { <RevokeApproval id inputs/> }.into_any()),
             _ => None,

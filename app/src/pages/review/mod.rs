@@ -3,6 +3,7 @@
 
 mod decision;
 mod detail;
+mod evidence;
 mod queue;
 
 use jifen_shared::words::Word;

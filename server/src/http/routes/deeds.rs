@@ -13,17 +13,22 @@ use crate::infra::read_cache::Key;
 use crate::services::access::Access;
 use crate::services::deeds::input::{self, RawForm};
 use crate::services::deeds::query::{self, Filter};
+use crate::services::deeds::registered;
 use crate::services::deeds::review::{decide, Decision};
 use crate::services::deeds::submit::{self as submission, Outcome};
 use crate::services::deeds::{view_one, visible};
+use crate::services::evidence;
 
 /// Report a deed: time, place and what happened. Repeating a `client_request_id` returns the
-/// first deed with 200 instead of 201.
+/// first deed with 200 instead of 201. With `member_id`, a committee member or the secretary
+/// registers the deed for a member of their branch who has no phone (登记建账); someone else of the
+/// committee reviews it.
 #[utoipa::path(post, path = "/api/v1/deeds", tag = "deeds", security(("bearer" = [])), request_body = SubmitDeedRequest,
     responses((status = 201, body = DeedView),
         (status = 200, description = "the same client_request_id was sent before", body = DeedView),
         (status = 400, response = answers::BadRequest),
         (status = 401, response = answers::Unauthorized),
+        (status = 403, response = answers::Forbidden),
         (status = 404, response = answers::NotFound),
         (status = 422, response = answers::Unprocessable)))]
 #[post("/deeds")]
@@ -32,7 +37,14 @@ pub async fn submit(
     user: AuthUser,
     body: web::Json<SubmitDeedRequest>,
 ) -> AppResult<HttpResponse> {
-    let member = crate::services::access::load_member(state.db.conn(), &user.member_id).await?;
+    let sender = crate::services::access::load_member(state.db.conn(), &user.member_id).await?;
+    let member = match body.member_id.as_deref().filter(|m| *m != sender.id) {
+        None => sender.clone(),
+        Some(for_member) => {
+            let access = Access::load(state.db.conn(), &sender.id).await?;
+            registered::for_member(state.db.conn(), &access, for_member).await?
+        }
+    };
     let client_request_id = input::parse_client_request_id(&body.client_request_id)?;
     let form = input::parse(
         RawForm {
@@ -45,11 +57,12 @@ pub async fn submit(
         },
         state.now(),
     )?;
-    let (view, outcome) = submission::submit(
+    let (view, outcome) = submission::submit_as(
         state.db.conn(),
         &state.submissions,
         state.now(),
         &member,
+        &sender,
         form,
         client_request_id,
     )
@@ -101,8 +114,17 @@ pub async fn get(
     access: Access,
     id: web::Path<String>,
 ) -> AppResult<web::Json<DeedView>> {
-    let (deed, _) = visible(state.db.conn(), &access, &id).await?;
-    Ok(web::Json(view_one(state.db.conn(), deed).await?))
+    let (deed, standing) = visible(state.db.conn(), &access, &id).await?;
+    // The evidence warnings (with the photos' capture time and place) are for the reviewing
+    // committee alone, never for the member.
+    let evidence = if standing.reviewer && !standing.owner {
+        Some(evidence::warnings::of(state.db.conn(), &access, &deed).await?)
+    } else {
+        None
+    };
+    let mut view = view_one(state.db.conn(), deed).await?;
+    view.evidence = evidence;
+    Ok(web::Json(view))
 }
 
 /// Revise a returned deed; it goes back to the committee as submitted.

@@ -7,6 +7,8 @@ pub mod deeds;
 pub mod grading;
 pub mod health;
 pub mod me;
+pub mod meetings;
+pub mod migrant;
 pub mod notifications;
 pub mod photos;
 pub mod points;
@@ -82,6 +84,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(quarters::dismiss_feedback)
             .service(photos::upload)
             .service(photos::download)
+            // Issue 12: meetings (register this part's routes below this line)
+            .service(meetings::schedule)
+            .service(meetings::list)
+            .service(meetings::get)
+            .service(meetings::checkin_code)
+            .service(meetings::checkin)
+            .service(meetings::ask_leave)
+            .service(meetings::grant_leave)
+            .service(meetings::refuse_leave)
+            .service(meetings::close)
+            .service(meetings::attendance)
+            // Issue 12: migrant_and_registered (register this part's routes below this line)
+            .service(migrant::attach)
+            .service(migrant::detach)
+            .service(migrant::attest)
+            // Issue 12: evidence (register this part's routes below this line)
+            // Issue 12: offline (register this part's routes below this line)
             // Issue 13
             .service(settings::get)
             .service(settings::patch)

@@ -1,8 +1,10 @@
 //! Self-reported deeds and their lifecycle: submit, review, withdraw, revise, revoke.
 
+pub mod attested;
 pub mod evidence;
 pub mod input;
 pub mod query;
+pub mod registered;
 pub mod review;
 pub mod submit;
 pub mod writer;
@@ -28,6 +30,7 @@ pub fn view_named(
     rule_name: String,
     category: RuleCategory,
 ) -> AppResult<DeedView> {
+    let registered_by = d.registered_by().map(str::to_owned);
     Ok(DeedView {
         status: d.status()?,
         photo_ids: serde_json::from_str(&d.photo_ids).unwrap_or_default(),
@@ -55,11 +58,25 @@ pub fn view_named(
         client_request_id: d.client_request_id,
         created_at: d.created_at,
         updated_at: d.updated_at,
+        // Names and co-signatures are filled in by `attested::annotate`.
+        registered_by,
+        registered_by_name: None,
+        attestations: Vec::new(),
+        // Filled in for reviewers by `evidence::of` on the one-deed view.
+        evidence: None,
     })
 }
 
 /// Loads one deed's view with its member's and rule's names.
 pub async fn view_one(db: &impl ConnectionTrait, d: deed::Model) -> AppResult<DeedView> {
+    let mut one = [view_bare(db, d).await?];
+    attested::annotate(db, &mut one).await?;
+    let [view] = one;
+    Ok(view)
+}
+
+/// One deed's view with its member's and rule's names only.
+async fn view_bare(db: &impl ConnectionTrait, d: deed::Model) -> AppResult<DeedView> {
     let name = member::Entity::find_by_id(d.member_id.clone())
         .one(db)
         .await?
@@ -79,6 +96,10 @@ pub async fn view_one(db: &impl ConnectionTrait, d: deed::Model) -> AppResult<De
 pub struct Standing {
     pub owner: bool,
     pub reviewer: bool,
+    /// Registered the deed for its member (登记建账): may revise or withdraw it, never decide it.
+    pub registrar: bool,
+    /// Sits on the committee of the migrant members' organisation the member is attached to.
+    pub attestor: bool,
 }
 
 /// Loads a deed the caller may see: their own, or one of a branch they review. Anything else is
@@ -96,11 +117,16 @@ pub async fn visible(
         .one(db)
         .await?
         .ok_or(not_found)?;
-    let standing = Standing {
+    let mut standing = Standing {
         owner: d.member_id == access.id(),
         reviewer: access.can_review(db, &d.branch_id).await?,
+        registrar: d.registered_by() == Some(access.id()),
+        attestor: false,
     };
-    if !standing.owner && !standing.reviewer {
+    if !standing.owner && !standing.reviewer && !standing.registrar {
+        standing.attestor = crate::services::migrant::attests_for(db, access, &d.member_id).await?;
+    }
+    if !standing.owner && !standing.reviewer && !standing.registrar && !standing.attestor {
         return Err(AppError::NotFound(Missing::Deed));
     }
     Ok((d, standing))

@@ -23,6 +23,9 @@ pub const MAX_PAGE: u64 = 100;
 pub enum Scope {
     Mine,
     Review,
+    /// Deeds of the members attached to the migrant members' organisations whose committee the
+    /// caller sits on.
+    Attest,
 }
 
 /// A checked `GET /deeds` query: every field typed, ids parsed, and only the fields the scope
@@ -63,6 +66,7 @@ impl TryFrom<DeedQuery> for Filter {
         let scope = match q.scope.as_deref() {
             None | Some("mine") => Scope::Mine,
             Some("review") => Scope::Review,
+            Some("attest") => Scope::Attest,
             Some(_) => {
                 bad(invalid_field("scope", Word::ScopeInvalid));
                 Scope::Mine
@@ -103,10 +107,11 @@ impl TryFrom<DeedQuery> for Filter {
             return Err(AppError::Validation(issues));
         }
         let review = scope == Scope::Review;
+        let narrows_members = review || scope == Scope::Attest;
         Ok(Filter {
             scope,
             branch_id: branch_id.filter(|_| review),
-            member_id: member_id.filter(|_| review),
+            member_id: member_id.filter(|_| narrows_members),
             status,
             year: q.year,
             quarter: q.quarter,
@@ -158,6 +163,14 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
                 cond = cond.add(deed::Column::MemberId.eq(m.to_string()));
             }
         }
+        Scope::Attest => {
+            let attached = crate::services::migrant::attached_members(db, access).await?;
+            match f.member_id.map(|m| m.to_string()) {
+                Some(m) if attached.contains(&m) => cond = cond.add(deed::Column::MemberId.eq(m)),
+                Some(_) => return Err(AppError::NotFound(Missing::Member)),
+                None => cond = cond.add(deed::Column::MemberId.is_in(attached)),
+            }
+        }
     }
     if let Some(s) = f.status {
         cond = cond.add(deed::Column::Status.eq(s.as_str()));
@@ -202,7 +215,7 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
     } else {
         None
     };
-    let items = rows
+    let mut items: Vec<_> = rows
         .into_iter()
         .map(|l| {
             let category = stored::word(
@@ -219,6 +232,7 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
             )
         })
         .collect::<AppResult<_>>()?;
+    super::attested::annotate(db, &mut items).await?;
     Ok(DeedPage { items, next_cursor })
 }
 

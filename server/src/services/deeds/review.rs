@@ -62,9 +62,14 @@ pub async fn decide(
 ) -> AppResult<(deed::Model, Queued)> {
     let conn = db.conn();
     let (found, standing) = super::visible(conn, access, deed_id).await?;
-    match (&decision, standing.owner, standing.reviewer) {
+    // Whoever registered a deed for its member speaks for them: withdraws it, never decides it.
+    let speaks_for_member = standing.owner || standing.registrar;
+    match (&decision, speaks_for_member, standing.reviewer) {
         (Decision::Withdraw, true, _) => {}
         (Decision::Withdraw, false, _) => return Err(AppError::Forbidden(Refusal::NotOwner)),
+        (_, true, true) if !standing.owner => {
+            return Err(AppError::Forbidden(Refusal::RegistrarReview))
+        }
         (_, true, true) => return Err(AppError::Forbidden(Refusal::SelfReview)),
         (_, _, false) => return Err(AppError::Forbidden(Refusal::Role)),
         (_, false, true) => {}

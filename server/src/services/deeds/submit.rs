@@ -78,11 +78,26 @@ pub async fn submit(
     form: DeedForm,
     client_request_id: String,
 ) -> AppResult<(DeedView, Outcome)> {
-    if let Some(existing) = find_by_request(db, &member.id, &client_request_id).await? {
+    submit_as(db, writer, now, member, member, form, client_request_id).await
+}
+
+/// Registers a deed for `member`, sent by `sender`: the member themselves, or a committee member
+/// or secretary of their branch registering it for them (see [`super::registered::for_member`]).
+/// A `client_request_id` is the sender's own: replayed only to the same sender for the same member.
+pub async fn submit_as(
+    db: &impl ConnectionTrait,
+    writer: &SubmissionWriter,
+    now: DateTime<Utc>,
+    member: &member::Model,
+    sender: &member::Model,
+    form: DeedForm,
+    client_request_id: String,
+) -> AppResult<(DeedView, Outcome)> {
+    if let Some(existing) = find_by_request(db, &member.id, &sender.id, &client_request_id).await? {
         return Ok((super::view_one(db, existing).await?, Outcome::Replayed));
     }
     let rule = reportable_rule(db, &form.rule_id, &member.home_branch_id).await?;
-    check_photos(db, &form, &member.id, &rule).await?;
+    check_photos(db, &form, &sender.id, &rule).await?;
     let quarter = CycleQuarter::of(form.occurred_at);
     let row = deed::Model {
         id: ids::new(),
@@ -106,6 +121,7 @@ pub async fn submit(
         reviewed_at: None,
         rule_version: None,
         client_request_id: client_request_id.clone(),
+        submitted_by: sender.id.clone(),
         created_at: now,
         updated_at: now,
     };
@@ -114,25 +130,28 @@ pub async fn submit(
         Written::Created => {}
         Written::Duplicate => {
             // A concurrent twin with the same client_request_id was written first.
-            let existing = find_by_request(db, &member.id, &client_request_id)
+            let existing = find_by_request(db, &member.id, &sender.id, &client_request_id)
                 .await?
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("duplicate deed vanished")))?;
             return Ok((super::view_one(db, existing).await?, Outcome::Replayed));
         }
     }
-    Ok((
-        super::view(row, member.name.clone(), &rule)?,
-        Outcome::Created,
-    ))
+    let mut view = super::view(row, member.name.clone(), &rule)?;
+    if view.registered_by.is_some() {
+        view.registered_by_name = Some(sender.name.clone());
+    }
+    Ok((view, Outcome::Created))
 }
 
 async fn find_by_request(
     db: &impl ConnectionTrait,
     member_id: &str,
+    sender_id: &str,
     client_request_id: &str,
 ) -> AppResult<Option<deed::Model>> {
     Ok(deed::Entity::find()
         .filter(deed::Column::MemberId.eq(member_id))
+        .filter(deed::Column::SubmittedBy.eq(sender_id))
         .filter(deed::Column::ClientRequestId.eq(client_request_id))
         .one(db)
         .await?)
@@ -148,13 +167,14 @@ pub async fn revise(
 ) -> AppResult<deed::Model> {
     let conn = db.conn();
     let (current, standing) = super::visible(conn, access, deed_id).await?;
-    if !standing.owner {
+    if !standing.owner && !standing.registrar {
         return Err(AppError::Forbidden(Refusal::NotOwner));
     }
     let rule = reportable_rule(conn, &form.rule_id, &current.branch_id).await?;
     let txn = db.begin_write().await?;
     audit::lock_chain(&*txn, &current.branch_id).await?;
-    check_photos(&*txn, &form, &current.member_id, &rule).await?;
+    // The reviser's own uploads: the member's, or the registrar's for a deed registered for them.
+    check_photos(&*txn, &form, access.id(), &rule).await?;
     let before = deed::Entity::find_by_id(current.id.clone())
         .one(&*txn)
         .await?

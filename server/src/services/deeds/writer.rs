@@ -113,7 +113,7 @@ async fn write_one(txn: &DatabaseTransaction, row: &deed::Model) -> AppResult<Wr
     }
     let photo_ids: Vec<String> = serde_json::from_str(&row.photo_ids).unwrap_or_default();
     if let Err(gone) =
-        super::evidence::own_photos_present(&savepoint, &photo_ids, &row.member_id).await
+        super::evidence::own_photos_present(&savepoint, &photo_ids, &row.submitted_by).await
     {
         savepoint.rollback().await?;
         return Err(gone);
@@ -122,8 +122,12 @@ async fn write_one(txn: &DatabaseTransaction, row: &deed::Model) -> AppResult<Wr
         &savepoint,
         Event {
             chain_id: &row.branch_id,
-            actor_id: Some(&row.member_id),
-            action: "deed.submitted",
+            actor_id: Some(&row.submitted_by),
+            action: if row.submitted_by == row.member_id {
+                "deed.submitted"
+            } else {
+                "deed.registered"
+            },
             entity_type: "deed",
             entity_id: &row.id,
             before: None,

@@ -130,7 +130,7 @@ pub async fn close(
         return Err(AppError::Grading(GradingRefusal::FourthQuarterNotSigned));
     }
     let thresholds = settings::of(&*txn, &branch.id).await?.grades;
-    let members = standing::counted_members(&*txn, &branch.id).await?;
+    let members = crate::services::orgs::taking_part(&*txn, &branch.id).await?;
     let totals = standing::totals_to(&*txn, &members, CycleQuarter { year, quarter: 4 }).await?;
     let graded = grade_year(&thresholds, &totals);
     let grading = year_grading::ActiveModel {

@@ -17,9 +17,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{OpenedYear, YearMember, YearView};
-use jifen_shared::domain::{CycleQuarter, MemberStatus, RuleCategory};
+use jifen_shared::domain::{CycleQuarter, RuleCategory};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entity::{cycle_year, ledger_entry, member, org_unit};
 use crate::error::{invalid, AppError, AppResult};
@@ -28,23 +28,6 @@ use crate::services::settings;
 
 pub use new_year::NewYearWatch;
 pub use open::open;
-
-/// The members who take part in a branch's year: those at home in it, active or migrant
-/// (transferred members have left), in the order they joined.
-pub(crate) async fn taking_part(
-    db: &impl ConnectionTrait,
-    branch_id: &str,
-) -> AppResult<Vec<member::Model>> {
-    Ok(member::Entity::find()
-        .filter(member::Column::HomeBranchId.eq(branch_id))
-        .filter(member::Column::Status.is_in([
-            MemberStatus::Active.as_str(),
-            MemberStatus::Migrant.as_str(),
-        ]))
-        .order_by_asc(member::Column::Id)
-        .all(db)
-        .await?)
-}
 
 /// The branch's record of `year`, if it opened it.
 pub(crate) async fn opened(
@@ -109,7 +92,7 @@ pub(crate) async fn view(
         .into_iter()
         .map(|(m, sum)| (m, sum.unwrap_or(0)))
         .collect();
-    let members = taking_part(db, &branch.id)
+    let members = crate::services::orgs::taking_part(db, &branch.id)
         .await?
         .into_iter()
         .map(|m| {

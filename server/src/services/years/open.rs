@@ -9,13 +9,14 @@ use jifen_shared::words::Word;
 use sea_orm::{ConnectionTrait, EntityTrait, SqlErr};
 use serde_json::json;
 
-use super::{check_year, openable, opened, taking_part, view};
+use super::{check_year, openable, opened, view};
 use crate::entity::{cycle_year, org_unit};
 use crate::error::{AppError, AppResult, FieldIssue};
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::{managed_branch, Access};
 use crate::services::audit::{self, Event};
+use crate::services::orgs::taking_part;
 use crate::services::{ledger, settings};
 
 /// The secretary (or an administrator above the branch) opens `year`: the current year, or the
