@@ -727,3 +727,76 @@ pub async fn download_grades(branch_id: &str, year: i32, format: &str) -> Result
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
+
+// Issue 12: meetings (三会一课, 主题党日).
+
+/// The meetings of a branch (or migrant members' organisation), the latest first, each with my
+/// part in it.
+pub async fn meetings(unit_id: &str) -> Result<MeetingList, ApiError> {
+    get(&format!("/api/v1/branches/{}/meetings", encode(unit_id))).await
+}
+
+/// Schedules a meeting (the secretary).
+pub async fn schedule_meeting(
+    unit_id: &str,
+    req: &NewMeetingRequest,
+) -> Result<MeetingView, ApiError> {
+    let path = format!("/api/v1/branches/{}/meetings", encode(unit_id));
+    send("POST", &path, req).await
+}
+
+/// One meeting; for its committee with the attendance sheet.
+pub async fn meeting(id: &str) -> Result<MeetingDetail, ApiError> {
+    get(&format!("/api/v1/meetings/{}", encode(id))).await
+}
+
+/// The check-in code on the screen at the meeting now, with its QR code (the committee).
+pub async fn checkin_code(meeting_id: &str) -> Result<CheckinCode, ApiError> {
+    get(&format!(
+        "/api/v1/meetings/{}/checkin-code",
+        encode(meeting_id)
+    ))
+    .await
+}
+
+/// Checks in with the code shown at the meeting (`code`), or from afar (`None`).
+pub async fn check_in(meeting_id: &str, code: Option<String>) -> Result<CheckinView, ApiError> {
+    let body = CheckinRequest {
+        remote: code.is_none(),
+        code,
+    };
+    let path = format!("/api/v1/meetings/{}/checkin", encode(meeting_id));
+    send("POST", &path, &body).await
+}
+
+/// Asks the secretary for leave from a meeting.
+pub async fn ask_leave(meeting_id: &str, reason: String) -> Result<LeaveRequestView, ApiError> {
+    let path = format!("/api/v1/meetings/{}/leave-requests", encode(meeting_id));
+    send("POST", &path, &LeaveRequestBody { reason }).await
+}
+
+/// Grants leave (`refusal` None) or refuses it with the reason the member reads.
+pub async fn decide_leave(id: &str, refusal: Option<String>) -> Result<LeaveRequestView, ApiError> {
+    match refusal {
+        None => {
+            let path = format!("/api/v1/leave-requests/{}/grant", encode(id));
+            send("POST", &path, &serde_json::json!({})).await
+        }
+        Some(reason) => {
+            let path = format!("/api/v1/leave-requests/{}/refuse", encode(id));
+            send("POST", &path, &ReasonRequest { reason }).await
+        }
+    }
+}
+
+/// Closes the meeting after its end: the absent are marked, the points written.
+pub async fn close_meeting(id: &str) -> Result<MeetingClosed, ApiError> {
+    let path = format!("/api/v1/meetings/{}/close", encode(id));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// The migrant organisation's committee co-signs a deed of a member attached to it.
+pub async fn attest(deed_id: &str, comment: String) -> Result<DeedView, ApiError> {
+    let path = format!("/api/v1/deeds/{}/attest", encode(deed_id));
+    send("POST", &path, &AttestRequest { comment }).await
+}

@@ -79,6 +79,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/year") view={Lazy::<Year>::new()}/>
                     <Route path=path!("/alerts") view={Lazy::<Alerts>::new()}/>
                     <Route path=path!("/year-end") view={Lazy::<YearEnd>::new()}/>
+                    <Route path=path!("/meetings") view={Lazy::<Meetings>::new()}/>
+                    <Route path=path!("/meetings/new") view={Lazy::<ScheduleMeeting>::new()}/>
+                    <Route path=path!("/meetings/:id/live") view={Lazy::<MeetingLive>::new()}/>
+                    <Route path=path!("/attest") view={Lazy::<Attest>::new()}/>
                 </Routes>
             </main>
             <TabBar/>
@@ -99,6 +103,7 @@ enum MemberScreen {
     Points,
     Me,
     Inbox,
+    Meetings,
 }
 
 #[lazy]
@@ -111,6 +116,9 @@ fn member_screens(screen: MemberScreen) -> AnyView {
         MemberScreen::Points => view! { <Guard><pages::points::PointsPage/></Guard> }.into_any(),
         MemberScreen::Me => view! { <Guard><pages::me::MePage/></Guard> }.into_any(),
         MemberScreen::Inbox => view! { <Guard><pages::inbox::InboxPage/></Guard> }.into_any(),
+        MemberScreen::Meetings => {
+            view! { <Guard><pages::meetings::MeetingsPage/></Guard> }.into_any()
+        }
     }
 }
 
@@ -125,6 +133,9 @@ enum CommitteeScreen {
     Year,
     Alerts,
     YearEnd,
+    Attest,
+    ScheduleMeeting,
+    MeetingLive,
 }
 
 #[lazy]
@@ -153,6 +164,13 @@ fn committee_screens(screen: CommitteeScreen) -> AnyView {
         CommitteeScreen::YearEnd => {
             view! { <Guard><pages::year_end::YearEndPage/></Guard> }.into_any()
         }
+        CommitteeScreen::ScheduleMeeting => {
+            view! { <Guard><pages::meetings::ScheduleMeetingPage/></Guard> }.into_any()
+        }
+        CommitteeScreen::MeetingLive => {
+            view! { <Guard><pages::meetings::MeetingLivePage/></Guard> }.into_any()
+        }
+        CommitteeScreen::Attest => view! { <Guard><pages::attest::AttestPage/></Guard> }.into_any(),
     }
 }
 
@@ -194,6 +212,10 @@ screen_route!(
     Inbox => member_screens(MemberScreen::Inbox)
 );
 screen_route!(
+    /// The meetings of the member's branch and migrant organisation: check in, leave.
+    Meetings => member_screens(MemberScreen::Meetings)
+);
+screen_route!(
     /// The committee's review queue.
     Review => committee_screens(CommitteeScreen::Review)
 );
@@ -228,6 +250,19 @@ screen_route!(
 screen_route!(
     /// The year's grades (年终评定): closing, adjusting with reasons, confirming, downloads.
     YearEnd => committee_screens(CommitteeScreen::YearEnd)
+);
+screen_route!(
+    /// The migrant organisation's committee: its attached members' deeds, co-signed (证明此事).
+    Attest => committee_screens(CommitteeScreen::Attest)
+);
+
+screen_route!(
+    /// The secretary schedules a meeting (安排会议).
+    ScheduleMeeting => committee_screens(CommitteeScreen::ScheduleMeeting)
+);
+screen_route!(
+    /// The secretary's screen at a meeting: the rotating QR code, who is there, closing.
+    MeetingLive => committee_screens(CommitteeScreen::MeetingLive)
 );
 
 /// Shows its children to a signed-in member, the login page to anyone else.

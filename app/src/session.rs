@@ -65,7 +65,7 @@ pub fn clear_tokens() {
     }
     remove(ACCESS);
     remove(SIGNED_IN);
-    crate::offline::remembered::forget("me");
+    crate::offline::seen::forget_all();
     remove(OLD_REFRESH);
 }
 

@@ -632,6 +632,14 @@ pub fn describe(demo: &Demo, deeds: usize) -> String {
     out.push_str("  demo-2: member16..member28 (member26-28 migrant), committee2, secretary2\n");
     out.push_str("  admin1: org_admin over 城关镇党委 (both branches)\n");
     out.push_str(
+        "  migrant-committee1: committee of 驻北京流动党员党支部; attested member13's deed there\n",
+    );
+    out.push_str(
+        "  demo-1 meetings: two closed (attendance, leave, an absence), a 主题党日 in progress now \
+         (six on site, member13 remote, member8's leave waiting); secretary1 registered a deed \
+         for member5, who has no phone to hand\n",
+    );
+    out.push_str(
         "  an invite for committee1's WeChat, asked by secretary1, waiting for a second role holder\n",
     );
     out.push_str(

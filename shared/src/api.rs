@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::domain::{
-    DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, NotificationKind, QuarterStatus, Role,
-    RuleCategory,
+    DeedStatus, FeedbackStatus, LedgerKind, MemberStatus, NotificationKind, OrgKind, QuarterStatus,
+    Role, RuleCategory,
 };
 
 #[cfg(feature = "openapi")]
@@ -101,6 +101,10 @@ wire! {
         pub org_unit_id: String,
         pub org_unit_name: String,
         pub role: Role,
+        /// What the unit is: the app offers the attest queue to a committee of a `migrant` unit
+        /// and registering deeds to one of a `branch`. Added later, so optional on the wire.
+        #[serde(default)]
+        pub org_unit_kind: Option<OrgKind>,
     }
 
     /// One item of a branch's rules catalogue (积分细则).

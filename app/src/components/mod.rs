@@ -4,6 +4,7 @@
 mod branches;
 mod field;
 mod form;
+mod last_seen;
 mod loaded;
 mod paged;
 mod points_cell;
@@ -14,6 +15,7 @@ mod timeline;
 pub use branches::{my_branches, BranchPicker, MyBranch};
 pub use field::{field_error, field_message, FieldErrorText};
 pub use form::{FormError, FormSubmit};
+pub use last_seen::LastSeenBanner;
 pub use loaded::Loaded;
 pub use paged::PagedList;
 pub use points_cell::PointsCell;

@@ -21,6 +21,9 @@ pub struct Typed {
     /// Set when the draft is a kept report taken back to be fixed: it is sent under the same id.
     #[serde(default)]
     pub client_request_id: Option<String>,
+    /// The member a committee member registers the report for (登记建账); none for one's own.
+    #[serde(default)]
+    pub member_id: Option<String>,
 }
 
 pub async fn keep(typed: &Typed, photos: &[web_sys::Blob]) {

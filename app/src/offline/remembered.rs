@@ -1,40 +1,41 @@
-//! The last good answers, kept in local storage, for screens to show (marked as such) when the
-//! network is gone: who is signed in, first of all, so that the app opens offline.
+//! A screen's answer, or with no network the one kept the last time ([`super::seen`]), with when
+//! it was seen.
 
+use leptos::prelude::{RwSignal, Set};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-const PREFIX: &str = "jifen.seen.";
+pub use super::seen::{keep, key_of, recall};
+use crate::api::ApiError;
 
-#[derive(Serialize, Deserialize)]
-struct Seen<T> {
-    at: f64,
-    value: T,
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-pub fn keep<T: Serialize>(key: &str, value: &T) {
-    let seen = Seen {
-        at: js_sys::Date::now(),
-        value,
-    };
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(&seen)) {
-        let _ = s.set_item(&format!("{PREFIX}{key}"), &json);
+/// An answer, kept when it came from the server; with no network, the answer kept the last time
+/// instead, with when that was.
+pub fn or_kept<T: Serialize + DeserializeOwned>(
+    key: &str,
+    answer: Result<T, ApiError>,
+) -> Result<(T, Option<f64>), ApiError> {
+    match answer {
+        Ok(value) => {
+            keep(key, &value);
+            Ok((value, None))
+        }
+        Err(ApiError::Network) => {
+            let (value, at) = recall(key).ok_or(ApiError::Network)?;
+            Ok((value, Some(at)))
+        }
+        Err(e) => Err(e),
     }
 }
 
-/// The kept answer and when it was seen (milliseconds since the epoch).
-pub fn recall<T: DeserializeOwned>(key: &str) -> Option<(T, f64)> {
-    let json = storage()?.get_item(&format!("{PREFIX}{key}")).ok()??;
-    let seen: Seen<T> = serde_json::from_str(&json).ok()?;
-    Some((seen.value, seen.at))
-}
-
-pub fn forget(key: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(&format!("{PREFIX}{key}"));
-    }
+/// A screen's answer as [`or_kept`] gives it, and in `seen` when the kept one was seen (cleared
+/// again by a fresh answer), for the screen to say so. Keys are the signed-in member's
+/// ([`key_of`]), so nobody sees another's data on a shared phone.
+pub fn or_last_seen<T: Serialize + DeserializeOwned>(
+    key: &str,
+    answer: Result<T, ApiError>,
+    seen: RwSignal<Option<f64>>,
+) -> Result<T, ApiError> {
+    let (value, at) = or_kept(key, answer)?;
+    let _ = seen.try_set(at);
+    Ok(value)
 }

@@ -57,10 +57,21 @@ pub fn MePage() -> impl IntoView {
                         <span>{tr(Word::OpenMyBranchsBoard)}</span>
                     </a>
                 })}
+                <A href="/meetings" attr:class="cell cell-link" attr:id="to-meetings">
+                    <span class="cell-label">{tr(Word::MeetingsTitle)}</span>
+                    <span>{tr(Word::MeetingsLinkHint)}</span>
+                </A>
                 <A href="/catalogue" attr:class="cell cell-link" attr:id="to-catalogue">
                     <span class="cell-label">{tr(Word::CatalogueTitle)}</span>
                     <span>{tr(Word::CatalogueOpenHint)}</span>
                 </A>
+                // The committee of a migrant members' organisation co-signs its members' deeds.
+                {(!super::attest::my_migrant_orgs(session).is_empty()).then(|| view! {
+                    <A href="/attest" attr:class="cell cell-link" attr:id="to-attest">
+                        <span class="cell-label">{tr(Word::AttestQueue)}</span>
+                        <span>{tr(Word::AttestAction)}</span>
+                    </A>
+                })}
                 <Show when=move || session.is_reviewer()>
                     <A href="/deductions" attr:class="cell cell-link" attr:id="to-deductions">
                         <span class="cell-label">{tr(Word::Deductions)}</span>

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod appeals;
+pub mod attest;
 pub mod catalogue;
 pub mod deductions;
 pub mod deed;
@@ -9,6 +10,7 @@ pub mod deed_form;
 pub mod inbox;
 pub mod login;
 pub mod me;
+pub mod meetings;
 pub mod my_deeds;
 pub mod outbox;
 pub mod points;

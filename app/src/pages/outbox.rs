@@ -100,6 +100,7 @@ fn typed_from(r: &SubmitDeedRequest) -> Typed {
         coords: lat.zip(lng),
         photo_ids: r.photo_ids.clone(),
         client_request_id: Some(r.client_request_id.clone()),
+        member_id: r.member_id.clone(),
     }
 }
 

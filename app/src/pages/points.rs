@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use super::appeals::member::DeductionAppeals;
 use crate::api;
-use crate::components::{EmptyState, FormError, FormSubmit, Loaded, PointsCell};
+use crate::components::{EmptyState, FormError, FormSubmit, LastSeenBanner, Loaded, PointsCell};
 use crate::i18n::tr;
+use crate::offline::remembered;
 use crate::session::Session;
 
 /// The year's account at a glance, then by quarter, then entry by entry.
@@ -77,9 +78,14 @@ pub fn PointsPage() -> impl IntoView {
         },
         |()| {},
     );
+    // With no network, the year's account as last seen.
+    let seen = RwSignal::new(None::<f64>);
     let summary = LocalResource::new(move || {
         let (member_id, year) = (member_id.clone(), year.get());
-        async move { api::points(&member_id, year).await }
+        async move {
+            let key = remembered::key_of(&member_id, &format!("points.{year}"));
+            remembered::or_last_seen(&key, api::points(&member_id, year).await, seen)
+        }
     });
     view! {
         <header class="page-header">
@@ -90,6 +96,7 @@ pub fn PointsPage() -> impl IntoView {
                 <button class="btn btn-mini" aria-label=tr(Word::NextYear) on:click=move |_| year.update(|y| *y += 1)>"›"</button>
             </div>
         </header>
+        <LastSeenBanner seen/>
         <super::standing::StandingNotice member_id=standing_of.clone() year=year/>
         <Loaded resource=summary let:s>
             <PointsSummaryView summary=s.clone()/>

@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jifen_shared::api::{
-    AlertThreshold, AwardRequest, FileAppealRequest, GradeThresholds, PatchBranchSettings,
-    PlaceDto, ProposeDeductionRequest,
+    AlertThreshold, AwardRequest, EvidenceArea, FileAppealRequest, GradeThresholds,
+    PatchBranchSettings, PlaceDto, ProposeDeductionRequest,
 };
 use jifen_shared::domain::{
     BoardNames, CycleQuarter, Grade, MemberStatus, Points, Reason, SHANGHAI_OFFSET_SECS,
@@ -240,6 +240,12 @@ pub async fn this_quarter(db: &Db, now: DateTime<Utc>, demo: &Demo) -> AppResult
         PatchBranchSettings {
             board_names: Some(BoardNames::Masked),
             alert: Some(AlertThreshold::MedianShare { percent: 90 }),
+            // The village and its fields: reviewers see how far a reported place lies outside.
+            evidence_area: Some(Some(EvidenceArea {
+                lat: 34.7466,
+                lng: 113.6253,
+                radius_m: 3000,
+            })),
             ..Default::default()
         },
     )

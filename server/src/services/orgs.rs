@@ -239,17 +239,21 @@ pub async fn profile(db: &impl ConnectionTrait, access: Access) -> AppResult<MeR
         .collect();
     let name = |id: &str| units.get(id).map(|u| u.name.clone()).unwrap_or_default();
     let status = access.member.status()?;
-    let m = access.member;
-    Ok(MeResponse {
-        roles: access
-            .grants
-            .into_iter()
-            .map(|(unit, role)| RoleGrant {
+    let roles = access
+        .grants
+        .into_iter()
+        .map(|(unit, role)| {
+            Ok(RoleGrant {
                 org_unit_name: name(&unit),
+                org_unit_kind: units.get(&unit).map(org_unit::Model::kind).transpose()?,
                 org_unit_id: unit,
                 role,
             })
-            .collect(),
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let m = access.member;
+    Ok(MeResponse {
+        roles,
         home_branch_name: name(&m.home_branch_id),
         home_branch_code: units.get(&m.home_branch_id).and_then(|u| u.code.clone()),
         migrant_org_name: m.migrant_org_id.as_deref().map(name),

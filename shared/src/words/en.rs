@@ -385,7 +385,11 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         MeetingOnlineJoin => "Join online",
         MeetingCodeExpires => "changes in {secs} s",
         MeetingScanUnsupported => "This browser cannot scan; type the code instead",
+        MeetingsLinkHint => "Check in, ask for leave, attend from afar",
+        MeetingScanStop => "Stop scanning",
+        MeetingCameraFailed => "The camera could not be opened; type the code instead",
         // Issue 12: migrant_and_registered (add this part's texts below this line)
+        RegisteredFor => "Registered for {name}; another committee member reviews it",
         RegistrarReview => "Whoever registered this report cannot review it; another committee member must",
         AttestAlready => "Your organisation has attested this report already",
         AttestClosed => "This report was withdrawn, rejected or revoked; there is nothing to attest",

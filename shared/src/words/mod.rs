@@ -406,7 +406,11 @@ keys! {
     MeetingOnlineJoin,
     MeetingCodeExpires,
     MeetingScanUnsupported,
+    MeetingsLinkHint,
+    MeetingScanStop,
+    MeetingCameraFailed,
     // Issue 12: migrant_and_registered (add this part's keys below this line)
+    RegisteredFor,
     RegistrarReview,
     AttestAlready,
     AttestClosed,

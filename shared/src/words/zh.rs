@@ -387,7 +387,11 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         MeetingOnlineJoin => "进入线上会议",
         MeetingCodeExpires => "{secs} 秒后更换",
         MeetingScanUnsupported => "此浏览器不支持扫码，请输入签到码",
+        MeetingsLinkHint => "签到、请假、远程参会",
+        MeetingScanStop => "停止扫码",
+        MeetingCameraFailed => "无法打开摄像头，请输入签到码",
         // Issue 12: migrant_and_registered (add this part's texts below this line)
+        RegisteredFor => "已为 {name} 登记，待支委会其他成员审核",
         RegistrarReview => "登记这份申报的人不能审核它，请由支委会其他成员审核",
         AttestAlready => "本组织已为这份申报作过证明",
         AttestClosed => "这份申报已撤回、未通过或已撤销，无需再作证明",

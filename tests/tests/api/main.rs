@@ -25,6 +25,7 @@ mod points_alerts;
 mod points_and_quarters;
 mod public_pages;
 mod quarter_board;
+mod role_kinds;
 mod rules_catalogue;
 mod session_end;
 mod sessions;

@@ -892,3 +892,279 @@ async fn the_app_opens_with_no_network_after_one_visit() {
     .await;
     phone.close().await;
 }
+
+/// 为党员登记: a committee member registers a deed for an elderly member without a phone from the
+/// report screen of a tablet; the queue shows who registered it, and the deed is the member's.
+#[tokio::test]
+async fn a_committee_member_registers_a_deed_for_a_member_without_a_phone() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let elder = app.demo.member("member5").to_owned();
+    let registrar = app.demo.member("committee1").to_owned();
+
+    let mut tablet = sign_in(&app, &driver, "tablet-register", "committee1", TABLET).await;
+    tablet.goto(&app.url("/report")).await.unwrap();
+    tablet.select("#register-for", &elder).await.unwrap();
+    tablet
+        .wait_for_text("#register-hint", "支委会其他成员审核")
+        .await
+        .unwrap();
+    let rule_id = app.demo.rule("demo-1", SNOW).to_owned();
+    tablet.select("#rule", &rule_id).await.unwrap();
+    tablet
+        .fill("#title", "代老党员登记：清扫村口积雪")
+        .await
+        .unwrap();
+    tablet
+        .fill(
+            "#account",
+            "老党员一早和邻居一起清扫了村口的积雪，由支委登门核实后登记。",
+        )
+        .await
+        .unwrap();
+    tablet.fill("#place", "东关村村口").await.unwrap();
+    tablet.screenshot("register-filled").await.unwrap();
+    tablet.click("button[type=submit]").await.unwrap();
+    tablet.find("#registered-for").await.unwrap();
+
+    // Found on the server once, as the member's deed registered by committee1.
+    let secretary = app.login_as("secretary1").await;
+    let page: DeedPage = app
+        .get(
+            &secretary,
+            &format!("/api/v1/deeds?scope=review&member_id={elder}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let registered: Vec<_> = page
+        .items
+        .iter()
+        .filter(|d| d.title == "代老党员登记：清扫村口积雪")
+        .collect();
+    assert_eq!(registered.len(), 1, "one deed for the member");
+    let deed = registered[0];
+    assert_eq!(deed.registered_by.as_deref(), Some(registrar.as_str()));
+    let member_name = deed.member_name.clone();
+    let registrar_name = deed.registered_by_name.clone().expect("registrar's name");
+
+    tablet
+        .wait_for_text("#registered-for", &member_name)
+        .await
+        .unwrap();
+    tablet.screenshot("registered").await.unwrap();
+
+    // The queue says who registered it.
+    tablet.goto(&app.url("/review")).await.unwrap();
+    tablet
+        .wait_for_text("#review-queue", &format!("由 {registrar_name} 登记"))
+        .await
+        .unwrap();
+    tablet.screenshot("queue-registered-by").await.unwrap();
+    tablet.close().await;
+}
+
+/// The secretary's live check-in screen on a tablet at the meeting (签到大屏): the rotating code
+/// and its QR, who is still missing; a member on a phone types the code shown there and checks
+/// in; the screen shows them checked in at its next refresh.
+#[tokio::test]
+async fn a_member_checks_in_with_the_code_on_the_secretarys_live_screen() {
+    use jifen_shared::api::{MeResponse, MeetingView, NewMeetingRequest};
+    use jifen_shared::domain::MeetingKind;
+
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let secretary = app.login_as("secretary1").await;
+    let member = app.login_as("member1").await;
+    let me: MeResponse = app.get(&member, "/api/v1/me").await.json().await.unwrap();
+
+    // A branch assembly that began ten minutes ago (the browser keeps the real clock).
+    let now = chrono::Utc::now();
+    let form = NewMeetingRequest {
+        kind: MeetingKind::BranchAssembly,
+        title: "支部党员大会：学习村规民约".into(),
+        starts_at: now - chrono::Duration::minutes(10),
+        ends_at: now + chrono::Duration::hours(1),
+        place: "东关村党群服务中心".into(),
+        online_url: None,
+        remote_allowed: false,
+        attendance_rule_id: Some(
+            app.demo
+                .rule("demo-1", jifen_server::seed::MEETING)
+                .to_owned(),
+        ),
+        absence_rule_id: None,
+    };
+    let path = format!("/api/v1/branches/{}/meetings", app.demo.branch("demo-1"));
+    let res = app.post(&secretary, &path, &form).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "the meeting is scheduled"
+    );
+    let meeting: MeetingView = res.json().await.unwrap();
+
+    // The secretary opens the live screen on the tablet (signed in without a screenshot of the
+    // login page, so the screen's shots come first).
+    let mut tablet = driver
+        .browser("tablet-meeting", TABLET.0, TABLET.1)
+        .await
+        .expect("browser starts");
+    tablet.goto(&app.url("/login")).await.unwrap();
+    tablet.fill("#username", "secretary1").await.unwrap();
+    tablet
+        .fill("#password", jifen_tests::PASSWORD)
+        .await
+        .unwrap();
+    tablet.click("button[type=submit]").await.unwrap();
+    tablet.find(".tabbar").await.unwrap();
+    tablet
+        .goto(&app.url(&format!("/meetings/{}/live", meeting.id)))
+        .await
+        .unwrap();
+    tablet.find("#checkin-qr svg").await.unwrap();
+    tablet
+        .wait_for_text("#live-missing", &me.name)
+        .await
+        .unwrap();
+    let code = tablet.text("#checkin-code").await.unwrap();
+    assert_eq!(code.trim().len(), 6, "a short code to type: {code:?}");
+    tablet.screenshot("live").await.unwrap();
+
+    // The member, on a phone, finds the meeting under 我的 → 会议 and types the code.
+    let mut phone = sign_in(&app, &driver, "phone-meeting", "member1", PHONE).await;
+    phone.click("a[href=\"/me\"]").await.unwrap();
+    phone.click("#to-meetings").await.unwrap();
+    let card = format!("#meeting-{}", meeting.id);
+    phone
+        .wait_for_text(&card, "支部党员大会：学习村规民约")
+        .await
+        .unwrap();
+    phone.find(&format!("{card} .scan")).await.unwrap(); // the camera is offered first
+    phone
+        .fill(&format!("#code-{}", meeting.id), code.trim())
+        .await
+        .unwrap();
+    phone
+        .click(&format!("{card} .checkin-submit"))
+        .await
+        .unwrap();
+    phone
+        .wait_for_text(&format!("{card} .my-part"), "现场签到")
+        .await
+        .unwrap();
+    phone.screenshot("checked-in").await.unwrap();
+
+    // The live screen shows them checked in, without anyone touching it.
+    tablet
+        .wait_for_text("#live-present", &me.name)
+        .await
+        .unwrap();
+    tablet
+        .wait_for_text("#meeting-rate", "现场 1")
+        .await
+        .unwrap();
+    tablet.screenshot("checked-in").await.unwrap();
+
+    phone.close().await;
+    tablet.close().await;
+}
+
+/// 证明此事: a committee member of the Beijing migrant members' organisation finds, from 我的, the
+/// deed of a member attached to it and co-signs it on a phone; the home branch sees the
+/// co-signature.
+#[tokio::test]
+async fn the_migrant_committee_attests_a_deed_of_its_member_from_a_phone() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let member13 = app.login_as("member13").await;
+    let deed = app
+        .submit(
+            &member13,
+            &jifen_shared::api::SubmitDeedRequest {
+                title: "参加驻京流动党员主题党日".into(),
+                ..app.deed_form(SNOW)
+            },
+        )
+        .await;
+    // committee2 also sits on the committee of the Beijing organisation member13 is attached to.
+    jifen_server::services::orgs::grant_role(
+        app.state.db.conn(),
+        app.demo.member("committee2"),
+        &app.demo.migrant_org_id,
+        jifen_shared::domain::Role::Committee,
+        None,
+        app.state.now(),
+    )
+    .await
+    .expect("grant committee");
+
+    let mut phone = sign_in(&app, &driver, "phone-attest", "committee2", PHONE).await;
+    phone.goto(&app.url("/me")).await.unwrap();
+    phone.click("#to-attest").await.unwrap();
+    phone.wait_for_path("/attest").await.unwrap();
+    let item = format!(".attest-item[data-deed=\"{}\"]", deed.id);
+    phone
+        .wait_for_text(&item, "参加驻京流动党员主题党日")
+        .await
+        .unwrap();
+    phone.screenshot("queue").await.unwrap();
+    phone
+        .fill(&format!("{item} textarea"), "本支部书记在现场，情况属实")
+        .await
+        .unwrap();
+    phone.click(&format!("{item} .attest")).await.unwrap();
+    phone.wait_for_text(&item, "已证明").await.unwrap();
+    phone.screenshot("attested").await.unwrap();
+
+    let home = app.login_as("committee1").await;
+    let seen: jifen_shared::api::DeedView = app
+        .get(&home, &format!("/api/v1/deeds/{}", deed.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen.attestations.len(), 1, "one co-signature");
+    assert_eq!(seen.attestations[0].comment, "本支部书记在现场，情况属实");
+    phone.close().await;
+}
+
+/// Out of signal, the member's deeds and points show as last seen, and say from when.
+#[tokio::test]
+async fn with_no_network_my_deeds_and_points_show_the_last_data_seen() {
+    let app = TestApp::spawn_with_web_app().await;
+    let driver = Driver::start().await.expect("chromedriver");
+    let member = app.login_as("member3").await;
+    app.submit(&member, &app.deed_form(SNOW)).await;
+
+    let mut phone = sign_in(&app, &driver, "phone-last-seen", "member3", PHONE).await;
+    phone.click("a[href=\"/deeds\"]").await.unwrap();
+    phone
+        .wait_for_text("#my-deeds", "清扫村口积雪")
+        .await
+        .unwrap();
+    phone.click("a[href=\"/points\"]").await.unwrap();
+    phone.find(".cards").await.unwrap();
+
+    phone.set_offline(true).await.unwrap();
+    phone.click("a[href=\"/deeds\"]").await.unwrap();
+    phone
+        .wait_for_text("#last-seen", "离线，显示的是")
+        .await
+        .unwrap();
+    phone
+        .wait_for_text("#my-deeds", "清扫村口积雪")
+        .await
+        .unwrap();
+    phone.screenshot("deeds-offline").await.unwrap();
+    phone.click("a[href=\"/points\"]").await.unwrap();
+    phone
+        .wait_for_text("#last-seen", "离线，显示的是")
+        .await
+        .unwrap();
+    phone.find(".cards").await.unwrap();
+    phone.screenshot("points-offline").await.unwrap();
+    phone.set_offline(false).await.unwrap();
+    phone.close().await;
+}

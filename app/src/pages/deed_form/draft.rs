@@ -31,6 +31,8 @@ pub struct Draft {
     pub place: RwSignal<String>,
     pub coords: RwSignal<Option<(f64, f64)>>,
     pub photos: RwSignal<Vec<Photo>>,
+    /// The member a committee member registers the report for (登记建账); `None` for one's own.
+    pub member_id: RwSignal<Option<String>>,
 }
 
 impl Draft {
@@ -57,6 +59,7 @@ impl Draft {
                 deed.map(|d| d.photo_ids.iter().map(uploaded).collect())
                     .unwrap_or_default(),
             ),
+            member_id: RwSignal::new(None),
         }
     }
 
@@ -139,6 +142,7 @@ impl Draft {
             coords: self.coords.get_untracked(),
             photo_ids: photos.iter().filter_map(|p| p.id.clone()).collect(),
             client_request_id: None,
+            member_id: self.member_id.get_untracked(),
         };
         (typed, self.waiting_photos())
     }
@@ -162,6 +166,7 @@ impl Draft {
         self.occurred.set(typed.occurred);
         self.place.set(typed.place);
         self.coords.set(typed.coords);
+        self.member_id.set(typed.member_id);
         let uploaded = typed.photo_ids.into_iter().map(|id| Photo {
             id: Some(id),
             preview: String::new(),
@@ -196,7 +201,7 @@ impl Draft {
             place,
             photo_ids,
             client_request_id,
-            member_id: None,
+            member_id: self.member_id.get_untracked(),
         }
     }
 }

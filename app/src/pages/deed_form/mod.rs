@@ -4,6 +4,7 @@
 mod draft;
 mod photos;
 mod place;
+mod register;
 mod rule;
 
 use jifen_shared::api::DeedView;
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use self::draft::Draft;
 use self::photos::PhotoPicker;
 use self::place::PlaceField;
+use self::register::{RegisterFor, Registrable};
 use self::rule::RulePicker;
 use crate::api;
 use crate::components::{FieldErrorText, FormError, FormSubmit};
@@ -84,6 +86,7 @@ fn keep_as_typed(draft: Draft, revising: bool, request_id: StoredValue<String>) 
         draft.place.track();
         draft.coords.track();
         draft.photos.track();
+        draft.member_id.track();
         if !restored.get() {
             return;
         }
@@ -103,6 +106,18 @@ pub fn DeedForm(
     let revising = editing_id.is_some();
     let request_id = StoredValue::new(new_request_id());
     let navigate = leptos_router::hooks::use_navigate();
+    // Registering for a member of one's branch (登记建账): their branch's catalogue applies.
+    let chosen = RwSignal::new(None::<Registrable>);
+    let home = expect_context::<crate::session::Session>()
+        .me
+        .get_untracked()
+        .map(|m| m.home_branch_id)
+        .unwrap_or_default();
+    let rules_branch = Signal::derive(move || {
+        chosen
+            .with(|c| c.as_ref().map(|m| m.branch_id.clone()))
+            .unwrap_or_else(|| home.clone())
+    });
     let save = FormSubmit::new(
         move |_: &()| {
             let editing_id = editing_id.clone();
@@ -134,7 +149,8 @@ pub fn DeedForm(
     view! {
         <form class="deed-form" on:submit=submit novalidate>
             <div class="cells">
-                <RulePicker rule_id=draft.rule_id errors/>
+                {(!revising).then(|| view! { <RegisterFor member_id=draft.member_id chosen/> })}
+                <RulePicker rule_id=draft.rule_id errors branch_id=rules_branch/>
                 <label class="cell" for="title">
                     <span class="cell-label">{tr(Word::Title)}</span>
                     <input id="title" name="title" maxlength="80" bind:value=draft.title aria-describedby="err-title"

@@ -7,20 +7,26 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::{FieldErrorText, Loaded};
 use crate::i18n::{lang, tr};
+use crate::offline::remembered;
 use crate::session::Session;
 
-/// The branch's catalogue of additions, each with its standard points and quarterly cap.
+/// The branch's catalogue of additions, each with its standard points and quarterly cap; the
+/// catalogue last seen when there is no network, so that a report can be written offline.
 #[component]
-pub fn RulePicker(rule_id: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+pub fn RulePicker(
+    rule_id: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+    /// The branch whose catalogue applies: the member's home branch, or the branch of the member
+    /// a deed is registered for.
+    #[prop(into)]
+    branch_id: Signal<String>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
-    let branch_id = session
-        .me
-        .get_untracked()
-        .map(|m| m.home_branch_id)
-        .unwrap_or_default();
+    let me = session.me.get_untracked().map(|m| m.id).unwrap_or_default();
     let rules = LocalResource::new(move || {
-        let branch_id = branch_id.clone();
-        async move { api::rules(&branch_id).await }
+        let branch_id = branch_id.get();
+        let key = remembered::key_of(&me, &format!("rules.{branch_id}"));
+        async move { remembered::or_kept(&key, api::rules(&branch_id).await).map(|(rules, _)| rules) }
     });
     view! {
         <label class="cell" for="rule">

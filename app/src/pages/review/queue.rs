@@ -9,8 +9,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{self, ApiError, Decision};
-use crate::components::{Loaded, StatusBadge};
+use crate::components::{LastSeenBanner, Loaded, StatusBadge};
 use crate::i18n::{lang, tr};
+use crate::offline::remembered;
+use crate::session::Session;
 
 /// Which deeds the queue shows.
 #[derive(Clone, Copy)]
@@ -49,14 +51,29 @@ impl QueueFilter {
 #[component]
 pub fn QueuePane(selected: Memo<Option<String>>, reload: Trigger) -> impl IntoView {
     let filter = QueueFilter::new();
+    let me = expect_context::<Session>()
+        .me
+        .get_untracked()
+        .map(|m| m.id)
+        .unwrap_or_default();
+    // With no network, the queue as last seen with these filters.
+    let seen = RwSignal::new(None::<f64>);
     let queue = LocalResource::new(move || {
         let query = filter.query();
         reload.track();
-        async move { api::deeds(&query).await }
+        let key = remembered::key_of(
+            &me,
+            &format!(
+                "review.{}",
+                serde_json::to_string(&query).unwrap_or_default()
+            ),
+        );
+        async move { remembered::or_last_seen(&key, api::deeds(&query).await, seen) }
     });
     let checked = RwSignal::new(Vec::<String>::new());
     view! {
         <section class="queue" aria-label=tr(Word::Queue)>
+            <LastSeenBanner seen/>
             <QueueFilters filter queue/>
             <BatchApprove checked reload/>
             <Loaded resource=queue empty_when={|page: &DeedPage| page.items.is_empty()}
@@ -201,6 +218,10 @@ fn QueueItem(
             <A href=format!("/review/{}", deed.id) attr:class="cell-body cell-link">
                 <span class="cell-title">{deed.title.clone()}</span>
                 <span class="hint">{deed.member_name.clone()} " · " {deed.rule_name.clone()} " · " {crate::time::show(deed.occurred_at)}</span>
+                // Registered by the branch for a member without a phone (登记建账).
+                {deed.registered_by_name.clone().map(|name| view! {
+                    <span class="hint registered-by">{Word::RegisteredBy.fill(lang(), &[("name", &name)])}</span>
+                })}
             </A>
             <span class="cell-side"><span class="points">{format!("{points:+}")}</span><StatusBadge status=deed.status/></span>
         </div>
