@@ -800,3 +800,13 @@ pub async fn attest(deed_id: &str, comment: String) -> Result<DeedView, ApiError
     let path = format!("/api/v1/deeds/{}/attest", encode(deed_id));
     send("POST", &path, &AttestRequest { comment }).await
 }
+
+/// A branch's attendance over the closed meetings of `year`, per member and per meeting (the
+/// committee).
+pub async fn attendance(branch_id: &str, year: i32) -> Result<AttendanceReport, ApiError> {
+    get(&format!(
+        "/api/v1/branches/{}/attendance?year={year}",
+        encode(branch_id)
+    ))
+    .await
+}

@@ -388,6 +388,10 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         MeetingsLinkHint => "Check in, ask for leave, attend from afar",
         MeetingScanStop => "Stop scanning",
         MeetingCameraFailed => "The camera could not be opened; type the code instead",
+        MeetingsAttendanceRates => "Attendance this year",
+        MeetingsNoClosedYet => "No meeting has closed this year yet",
+        MeetingsRatePerMember => "Each member (attended/expected)",
+        MeetingsRatePerMeeting => "Each meeting (attended/expected)",
         // Issue 12: migrant_and_registered (add this part's texts below this line)
         RegisteredFor => "Registered for {name}; another committee member reviews it",
         RegistrarReview => "Whoever registered this report cannot review it; another committee member must",

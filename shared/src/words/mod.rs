@@ -409,6 +409,10 @@ keys! {
     MeetingsLinkHint,
     MeetingScanStop,
     MeetingCameraFailed,
+    MeetingsAttendanceRates,
+    MeetingsNoClosedYet,
+    MeetingsRatePerMember,
+    MeetingsRatePerMeeting,
     // Issue 12: migrant_and_registered (add this part's keys below this line)
     RegisteredFor,
     RegistrarReview,

@@ -390,6 +390,10 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         MeetingsLinkHint => "签到、请假、远程参会",
         MeetingScanStop => "停止扫码",
         MeetingCameraFailed => "无法打开摄像头，请输入签到码",
+        MeetingsAttendanceRates => "本年出勤率",
+        MeetingsNoClosedYet => "今年还没有结束的会议",
+        MeetingsRatePerMember => "每位党员（到会/应到）",
+        MeetingsRatePerMeeting => "每次会议（到会/应到）",
         // Issue 12: migrant_and_registered (add this part's texts below this line)
         RegisteredFor => "已为 {name} 登记，待支委会其他成员审核",
         RegistrarReview => "登记这份申报的人不能审核它，请由支委会其他成员审核",

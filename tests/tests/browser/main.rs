@@ -1067,6 +1067,14 @@ async fn a_member_checks_in_with_the_code_on_the_secretarys_live_screen() {
         .unwrap();
     tablet.screenshot("checked-in").await.unwrap();
 
+    // Under 会议 the committee also finds the year's attendance rates (none closed yet here).
+    tablet.goto(&app.url("/meetings")).await.unwrap();
+    tablet
+        .wait_for_text("#attendance-rates", "本年出勤率")
+        .await
+        .unwrap();
+    tablet.screenshot("meetings").await.unwrap();
+
     phone.close().await;
     tablet.close().await;
 }

@@ -47,6 +47,7 @@ pub fn MeetingsPage() -> impl IntoView {
     let secretary = committee.iter().any(|b| b.secretary);
     let list = LocalResource::new(move || all_meetings(units.clone()));
     let reload = Callback::new(move |()| list.refetch());
+    let rates_for = committee.clone();
     let committee = StoredValue::new(committee);
     view! {
         <header class="page-header">
@@ -88,6 +89,7 @@ pub fn MeetingsPage() -> impl IntoView {
                 }
             }
         </Loaded>
+        {(!rates_for.is_empty()).then(|| view! { <super::rates::AttendanceRates branches=rates_for/> })}
     }
 }
 

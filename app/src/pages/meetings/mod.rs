@@ -4,6 +4,7 @@
 mod checkin;
 mod list;
 mod live;
+mod rates;
 mod scanner;
 mod schedule;
 mod words;
