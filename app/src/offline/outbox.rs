@@ -32,6 +32,10 @@ pub enum State {
 /// blobs, `uploaded[i]` the id the server gave blob `i` once it has it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Kept {
+    /// Who was signed in when it was written: it is shown to and sent for nobody else, so that a
+    /// phone shared by several members never sends one's report under another's name.
+    #[serde(default)]
+    owner: Option<String>,
     request: SubmitDeedRequest,
     uploaded: Vec<Option<String>>,
     state: State,
@@ -77,14 +81,27 @@ async fn save(kept: &Kept, photos: &[web_sys::Blob]) {
     .await;
 }
 
-/// Reads the kept reports into [`list`].
+/// The member signed in on this phone (as last seen, so also offline).
+fn signed_in_member() -> Option<String> {
+    super::seen::recall::<jifen_shared::api::MeResponse>("me").map(|(me, _)| me.id)
+}
+
+impl Kept {
+    fn mine(&self, me: &Option<String>) -> bool {
+        self.owner.is_none() || self.owner == *me
+    }
+}
+
+/// Reads the signed-in member's kept reports into [`list`].
 pub async fn refresh() {
+    let me = signed_in_member();
     let mut all: Vec<Kept> = idb::all(OUTBOX)
         .await
         .unwrap_or_default()
         .iter()
         .filter_map(idb::unpack)
-        .filter_map(|(meta, _)| serde_json::from_str(&meta).ok())
+        .filter_map(|(meta, _)| serde_json::from_str::<Kept>(&meta).ok())
+        .filter(|k| k.mine(&me))
         .collect();
     all.sort_by(|a, b| b.kept_at.total_cmp(&a.kept_at));
     list().set(
@@ -101,6 +118,7 @@ pub async fn refresh() {
 /// Keeps a report (with the photos the server does not have yet) before anything is sent.
 pub async fn keep(request: SubmitDeedRequest, photos: Vec<web_sys::Blob>) {
     let kept = Kept {
+        owner: signed_in_member(),
         uploaded: vec![None; photos.len()],
         request,
         state: State::Waiting { attempts: 0 },
@@ -124,7 +142,7 @@ pub async fn send(id: &str) -> Sent {
     let Some((mut kept, photos)) = load(id).await else {
         return Sent::Later;
     };
-    if matches!(kept.state, State::Sent { .. }) || !online() {
+    if matches!(kept.state, State::Sent { .. }) || !online() || !kept.mine(&signed_in_member()) {
         return Sent::Later;
     }
     kept.state = State::Sending;

@@ -325,7 +325,12 @@ async fn referenced(
             .select_only()
             .column(deed::Column::Id)
             .column(deed::Column::PhotoIds)
-            .filter(deed::Column::MemberId.is_in(chunk.to_vec()))
+            // A deed names its member's photos, or those of whoever registered it for them.
+            .filter(
+                sea_orm::Condition::any()
+                    .add(deed::Column::MemberId.is_in(chunk.to_vec()))
+                    .add(deed::Column::SubmittedBy.is_in(chunk.to_vec())),
+            )
             .into_tuple()
             .all(db)
             .await?;

@@ -374,3 +374,35 @@ async fn a_report_whose_photo_vanished_on_the_way_is_refused_not_left_dangling()
         "nothing written"
     );
 }
+
+#[tokio::test]
+async fn a_photo_the_committee_attached_to_a_deed_it_registered_for_a_member_is_kept() {
+    use jifen_server::services::photos::sweep_unattached;
+    let app = TestApp::spawn_at("2026-05-20T10:00:00+08:00").await;
+    let committee = app.login_as("committee1").await;
+    let member5 = app.demo.member("member5").to_owned();
+    let photo: PhotoView = upload(&app, &committee, jpeg()).await.json().await.unwrap();
+    let mut form = app.deed_form(SNOW);
+    form.photo_ids = vec![photo.id.clone()];
+    form.member_id = Some(member5);
+    let res = app.post(&committee, "/api/v1/deeds", &form).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "registered for member5");
+    let deed: jifen_shared::api::DeedView = res.json().await.unwrap();
+    assert_eq!(deed.photo_ids, vec![photo.id.clone()], "{deed:?}");
+
+    let state = &app.state;
+    let later = state.now() + chrono::Duration::hours(25);
+    let removed = sweep_unattached(
+        &state.db,
+        &state.config.photo_dir,
+        later,
+        state.uploads.keep_unattached,
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, 0, "the registered deed names it");
+    let res = app
+        .get(&committee, &format!("/api/v1/photos/{}", photo.id))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "the evidence stays");
+}
