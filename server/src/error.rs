@@ -750,6 +750,23 @@ pub mod invalid {
         FieldIssue::worded("year", "query.invalid", Word::InvalidYear)
     }
 
+    /// A year from a path or query, checked: 422 naming `year` outside 2000..=2100.
+    pub fn checked_year(year: i32) -> Result<i32, super::AppError> {
+        jifen_shared::domain::CycleQuarter::check_year(year)
+            .map_err(|_| super::AppError::Validation(vec![self::year()]))
+    }
+
+    /// The year asked for, checked, or the current one in Asia/Shanghai when none was.
+    pub fn year_or_current(
+        asked: Option<i32>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i32, super::AppError> {
+        match asked {
+            Some(y) => checked_year(y),
+            None => Ok(jifen_shared::domain::CycleQuarter::of(now).year),
+        }
+    }
+
     /// A year and quarter that do not make a cycle quarter.
     pub fn quarter() -> FieldIssue {
         FieldIssue::worded("quarter", "query.invalid", Word::InvalidQuarter)

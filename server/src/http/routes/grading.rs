@@ -4,7 +4,7 @@
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use jifen_shared::api::{AdjustGradeRequest, GradesFormat, GradesQuery, GradesView};
-use jifen_shared::domain::{CycleQuarter, Reason};
+use jifen_shared::domain::Reason;
 
 use crate::error::{invalid, AppError, AppResult};
 use crate::http::answers;
@@ -14,10 +14,6 @@ use crate::services::access::Access;
 use crate::services::grading::{self as service, export};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-fn year_of(year: i32) -> AppResult<i32> {
-    CycleQuarter::check_year(year).map_err(|_| AppError::Validation(vec![invalid::year()]))
-}
 
 /// Close the year (secretary, once its fourth quarter is signed): every member is graded from the
 /// year's total by the branch's thresholds, 优秀 within the cap by rank (members tied at the cap
@@ -39,7 +35,7 @@ pub async fn close(
     path: web::Path<(String, i32)>,
 ) -> AppResult<HttpResponse> {
     let (branch, year) = path.into_inner();
-    let year = year_of(year)?;
+    let year = invalid::checked_year(year)?;
     Ok(HttpResponse::Created()
         .json(service::close(&state.db, state.now(), &access, &branch, year).await?))
 }
@@ -64,7 +60,7 @@ pub async fn grades(
     query: web::Query<GradesQuery>,
 ) -> AppResult<HttpResponse> {
     let (branch, year) = path.into_inner();
-    let year = year_of(year)?;
+    let year = invalid::checked_year(year)?;
     let view = service::grades(state.db.conn(), &access, &branch, year).await?;
     let lang = lang_of(req.headers());
     let attachment = |name: String| ContentDisposition {
@@ -105,7 +101,7 @@ pub async fn adjust(
     body: web::Json<AdjustGradeRequest>,
 ) -> AppResult<web::Json<GradesView>> {
     let (branch, year, member_id) = path.into_inner();
-    let year = year_of(year)?;
+    let year = invalid::checked_year(year)?;
     let AdjustGradeRequest { grade, reason } = body.into_inner();
     let reason = Reason::parse(&reason).map_err(|e| AppError::field("reason", &e))?;
     Ok(web::Json(
@@ -143,7 +139,7 @@ pub async fn confirm(
     path: web::Path<(String, i32)>,
 ) -> AppResult<web::Json<GradesView>> {
     let (branch, year) = path.into_inner();
-    let year = year_of(year)?;
+    let year = invalid::checked_year(year)?;
     Ok(web::Json(
         service::confirm(&state.db, state.now(), &access, &branch, year).await?,
     ))

@@ -1,8 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use jifen_shared::api::{PointsQuery, PointsSummary};
-use jifen_shared::domain::CycleQuarter;
 
-use crate::error::{invalid, AppError, AppResult};
+use crate::error::{invalid, AppResult};
 use crate::http::answers;
 use crate::http::extract::AuthUser;
 use crate::http::state::AppState;
@@ -26,12 +25,7 @@ pub async fn member_points(
     id: web::Path<String>,
     query: web::Query<PointsQuery>,
 ) -> AppResult<HttpResponse> {
-    let year = match query.year {
-        Some(y) => {
-            CycleQuarter::check_year(y).map_err(|_| AppError::Validation(vec![invalid::year()]))?
-        }
-        None => CycleQuarter::of(state.now()).year,
-    };
+    let year = invalid::year_or_current(query.year, state.now())?;
     let db = state.db.conn();
     ledger::check_reader(db, &user.member_id, &id).await?;
     let key = Key::Points {

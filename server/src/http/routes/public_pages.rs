@@ -332,12 +332,7 @@ pub async fn member_statement(
     id: web::Path<String>,
     query: web::Query<StatementQuery>,
 ) -> AppResult<HttpResponse> {
-    let year = match query.year {
-        Some(y) => {
-            CycleQuarter::check_year(y).map_err(|_| AppError::Validation(vec![invalid::year()]))?
-        }
-        None => CycleQuarter::of(state.now()).year,
-    };
+    let year = invalid::year_or_current(query.year, state.now())?;
     let issued = statements::issue(
         &state.db,
         state.now(),

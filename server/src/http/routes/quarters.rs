@@ -24,8 +24,8 @@ fn quarter_of(year: i32, quarter: u8) -> AppResult<CycleQuarter> {
 /// The branch and quarter a `/branches/{id}/quarters/{year}/{quarter}…` path names, parsed once
 /// for every route under it.
 pub struct BranchQuarter {
-    branch: String,
-    quarter: CycleQuarter,
+    pub branch: String,
+    pub quarter: CycleQuarter,
 }
 
 impl FromRequest for BranchQuarter {

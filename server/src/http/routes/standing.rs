@@ -3,18 +3,14 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use jifen_shared::api::{AlertsNotified, AlertsView, MemberStanding, StandingQuery};
-use jifen_shared::domain::CycleQuarter;
 
-use crate::error::{invalid, AppError, AppResult};
+use crate::error::{invalid, AppResult};
 use crate::http::answers;
 use crate::http::extract::AuthUser;
+use crate::http::routes::quarters::BranchQuarter;
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::standing as service;
-
-fn quarter_of(year: i32, quarter: u8) -> AppResult<CycleQuarter> {
-    CycleQuarter::parse(year, quarter).map_err(|_| AppError::Validation(vec![invalid::quarter()]))
-}
 
 /// The members whose points this year, up to the end of the quarter (so far, for the quarter
 /// running), are below the branch's alert line; lowest first, with how far behind and whether
@@ -32,10 +28,9 @@ fn quarter_of(year: i32, quarter: u8) -> AppResult<CycleQuarter> {
 pub async fn alerts(
     state: web::Data<AppState>,
     access: Access,
-    path: web::Path<(String, i32, u8)>,
+    at: BranchQuarter,
 ) -> AppResult<web::Json<AlertsView>> {
-    let (branch, year, quarter) = path.into_inner();
-    let quarter = quarter_of(year, quarter)?;
+    let BranchQuarter { branch, quarter } = at;
     Ok(web::Json(
         service::alerts(state.db.conn(), &access, &branch, quarter).await?,
     ))
@@ -56,10 +51,9 @@ pub async fn alerts(
 pub async fn notify(
     state: web::Data<AppState>,
     access: Access,
-    path: web::Path<(String, i32, u8)>,
+    at: BranchQuarter,
 ) -> AppResult<web::Json<AlertsNotified>> {
-    let (branch, year, quarter) = path.into_inner();
-    let quarter = quarter_of(year, quarter)?;
+    let BranchQuarter { branch, quarter } = at;
     let (done, queued) = service::notify(
         &state.db,
         state.now(),
@@ -90,12 +84,7 @@ pub async fn member_standing(
     query: web::Query<StandingQuery>,
 ) -> AppResult<HttpResponse> {
     let now = state.now();
-    let year = match query.year {
-        Some(y) => {
-            CycleQuarter::check_year(y).map_err(|_| AppError::Validation(vec![invalid::year()]))?
-        }
-        None => CycleQuarter::of(now).year,
-    };
+    let year = invalid::year_or_current(query.year, now)?;
     let standing =
         service::member_standing(state.db.conn(), &user.member_id, &id, year, now).await?;
     Ok(HttpResponse::Ok().json(standing))

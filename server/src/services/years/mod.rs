@@ -22,7 +22,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entity::{cycle_year, ledger_entry, member, org_unit};
-use crate::error::{invalid, AppError, AppResult};
+use crate::error::{invalid, AppResult};
 use crate::services::access::{reviewed_branch, Access};
 use crate::services::settings;
 
@@ -50,7 +50,7 @@ pub fn openable(year: i32, now: DateTime<Utc>) -> bool {
 
 /// A checked year from a path.
 pub fn check_year(year: i32) -> AppResult<i32> {
-    CycleQuarter::check_year(year).map_err(|_| AppError::Validation(vec![invalid::year()]))
+    invalid::checked_year(year)
 }
 
 /// The year as the branch's committee sees it (the secretary and those above it too).
