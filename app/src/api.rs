@@ -810,3 +810,247 @@ pub async fn attendance(branch_id: &str, year: i32) -> Result<AttendanceReport, 
     ))
     .await
 }
+
+// Issue 14: stats_app (add this part's calls below this line)
+
+fn stats_path(org_id: &str, year: i32, quarter: Option<u8>) -> String {
+    let quarter = quarter.map(|q| format!("&quarter={q}")).unwrap_or_default();
+    format!("/api/v1/orgs/{}/stats?year={year}{quarter}", encode(org_id))
+}
+
+/// The figures of a unit and of each unit directly below it (for a branch, of each member) in a
+/// year, or in one of its quarters.
+pub async fn stats(org_id: &str, year: i32, quarter: Option<u8>) -> Result<OrgStats, ApiError> {
+    get(&stats_path(org_id, year, quarter)).await
+}
+
+/// Downloads the same figures as a file (`csv` or `xlsx`) named `name`, for the paperwork upwards.
+pub async fn download_stats(
+    org_id: &str,
+    year: i32,
+    quarter: Option<u8>,
+    format: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    let path = format!("{}&format={format}", stats_path(org_id, year, quarter));
+    let url = object_url(&path).await?;
+    save_as(&url, &format!("{name}.{format}"))
+}
+
+/// Hands an object URL to the browser as a download named `file_name`, then lets it go.
+fn save_as(url: &str, file_name: &str) -> Result<(), ApiError> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(ApiError::Network)?;
+    let link = document
+        .create_element("a")
+        .map_err(|_| ApiError::Network)?;
+    let _ = link.set_attribute("href", url);
+    let _ = link.set_attribute("download", file_name);
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(url);
+    Ok(())
+}
+// Issue 14: roster (add this part's calls below this line)
+/// A page of the roster of a branch (or of every branch below a unit), by name; `status` empty
+/// for those still taking part.
+pub async fn roster(
+    unit_id: &str,
+    q: &str,
+    status: &str,
+    cursor: Option<String>,
+) -> Result<RosterPage, ApiError> {
+    let mut path = format!(
+        "/api/v1/orgs/{}/members?q={}&status={}&limit=50",
+        encode(unit_id),
+        encode(q),
+        encode(status)
+    );
+    if let Some(c) = cursor {
+        path.push_str(&format!("&cursor={}", encode(&c)));
+    }
+    get(&path).await
+}
+
+/// Adds a member to the branch's roster.
+pub async fn add_member(branch_id: &str, req: &NewRosterMember) -> Result<RosterMember, ApiError> {
+    let path = format!("/api/v1/branches/{}/members", encode(branch_id));
+    send("POST", &path, req).await
+}
+
+/// Changes a member's name, phone or status.
+pub async fn edit_member(id: &str, req: &PatchRosterMember) -> Result<RosterMember, ApiError> {
+    send("PATCH", &format!("/api/v1/members/{}", encode(id)), req).await
+}
+
+/// Transfers a member to the branch with this public code (or id).
+pub async fn transfer_member(id: &str, branch: &str) -> Result<RosterMember, ApiError> {
+    let req = TransferRequest {
+        branch_id: branch.to_owned(),
+    };
+    send(
+        "POST",
+        &format!("/api/v1/members/{}/transfer", encode(id)),
+        &req,
+    )
+    .await
+}
+
+/// Marks a member as having left the branch.
+pub async fn deactivate_member(id: &str) -> Result<RosterMember, ApiError> {
+    let path = format!("/api/v1/members/{}/deactivate", encode(id));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// Sends a roster file: `dry_run` only previews it; otherwise it is imported, all or nothing.
+pub async fn import_roster(
+    branch_id: &str,
+    file: &web_sys::File,
+    dry_run: bool,
+) -> Result<RosterImport, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Network)?;
+    let path = format!(
+        "/api/v1/branches/{}/roster?dry_run={dry_run}",
+        encode(branch_id)
+    );
+    parse(&request("POST", &path, Body::Form(form)).await?)
+}
+
+/// Downloads the roster template (`xlsx` or `csv`).
+pub async fn download_roster_template(branch_id: &str, format: &str) -> Result<(), ApiError> {
+    let url = object_url(&format!(
+        "/api/v1/branches/{}/roster/template?format={format}",
+        encode(branch_id)
+    ))
+    .await?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(ApiError::Network)?;
+    let link = document
+        .create_element("a")
+        .map_err(|_| ApiError::Network)?;
+    let _ = link.set_attribute("href", &url);
+    let _ = link.set_attribute("download", &format!("roster-template.{format}"));
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+// Issue 14: ratings (add this part's calls below this line)
+
+/// The branches a unit stands for, each with its stars for `year` and the figures behind them.
+pub async fn ratings(org_id: &str, year: i32) -> Result<RatingsView, ApiError> {
+    get(&format!(
+        "/api/v1/orgs/{}/ratings?year={year}",
+        encode(org_id)
+    ))
+    .await
+}
+
+/// The rating rules that apply at a unit, and whether the reader may change them.
+pub async fn rating_rules(org_id: &str) -> Result<RatingRulesView, ApiError> {
+    get(&format!("/api/v1/orgs/{}/rating-rules", encode(org_id))).await
+}
+
+/// Replaces a town's or county's rating rules (its administrators).
+pub async fn put_rating_rules(
+    org_id: &str,
+    rules: &RatingRules,
+) -> Result<RatingRulesView, ApiError> {
+    let path = format!("/api/v1/orgs/{}/rating-rules", encode(org_id));
+    send("PUT", &path, rules).await
+}
+
+/// Sets a branch's stars for a year, with the reason (an administrator above the branch).
+pub async fn adjust_rating(
+    org_id: &str,
+    req: &AdjustRatingRequest,
+) -> Result<BranchRating, ApiError> {
+    let path = format!("/api/v1/orgs/{}/ratings/adjustments", encode(org_id));
+    send("POST", &path, req).await
+}
+
+// Issue 14: admin (add this part's calls below this line)
+
+/// The units the signed-in member holds a role other than membership on, with everything below
+/// them, parents first.
+pub async fn org_tree() -> Result<OrgTree, ApiError> {
+    get("/api/v1/orgs").await
+}
+
+/// Creates a unit (an org admin of the parent).
+pub async fn create_org(new: &NewOrgUnit) -> Result<OrgNode, ApiError> {
+    send("POST", "/api/v1/orgs", new).await
+}
+
+/// Renames, moves or re-codes a unit (an org admin of it).
+pub async fn patch_org(id: &str, patch: &PatchOrgUnit) -> Result<OrgNode, ApiError> {
+    send("PATCH", &format!("/api/v1/orgs/{}", encode(id)), patch).await
+}
+
+/// Who holds which role on a unit, and which roles the member may grant there.
+pub async fn unit_roles(id: &str) -> Result<UnitRoles, ApiError> {
+    get(&format!("/api/v1/orgs/{}/roles", encode(id))).await
+}
+
+pub async fn grant_role(unit_id: &str, req: &GrantRoleRequest) -> Result<RoleHolder, ApiError> {
+    send(
+        "POST",
+        &format!("/api/v1/orgs/{}/roles", encode(unit_id)),
+        req,
+    )
+    .await
+}
+
+pub async fn revoke_role(id: &str) -> Result<(), ApiError> {
+    request(
+        "DELETE",
+        &format!("/api/v1/roles/{}", encode(id)),
+        Body::None,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Members of a unit (or below it) whose name, username or phone holds `q`: the first ten.
+pub async fn member_search(unit_id: &str, q: &str) -> Result<RosterPage, ApiError> {
+    get(&format!(
+        "/api/v1/orgs/{}/members?q={}&limit=10",
+        encode(unit_id),
+        encode(q)
+    ))
+    .await
+}
+
+/// A branch's open invite codes (never the codes) and requests waiting for a second person.
+pub async fn branch_invites(branch_id: &str) -> Result<BranchInvites, ApiError> {
+    get(&format!("/api/v1/branches/{}/invites", encode(branch_id))).await
+}
+
+/// What issuing an invite gave: the code, shown this once, or for a member who holds a role a
+/// request that a second office holder confirms.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum IssuedInvite {
+    Waiting(PendingInviteView),
+    Code(InviteView),
+}
+
+pub async fn issue_invite(member_id: &str) -> Result<IssuedInvite, ApiError> {
+    let path = format!("/api/v1/members/{}/invites", encode(member_id));
+    send("POST", &path, &serde_json::json!({})).await
+}
+
+/// Revokes an open invite code or a waiting request.
+pub async fn revoke_invite(id: &str) -> Result<(), ApiError> {
+    let path = format!("/api/v1/invites/{}/revoke", encode(id));
+    request("POST", &path, Body::Json("{}".into()))
+        .await
+        .map(|_| ())
+}

@@ -83,6 +83,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/meetings/new") view={Lazy::<ScheduleMeeting>::new()}/>
                     <Route path=path!("/meetings/:id/live") view={Lazy::<MeetingLive>::new()}/>
                     <Route path=path!("/attest") view={Lazy::<Attest>::new()}/>
+                    // Issue 14: stats_app (add this part's routes below this line)
+                    <Route path=path!("/stats") view={Lazy::<Stats>::new()}/>
+                    // Issue 14: roster (add this part's routes below this line)
+                    <Route path=path!("/roster") view={Lazy::<Roster>::new()}/>
+                    <Route path=path!("/roster/import") view={Lazy::<RosterImport>::new()}/>
+                    // Issue 14: ratings (add this part's routes below this line)
+                    <Route path=path!("/ratings") view={Lazy::<Ratings>::new()}/>
+                    // Issue 14: admin (add this part's routes below this line)
+                    <Route path=path!("/org") view={Lazy::<Org>::new()}/>
                 </Routes>
             </main>
             <TabBar/>
@@ -171,6 +180,39 @@ fn committee_screens(screen: CommitteeScreen) -> AnyView {
             view! { <Guard><pages::meetings::MeetingLivePage/></Guard> }.into_any()
         }
         CommitteeScreen::Attest => view! { <Guard><pages::attest::AttestPage/></Guard> }.into_any(),
+    }
+}
+
+/// The screens of those who keep the roster and oversee many branches: statistics, the roster and
+/// its import, ratings, the organisation. A third chunk: most members and committee members never
+/// open these.
+#[derive(Clone, Copy)]
+enum OfficeScreen {
+    // Issue 14: stats_app (add this part's screens below this line)
+    Stats,
+    // Issue 14: roster (add this part's screens below this line)
+    Roster,
+    RosterImport,
+    // Issue 14: ratings (add this part's screens below this line)
+    Ratings,
+    // Issue 14: admin (add this part's screens below this line)
+    Org,
+}
+
+#[lazy]
+fn office_screens(screen: OfficeScreen) -> AnyView {
+    match screen {
+        // Issue 14: stats_app (add this part's arms below this line)
+        OfficeScreen::Stats => view! { <Guard><pages::stats::StatsPage/></Guard> }.into_any(),
+        // Issue 14: roster (add this part's arms below this line)
+        OfficeScreen::Roster => view! { <Guard><pages::roster::RosterPage/></Guard> }.into_any(),
+        OfficeScreen::RosterImport => {
+            view! { <Guard><pages::roster::import::RosterImportPage/></Guard> }.into_any()
+        }
+        // Issue 14: ratings (add this part's arms below this line)
+        OfficeScreen::Ratings => view! { <Guard><pages::ratings::RatingsPage/></Guard> }.into_any(),
+        // Issue 14: admin (add this part's arms below this line)
+        OfficeScreen::Org => view! { <Guard><pages::org::OrgPage/></Guard> }.into_any(),
     }
 }
 
@@ -263,6 +305,31 @@ screen_route!(
 screen_route!(
     /// The secretary's screen at a meeting: the rotating QR code, who is there, closing.
     MeetingLive => committee_screens(CommitteeScreen::MeetingLive)
+);
+
+// Issue 14: stats_app (add this part's screen_route! below this line)
+screen_route!(
+    /// 统计: figures and charts of a unit and the units below it, down to a branch's members.
+    Stats => office_screens(OfficeScreen::Stats)
+);
+// Issue 14: roster (add this part's screen_route! below this line)
+screen_route!(
+    /// 党员名册: members found, added, edited, transferred and marked as having left.
+    Roster => office_screens(OfficeScreen::Roster)
+);
+screen_route!(
+    /// 导入名册: a roster file previewed row by row, imported, and its invite slips printed.
+    RosterImport => office_screens(OfficeScreen::RosterImport)
+);
+// Issue 14: ratings (add this part's screen_route! below this line)
+screen_route!(
+    /// 星级评定: each branch's stars for the year and the figures behind every star.
+    Ratings => office_screens(OfficeScreen::Ratings)
+);
+// Issue 14: admin (add this part's screen_route! below this line)
+screen_route!(
+    /// 组织管理: the organisation tree, its office holders and a branch's invite codes.
+    Org => office_screens(OfficeScreen::Org)
 );
 
 /// Shows its children to a signed-in member, the login page to anyone else.

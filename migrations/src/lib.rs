@@ -21,6 +21,11 @@ mod m20261129_000014_statements;
 mod m20261129_000015_meetings;
 mod m20261129_000016_migrant_and_registered;
 mod m20261129_000017_photo_evidence;
+// Issue 14: one migration per part: stats 000018, roster 000019, ratings 000020, admin 000021 (add below this line)
+mod m20261129_000018_stats_indexes;
+mod m20261129_000019_roster_phones;
+mod m20261129_000020_ratings;
+mod m20261129_000021_retired_codes;
 
 pub struct Migrator;
 
@@ -45,6 +50,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_meetings::Migration),
             Box::new(m20261129_000016_migrant_and_registered::Migration),
             Box::new(m20261129_000017_photo_evidence::Migration),
+            // Issue 14: (add this part's migration below this line, in number order)
+            Box::new(m20261129_000018_stats_indexes::Migration),
+            Box::new(m20261129_000019_roster_phones::Migration),
+            Box::new(m20261129_000020_ratings::Migration),
+            Box::new(m20261129_000021_retired_codes::Migration),
         ]
     }
 }

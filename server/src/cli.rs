@@ -175,6 +175,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 &crate::infra::secret::existing_audit_key(&config)?,
             );
             crate::seed::statements(&db, now, &demo, &statements).await?;
+            // Issue 14: each part's demo data (add the calls below this line)
+            crate::seed::administration(&db, now, &demo).await?;
+            crate::seed::roster(&db, now, &demo).await?;
+            crate::seed::county(&db, now, &demo, &password).await?;
+            crate::seed::ratings(&db, now, &demo).await?;
             print!("{}", crate::seed::describe(&demo, deeds));
         }
         Command::Admin(cmd) => admin(config, cmd).await?,

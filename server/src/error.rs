@@ -42,6 +42,10 @@ pub enum Missing {
     Meeting,
     /// A member's request for leave from a meeting.
     LeaveRequest,
+    /// A role assignment (who holds what on a unit).
+    Role,
+    /// An invite code or request that is still open (not used, revoked or expired).
+    OpenInvite,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +173,10 @@ pub enum Refusal {
     OwnGrade,
     /// Deciding a deed one registered for its member: someone else of the committee must.
     RegistrarReview,
+    /// Granting or revoking a role ranked above one's own.
+    RoleAboveOwn,
+    /// Revoking one's own highest role over a unit.
+    OwnHighestRole,
 }
 
 /// Why a migrant members' organisation cannot attest a deed (409).
@@ -178,6 +186,24 @@ pub enum AttestRefusal {
     Already,
     /// The deed was withdrawn, rejected or revoked: there is nothing left to vouch for.
     Closed,
+}
+
+/// Why a roster change cannot be made (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RosterRefusal {
+    /// Moving or deactivating a member who holds an office: their roles are revoked first.
+    HoldsOffice,
+    /// Changing a member who has left the branch.
+    Left,
+}
+
+/// Why a change to the organisation cannot be made (409).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgRefusal {
+    /// Another unit has the public code, or had it (retired codes keep leading to their unit).
+    CodeTaken,
+    /// Revoking the only secretary of a branch: the successor is appointed first.
+    LastSecretary,
 }
 
 /// One invalid field, worded in both languages.
@@ -282,6 +308,13 @@ pub enum AppError {
     /// The branch opened this points year already (its base points were given).
     #[error("meeting: {0:?}")]
     Meeting(MeetingRefusal),
+    #[error("roster: {0:?}")]
+    Roster(RosterRefusal),
+    /// Rating rules are set on towns and counties, not on branches or other units.
+    #[error("rating rules are set above the branches")]
+    RatingRulesNotHere,
+    #[error("organisation: {0:?}")]
+    Organisation(OrgRefusal),
     #[error("year {year} already open")]
     YearAlreadyOpen { year: i32 },
     #[error("rule cap exceeded; {remaining} points remain this {period:?}")]
@@ -375,6 +408,8 @@ impl AppError {
                 Missing::Grades => "grades.not_found",
                 Missing::Meeting => "meeting.not_found",
                 Missing::LeaveRequest => "leave_request.not_found",
+                Missing::Role => "role.not_found",
+                Missing::OpenInvite => "invite.not_found",
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => "auth.missing_token",
@@ -398,6 +433,8 @@ impl AppError {
                 Refusal::NotExpected => "meeting.not_expected",
                 Refusal::OwnGrade => "grades.own_grade",
                 Refusal::RegistrarReview => "deed.registrar_review",
+                Refusal::RoleAboveOwn => "role.above_own",
+                Refusal::OwnHighestRole => "role.own_highest",
             },
             AppError::Validation(_) => "validation.failed",
             AppError::Malformed(_) => "request.malformed",
@@ -434,6 +471,15 @@ impl AppError {
                 MeetingRefusal::LeaveAlreadyAsked => "leave_request.already_asked",
                 MeetingRefusal::LeaveAfterCheckin => "leave_request.checked_in",
             },
+            AppError::Roster(r) => match r {
+                RosterRefusal::HoldsOffice => "member.holds_office",
+                RosterRefusal::Left => "member.left",
+            },
+            AppError::Organisation(r) => match r {
+                OrgRefusal::CodeTaken => "org_unit.code_taken",
+                OrgRefusal::LastSecretary => "role.last_secretary",
+            },
+            AppError::RatingRulesNotHere => "rating.rules_not_here",
             AppError::YearAlreadyOpen { .. } => "year.already_open",
             AppError::Attest(r) => match r {
                 AttestRefusal::Already => "deed.already_attested",
@@ -483,6 +529,9 @@ impl AppError {
             AppError::Grading(_) | AppError::Attest(_) => StatusCode::CONFLICT,
             AppError::Meeting(_) => StatusCode::CONFLICT,
             AppError::YearAlreadyOpen { .. } => StatusCode::CONFLICT,
+            AppError::Roster(_) => StatusCode::CONFLICT,
+            AppError::RatingRulesNotHere => StatusCode::CONFLICT,
+            AppError::Organisation(_) => StatusCode::CONFLICT,
             AppError::FeedbackFull | AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Wechat(f) => match f {
@@ -522,6 +571,8 @@ impl AppError {
                 Missing::Grades => p(Word::GradesNotFound),
                 Missing::Meeting => p(Word::MeetingNotFound),
                 Missing::LeaveRequest => p(Word::LeaveRequestNotFound),
+                Missing::Role => p(Word::AdminRoleNotFound),
+                Missing::OpenInvite => p(Word::AdminInviteNotFound),
             },
             AppError::Unauthorized(f) => match f {
                 AuthFailure::MissingToken => p(Word::MissingToken),
@@ -545,6 +596,8 @@ impl AppError {
                 Refusal::NotExpected => p(Word::MeetingNotExpected),
                 Refusal::OwnGrade => p(Word::GradeOwn),
                 Refusal::RegistrarReview => p(Word::RegistrarReview),
+                Refusal::RoleAboveOwn => p(Word::AdminRoleAboveOwn),
+                Refusal::OwnHighestRole => p(Word::AdminOwnHighestRole),
             },
             AppError::Validation(_) => p(Word::ValidationFailed),
             AppError::Malformed(_) => p(Word::Malformed),
@@ -597,6 +650,15 @@ impl AppError {
                 MeetingRefusal::LeaveAlreadyAsked => Word::LeaveAlreadyAsked,
                 MeetingRefusal::LeaveAfterCheckin => Word::LeaveAfterCheckin,
             }),
+            AppError::Roster(r) => p(match r {
+                RosterRefusal::HoldsOffice => Word::RosterHoldsOffice,
+                RosterRefusal::Left => Word::RosterMemberLeft,
+            }),
+            AppError::Organisation(r) => p(match r {
+                OrgRefusal::CodeTaken => Word::AdminCodeTaken,
+                OrgRefusal::LastSecretary => Word::AdminLastSecretary,
+            }),
+            AppError::RatingRulesNotHere => p(Word::RatingRulesNotHere),
             AppError::YearAlreadyOpen { year } => {
                 Word::YearAlreadyOpen.fill(lang, &[("year", year)])
             }

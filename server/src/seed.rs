@@ -8,6 +8,15 @@ use std::collections::HashMap;
 mod meetings;
 mod migrant;
 mod year;
+// Issue 14: each part's demo data in its own module (add below this line)
+mod admin;
+pub use admin::administration;
+mod roster;
+pub use roster::roster;
+mod county;
+pub use county::county;
+mod ratings;
+pub use ratings::ratings;
 pub use year::statements;
 
 use chrono::Duration;
@@ -632,6 +641,11 @@ pub fn describe(demo: &Demo, deeds: usize) -> String {
     out.push_str("  demo-2: member16..member28 (member26-28 migrant), committee2, secretary2\n");
     out.push_str("  admin1: org_admin over 城关镇党委 (both branches)\n");
     out.push_str(
+        "  城南镇党委: 南关村 (demo-3, brisk), 北湖村 (demo-4), 石桥村 (demo-5, quiet and slow to \
+         review), member29..member46, committee3..5, secretary3..5, a year of deeds and its ended \
+         quarters signed; admin0: org_admin over 示范县委 (statistics from the county down)\n",
+    );
+    out.push_str(
         "  migrant-committee1: committee of 驻北京流动党员党支部; attested member13's deed there\n",
     );
     out.push_str(
@@ -653,6 +667,13 @@ pub fn describe(demo: &Demo, deeds: usize) -> String {
          signature (member9), appeals waiting (member11), upheld (member12) and overturned \
          (member13), newcomer1 joined this month (pro-rata base points, under the alert line), \
          member3's statement printed twice (the first code superseded)\n",
+    );
+    out.push_str(
+        "  roster: demo-2 imported a file with two newcomers (demo-2-001, demo-2-002, invite \
+         codes issued), member21 transferred to demo-1, member22 left; ratings: 城关镇 rates by \
+         its own rules (demo-2's stars adjusted with a reason), 城南镇 by the defaults; \
+         administration: 东关村第一党小组 under demo-1, member6 made committee by secretary1, an \
+         open invite for member7 and a revoked one for member8\n",
     );
     out.push_str(&format!(
         "  {} rules per branch, {} deeds in every state, {} accounts\n",

@@ -36,6 +36,18 @@ mod deductions;
 pub use deductions::*;
 mod catalogue;
 pub use catalogue::*;
+// Issue 14: the town and county view
+mod stats;
+pub use stats::*;
+mod unit_ledger;
+pub use unit_ledger::*;
+// Issue 14: roster, ratings, administration (add this part's modules below this line)
+mod admin;
+pub use admin::*;
+mod ratings;
+pub use ratings::*;
+mod roster;
+pub use roster::*;
 
 macro_rules! wire {
     ($($item:item)*) => {

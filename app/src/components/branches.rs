@@ -1,11 +1,14 @@
-use jifen_shared::domain::Role;
+use std::cell::{Cell, RefCell};
+
+use jifen_shared::domain::{OrgKind, Role};
 use jifen_shared::words::Word;
 use leptos::prelude::*;
 
+use crate::api;
 use crate::i18n::tr;
 use crate::session::Session;
 
-/// A branch the signed-in member sits on the committee of.
+/// A branch the signed-in member sits on the committee of, or administers from above.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MyBranch {
     pub id: String,
@@ -14,8 +17,16 @@ pub struct MyBranch {
     pub secretary: bool,
 }
 
-/// The branches whose committee the signed-in member sits on, each once.
-pub fn my_branches(session: Session) -> Vec<MyBranch> {
+thread_local! {
+    /// The branches beneath the signed-in org admin's units (`GET /orgs`), with the id of the
+    /// member they were loaded for: fetched once per page load and member.
+    static ADMINISTERED: RefCell<Option<(String, Vec<MyBranch>)>> = const { RefCell::new(None) };
+    static LOADING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The branches whose committee the signed-in member sits on, each once, without the ones they
+/// administer from above (for screens that fetch something of every branch listed).
+pub fn committee_branches(session: Session) -> Vec<MyBranch> {
     let mut out: Vec<MyBranch> = Vec::new();
     for r in session
         .me
@@ -37,6 +48,62 @@ pub fn my_branches(session: Session) -> Vec<MyBranch> {
         }
     }
     out
+}
+
+/// The branches a picker offers: those whose committee the member sits on, then, for an org
+/// admin, every branch beneath the units they administer (not as their secretary: signing stays
+/// the secretary's). An org admin's branches arrive after the first call; the screen is then
+/// built again with them.
+pub fn my_branches(session: Session) -> Vec<MyBranch> {
+    let mut out = committee_branches(session);
+    for b in administered(session).unwrap_or_default() {
+        if !out.iter().any(|o| o.id == b.id) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// The branches beneath the member's org-admin units, once loaded; starts loading them.
+fn administered(session: Session) -> Option<Vec<MyBranch>> {
+    let me = session.me.get_untracked()?;
+    if !me.roles.iter().any(|r| r.role == Role::OrgAdmin) {
+        return None;
+    }
+    let known = ADMINISTERED.with(|a| {
+        a.borrow()
+            .as_ref()
+            .filter(|(member, _)| *member == me.id)
+            .map(|(_, branches)| branches.clone())
+    });
+    if known.is_none() && !LOADING.get() {
+        LOADING.set(true);
+        leptos::task::spawn_local(async move {
+            let loaded = api::org_tree().await;
+            let branches = loaded
+                .as_ref()
+                .map(|tree| {
+                    tree.units
+                        .iter()
+                        .filter(|u| u.kind == OrgKind::Branch && u.role == Role::OrgAdmin)
+                        .map(|u| MyBranch {
+                            id: u.id.clone(),
+                            name: u.name.clone(),
+                            secretary: false,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            ADMINISTERED.with(|a| *a.borrow_mut() = Some((me.id.clone(), branches)));
+            LOADING.set(false);
+            // The screen that asked is built again (its guard follows `me`); a failure leaves
+            // the committee's branches alone, without asking again on every screen.
+            if loaded.is_ok() {
+                session.me.update(|_| {});
+            }
+        });
+    }
+    known
 }
 
 /// For a member of several branches' committees: which one. Shows nothing for one branch.

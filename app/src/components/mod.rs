@@ -2,6 +2,7 @@
 //! list, a form's submission, status badges, field errors.
 
 mod branches;
+pub mod charts;
 mod field;
 mod form;
 mod last_seen;
@@ -12,7 +13,7 @@ mod states;
 mod status;
 mod timeline;
 
-pub use branches::{my_branches, BranchPicker, MyBranch};
+pub use branches::{committee_branches, my_branches, BranchPicker, MyBranch};
 pub use field::{field_error, field_message, FieldErrorText};
 pub use form::{FormError, FormSubmit};
 pub use last_seen::LastSeenBanner;

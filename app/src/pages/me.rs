@@ -102,6 +102,39 @@ pub fn MePage() -> impl IntoView {
                         <span>{tr(Word::YearLinkHint)}</span>
                     </A>
                 </Show>
+                // Issue 14: stats_app (add this part's links below this line)
+                // Committees see their branch; secretaries and administrators of towns and
+                // counties see every unit below.
+                <Show when=move || session.is_reviewer()>
+                    <A href="/stats" attr:class="cell cell-link" attr:id="to-stats">
+                        <span class="cell-label">{tr(Word::StatsTitle)}</span>
+                        <span>{tr(Word::StatsLinkHint)}</span>
+                    </A>
+                </Show>
+                // Issue 14: roster (add this part's links below this line)
+                // Secretaries and administrators keep the roster.
+                <Show when=move || super::roster::keeps_a_roster(session)>
+                    <A href="/roster" attr:class="cell cell-link" attr:id="to-roster">
+                        <span class="cell-label">{tr(Word::RosterTitle)}</span>
+                        <span>{tr(Word::RosterLinkHint)}</span>
+                    </A>
+                </Show>
+                // Issue 14: ratings (add this part's links below this line)
+                // A branch's committee sees its own branch; administrators every branch beneath.
+                <Show when=move || session.is_reviewer()>
+                    <A href="/ratings" attr:class="cell cell-link" attr:id="to-ratings">
+                        <span class="cell-label">{tr(Word::RatingsTitle)}</span>
+                        <span>{tr(Word::RatingsLinkHint)}</span>
+                    </A>
+                </Show>
+                // Issue 14: admin (add this part's links below this line)
+                // Org admins keep the tree; secretaries appoint and invite in their branch.
+                <Show when=move || session.me.get().is_some_and(|m| m.roles.iter().any(|r| r.role.can_manage()))>
+                    <A href="/org" attr:class="cell cell-link" attr:id="to-org">
+                        <span class="cell-label">{tr(Word::AdminTitle)}</span>
+                        <span>{tr(Word::AdminLinkHint)}</span>
+                    </A>
+                </Show>
                 {m.roles.into_iter().map(|r| {
                     let word = role_label(r.role);
                     view! { <div class="cell"><span class="cell-label">{tr(word)}</span><span>{r.org_unit_name}</span></div> }

@@ -21,3 +21,8 @@ pub mod settings;
 pub mod standing;
 pub mod year;
 pub mod year_end;
+// Issue 14: stats_app, roster, ratings, admin (add this part's modules below this line)
+pub mod org;
+pub mod ratings;
+pub mod roster;
+pub mod stats;

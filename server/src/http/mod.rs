@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod client;
+pub mod download;
 pub mod extract;
 pub mod headers;
 pub mod html;

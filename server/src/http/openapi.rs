@@ -46,6 +46,16 @@ Errors are `application/problem+json` with a stable `code` and a `message` in zh
         routes::public_pages::member_statement,
         routes::migrant::attach, routes::migrant::detach, routes::migrant::attest,
         routes::meetings::schedule, routes::meetings::list, routes::meetings::get, routes::meetings::checkin_code, routes::meetings::checkin, routes::meetings::ask_leave, routes::meetings::grant_leave, routes::meetings::refuse_leave, routes::meetings::close, routes::meetings::attendance,
+        // Issue 14: stats (add this part's paths below this line)
+        routes::stats::stats,
+        // Issue 14: exports (add this part's paths below this line)
+        routes::ledger::ledger,
+        // Issue 14: roster (add this part's paths below this line)
+        routes::roster::list, routes::roster::add, routes::roster::edit, routes::roster::transfer, routes::roster::deactivate, routes::roster::import, routes::roster::template,
+        // Issue 14: ratings (add this part's paths below this line)
+        routes::ratings::rules, routes::ratings::put_rules, routes::ratings::ratings, routes::ratings::adjust,
+        // Issue 14: admin (add this part's paths below this line)
+        routes::orgs::tree, routes::orgs::unit, routes::orgs::create, routes::orgs::patch, routes::roles::list, routes::roles::grant, routes::roles::revoke, routes::invites::list, routes::invites::revoke,
         routes::health::healthz, routes::health::readyz,
     ),
     components(

@@ -259,3 +259,29 @@ pub async fn secretary_of(
     }
     Ok(branch)
 }
+
+/// A unit of any kind (a branch, a town, a county, a migrant organisation) if the caller oversees
+/// it: holds a reviewing role (committee, secretary, org admin) on it or on a unit above it. A
+/// plain member of the unit gets 403; to anyone else the unit does not exist (404).
+pub async fn overseen_unit(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    unit_id: &str,
+) -> AppResult<org_unit::Model> {
+    let unit = org_unit::Entity::find_by_id(unit_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound(Missing::OrgUnit))?;
+    if access
+        .roles_over(db, &unit.id)
+        .await?
+        .iter()
+        .any(|r| r.can_review())
+    {
+        return Ok(unit);
+    }
+    if access.can_see(db, &unit.id).await? {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    Err(AppError::NotFound(Missing::OrgUnit))
+}

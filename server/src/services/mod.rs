@@ -26,3 +26,10 @@ pub mod standing;
 pub mod statements;
 pub mod wechat;
 pub mod years;
+// Issue 14: stats, exports, roster, ratings, admin (add this part's modules below this line)
+pub mod admin;
+pub mod export;
+pub mod ratings;
+pub mod roster;
+pub mod stats;
+pub mod unit_ledger;

@@ -256,6 +256,23 @@ pub async fn posted(
     Ok((branch, review))
 }
 
+/// A quarter's board as posted, for the branch's committee to keep or print (the export of
+/// `GET /branches/{id}/quarters/{year}/{quarter}?format=`): 404 `board.not_found` until the
+/// secretary posts it. Names appear as the board shows them.
+pub async fn posted_board(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    branch_id: &str,
+    quarter: CycleQuarter,
+) -> AppResult<BoardView> {
+    let branch = reviewed_branch(db, access, branch_id).await?;
+    let review = find(db, &branch.id, quarter)
+        .await?
+        .filter(|r| r.status == QuarterStatus::Published.as_str())
+        .ok_or(AppError::NotFound(Missing::Board))?;
+    board_of(db, branch, &review).await
+}
+
 /// The public board of a branch (by its public code) for a published quarter, or the latest
 /// published one when `quarter` is `None`. Anything unpublished answers 404.
 pub async fn board(

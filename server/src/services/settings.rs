@@ -2,12 +2,14 @@
 //! the grade thresholds and the usual area for evidence checks. A branch that never changed them
 //! has [`BranchSettings::default`]; every change is audited in the branch's chain.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{
     AlertThreshold, BranchSettings, EvidenceArea, GradeThresholds, PatchBranchSettings,
 };
 use jifen_shared::words::Word;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::entity::branch_settings;
 use crate::error::{AppError, AppResult, FieldIssue};
@@ -26,13 +28,33 @@ pub async fn of(db: &impl ConnectionTrait, branch_id: &str) -> AppResult<BranchS
         .one(db)
         .await?
     {
-        Some(row) => serde_json::from_str(&row.settings).map_err(|e| {
-            AppError::Internal(anyhow::anyhow!(
-                "branch_settings {branch_id}: unreadable settings stored: {e}"
-            ))
-        }),
+        Some(row) => stored(&row),
         None => Ok(BranchSettings::default()),
     }
+}
+
+/// The settings of many branches in one query (statistics over a county), keyed by branch; a
+/// branch that never changed them is missing and has the defaults.
+pub async fn of_branches(
+    db: &impl ConnectionTrait,
+    branch_ids: &[String],
+) -> AppResult<HashMap<String, BranchSettings>> {
+    branch_settings::Entity::find()
+        .filter(branch_settings::Column::BranchId.is_in(branch_ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.branch_id.clone(), stored(&row)?)))
+        .collect()
+}
+
+fn stored(row: &branch_settings::Model) -> AppResult<BranchSettings> {
+    serde_json::from_str(&row.settings).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!(
+            "branch_settings {}: unreadable settings stored: {e}",
+            row.branch_id
+        ))
+    })
 }
 
 /// The settings, for the branch's committee and those above it.

@@ -289,6 +289,9 @@ word_enum!(
         PointsAlert => "points.alert",
         AppealUpheld => "appeal.upheld",
         AppealOverturned => "appeal.overturned",
+        MemberTransferredIn => "member.transferred_in",
+        RoleGranted => "role.granted",
+        RoleRevoked => "role.revoked",
     }
 );
 

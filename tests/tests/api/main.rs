@@ -36,3 +36,9 @@ mod web_app;
 mod wechat_sign_in;
 mod who_sees_what;
 mod year_end_grades;
+// Issue 14: (add each part's test module below this line)
+mod administration;
+mod exports;
+mod ratings;
+mod roster;
+mod stats;

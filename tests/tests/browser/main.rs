@@ -8,6 +8,12 @@ use jifen_tests::{Review, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
+// Issue 14: each part's stories in their own module, `use super::*;` (add below this line)
+mod admin;
+mod ratings;
+mod roster;
+mod stats;
+
 const PHONE: (u32, u32) = (390, 844);
 const TABLET: (u32, u32) = (1024, 1366);
 

@@ -10,7 +10,7 @@ use leptos_router::components::A;
 use super::checkin::{in_window, MeetingActions};
 use super::words;
 use crate::api::{self, ApiError};
-use crate::components::{my_branches, EmptyState, Loaded};
+use crate::components::{committee_branches, EmptyState, Loaded};
 use crate::i18n::tr;
 use crate::session::Session;
 use crate::time;
@@ -23,7 +23,7 @@ fn my_units(session: Session) -> Vec<String> {
         units.push(me.home_branch_id.clone());
         units.extend(me.migrant_org_id.clone());
     }
-    for b in my_branches(session) {
+    for b in committee_branches(session) {
         if !units.contains(&b.id) {
             units.push(b.id);
         }
@@ -43,7 +43,7 @@ async fn all_meetings(units: Vec<String>) -> Result<Vec<MeetingView>, ApiError> 
 pub fn MeetingsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let units = my_units(session);
-    let committee: Vec<_> = my_branches(session);
+    let committee: Vec<_> = committee_branches(session);
     let secretary = committee.iter().any(|b| b.secretary);
     let list = LocalResource::new(move || all_meetings(units.clone()));
     let reload = Callback::new(move |()| list.refetch());

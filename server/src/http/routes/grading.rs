@@ -1,19 +1,15 @@
 //! The year end (年终评定): closing a year into grades, reading them (JSON, CSV, XLSX), the
 //! committee's adjustments and the secretary's confirmation.
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use jifen_shared::api::{AdjustGradeRequest, GradesFormat, GradesQuery, GradesView};
+use jifen_shared::api::{AdjustGradeRequest, GradesQuery, GradesView};
 use jifen_shared::domain::Reason;
 
 use crate::error::{invalid, AppError, AppResult};
-use crate::http::answers;
-use crate::http::middleware::lang_of;
 use crate::http::state::AppState;
+use crate::http::{answers, download};
 use crate::services::access::Access;
 use crate::services::grading::{self as service, export};
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Close the year (secretary, once its fourth quarter is signed): every member is graded from the
 /// year's total by the branch's thresholds, 优秀 within the cap by rank (members tied at the cap
@@ -62,22 +58,7 @@ pub async fn grades(
     let (branch, year) = path.into_inner();
     let year = invalid::checked_year(year)?;
     let view = service::grades(state.db.conn(), &access, &branch, year).await?;
-    let lang = lang_of(req.headers());
-    let attachment = |name: String| ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(name)],
-    };
-    Ok(match query.format.unwrap_or_default() {
-        GradesFormat::Json => HttpResponse::Ok().json(view),
-        GradesFormat::Csv => HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .insert_header(attachment(export::file_name(&view, "csv")))
-            .body(export::csv(&view, lang)),
-        GradesFormat::Xlsx => HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, XLSX))
-            .insert_header(attachment(export::file_name(&view, "xlsx")))
-            .body(export::xlsx(&view, lang)?),
-    })
+    download::respond(&req, query.format, &view, export::export).await
 }
 
 /// Change one member's grade with a reason (the committee, before the secretary confirms; not

@@ -6,17 +6,24 @@ pub mod deductions;
 pub mod deeds;
 pub mod grading;
 pub mod health;
+pub mod invites;
+pub mod ledger;
 pub mod me;
 pub mod meetings;
 pub mod migrant;
 pub mod notifications;
+pub mod orgs;
 pub mod photos;
 pub mod points;
 pub mod public_pages;
 pub mod quarters;
+pub mod ratings;
+pub mod roles;
+pub mod roster;
 pub mod rules;
 pub mod settings;
 pub mod standing;
+pub mod stats;
 pub mod wechat;
 pub mod year;
 
@@ -131,6 +138,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(grading::adjust)
             // Issue 13: public_pages (register this part's routes below this line)
             .service(public_pages::member_statement)
+            // Issue 14: stats (register this part's routes below this line)
+            .service(stats::stats)
+            // Issue 14: exports (register this part's routes below this line)
+            .service(ledger::ledger)
+            // Issue 14: roster (register this part's routes below this line)
+            .service(roster::list)
+            .service(roster::add)
+            .service(roster::edit)
+            .service(roster::transfer)
+            .service(roster::deactivate)
+            .service(roster::import)
+            .service(roster::template)
+            // Issue 14: ratings (register this part's routes below this line)
+            .service(ratings::rules)
+            .service(ratings::put_rules)
+            .service(ratings::ratings)
+            .service(ratings::adjust)
+            // Issue 14: admin (register this part's routes below this line)
+            .service(orgs::tree)
+            .service(orgs::create)
+            .service(orgs::unit)
+            .service(orgs::patch)
+            .service(roles::list)
+            .service(roles::grant)
+            .service(roles::revoke)
+            .service(invites::list)
+            .service(invites::revoke)
             .default_service(web::to(not_found)),
     )
     .service(health::healthz)

@@ -132,6 +132,18 @@ pub async fn board_page(
     query: web::Query<BoardQuery>,
 ) -> AppResult<HttpResponse> {
     let quarter = asked(query.year, query.quarter)?;
+    // A code the branch gave up leads to its board under the new one: posters and QR codes
+    // printed with the old address keep working. Not permanent, as the code may change again.
+    if let Some(current) = crate::services::admin::codes::successor(state.db.conn(), &code).await? {
+        let mut to = format!("/board/{current}");
+        if let Some(q) = req.uri().query() {
+            to.push('?');
+            to.push_str(q);
+        }
+        return Ok(HttpResponse::Found()
+            .insert_header((actix_web::http::header::LOCATION, to))
+            .finish());
+    }
     show_board(
         &state,
         &req,

@@ -3,8 +3,8 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
 use jifen_shared::api::{
-    AcceptFeedbackRequest, BoardQuery, BoardView, BulkDismissRequest, BulkDismissed, FeedbackPage,
-    FeedbackQuery, FeedbackRequest, FeedbackView, QuarterReviewView, ReasonRequest,
+    AcceptFeedbackRequest, BoardQuery, BoardView, BulkDismissRequest, BulkDismissed, ExportQuery,
+    FeedbackPage, FeedbackQuery, FeedbackRequest, FeedbackView, QuarterReviewView, ReasonRequest,
 };
 use jifen_shared::domain::CycleQuarter;
 use jifen_shared::words::Word;
@@ -12,6 +12,7 @@ use jifen_shared::words::Word;
 use crate::error::{invalid, AppError, AppResult, FieldIssue};
 use crate::http::answers;
 use crate::http::client::ClientAddr;
+use crate::http::download::{self, FileFormat};
 use crate::http::state::AppState;
 use crate::services::access::Access;
 use crate::services::feedback::{ListFilter, NewFeedback};
@@ -79,11 +80,15 @@ pub async fn sign(
     Ok(web::Json(review))
 }
 
-/// Where a branch's quarter stands: open, signed or published, and how many reports still wait.
+/// Where a branch's quarter stands: open, signed or published, and how many reports still wait
+/// (the branch's committee). With `?format=csv` (UTF-8 with a byte-order mark) or
+/// `?format=xlsx`: the quarter's board as posted, to keep or print (the members' standings, and in
+/// the workbook a second sheet of the quarter's additions and deductions), names as the board
+/// shows them; 404 `board.not_found` until the quarter is posted.
 #[utoipa::path(get, path = "/api/v1/branches/{id}/quarters/{year}/{quarter}", tag = "quarters",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4)),
-    responses((status = 200, body = QuarterReviewView),
+    params(("id" = String, Path, description = "branch id"), ("year" = i32, Path, minimum = 2000, maximum = 2100), ("quarter" = u8, Path, minimum = 1, maximum = 4), ExportQuery),
+    responses((status = 200, description = "the quarter's status, or its posted board as a file", content((QuarterReviewView = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, response = answers::BadRequest),
         (status = 401, response = answers::Unauthorized),
         (status = 403, response = answers::Forbidden),
@@ -91,14 +96,21 @@ pub async fn sign(
         (status = 422, response = answers::Unprocessable)))]
 #[get("/branches/{id}/quarters/{year}/{quarter}")]
 pub async fn status(
+    req: HttpRequest,
     state: web::Data<AppState>,
     access: Access,
     at: BranchQuarter,
-) -> AppResult<web::Json<QuarterReviewView>> {
+    query: web::Query<ExportQuery>,
+) -> AppResult<HttpResponse> {
     let BranchQuarter { branch, quarter } = at;
-    Ok(web::Json(
-        quarters::status(state.db.conn(), &access, &branch, quarter).await?,
-    ))
+    let db = state.db.conn();
+    match FileFormat::asked(query.format) {
+        None => Ok(HttpResponse::Ok().json(quarters::status(db, &access, &branch, quarter).await?)),
+        Some(file) => {
+            let posted = quarters::posted_board(db, &access, &branch, quarter).await?;
+            download::download(&req, file, services::export::board::export(&posted)).await
+        }
+    }
 }
 
 /// The secretary posts a signed quarter on the public board (张榜公布); members are told.

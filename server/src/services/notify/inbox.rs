@@ -32,6 +32,8 @@ struct Params {
     total: Option<i32>,
     threshold: Option<i32>,
     behind: Option<i32>,
+    /// The role a role notice is about.
+    role: Option<jifen_shared::domain::Role>,
 }
 
 /// The newest notices first, `limit` at a time, older than `cursor`.
@@ -141,6 +143,10 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
         }
         NotificationKind::PointsAlert => (Word::NoticePointsAlert, Word::NoticePointsAlertBody),
         NotificationKind::AppealUpheld => (Word::NoticeAppealUpheld, Word::NoticeAppealUpheldBody),
+        NotificationKind::MemberTransferredIn => (
+            Word::NoticeMemberTransferredIn,
+            Word::NoticeMemberTransferredInBody,
+        ),
         NotificationKind::AppealOverturned => (
             Word::NoticeAppealOverturned,
             // An overturned deed waits for the committee again; a deduction gives points back.
@@ -150,6 +156,8 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
                 Word::NoticeAppealOverturnedDeductionBody
             },
         ),
+        NotificationKind::RoleGranted => (Word::NoticeRoleGranted, Word::NoticeRoleGrantedBody),
+        NotificationKind::RoleRevoked => (Word::NoticeRoleRevoked, Word::NoticeRoleRevokedBody),
     };
     // A deduction is worded as the points taken away.
     let shown = if kind == NotificationKind::PointsDeducted {
@@ -157,6 +165,7 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
     } else {
         points
     };
+    let role = p.role.map(role_word).map(|w| w.text(lang)).unwrap_or("");
     let heading = heading.text(lang).to_owned();
     let body = body.fill(
         lang,
@@ -170,6 +179,7 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
             ("total", &p.total.unwrap_or_default()),
             ("threshold", &p.threshold.unwrap_or_default()),
             ("behind", &p.behind.unwrap_or_default()),
+            ("role", &role),
         ],
     );
     Ok(NotificationView {
@@ -181,4 +191,15 @@ fn view(n: notification::Model, lang: Lang) -> AppResult<NotificationView> {
         created_at: n.created_at,
         read: n.read_at.is_some(),
     })
+}
+
+/// How a role is named to the member who holds it.
+fn role_word(role: jifen_shared::domain::Role) -> Word {
+    use jifen_shared::domain::Role;
+    match role {
+        Role::Member => Word::Member,
+        Role::Committee => Word::Committee,
+        Role::Secretary => Word::Secretary,
+        Role::OrgAdmin => Word::Administrator,
+    }
 }

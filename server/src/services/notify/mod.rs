@@ -277,6 +277,52 @@ pub async fn password_changed(
     .await
 }
 
+/// Tells a member that a role on `unit` was granted to them or revoked, so that a change of what
+/// they may do never goes unnoticed. Inbox only.
+pub async fn role_changed(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    granted: bool,
+    unit: &str,
+    role: jifen_shared::domain::Role,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let kind = if granted {
+        NotificationKind::RoleGranted
+    } else {
+        NotificationKind::RoleRevoked
+    };
+    to_inbox(
+        db,
+        member_id,
+        kind,
+        None,
+        json!({"branch": unit, "role": role}),
+        at,
+    )
+    .await
+}
+
+/// Tells a branch's secretary that a member was transferred in (`member_name`, from the branch
+/// named `from_branch`), so that the receiving side of 组织关系转接 knows at once. Inbox only.
+pub async fn member_transferred_in(
+    db: &impl ConnectionTrait,
+    secretary_id: &str,
+    member_name: &str,
+    from_branch: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    to_inbox(
+        db,
+        secretary_id,
+        NotificationKind::MemberTransferredIn,
+        None,
+        json!({ "title": member_name, "branch": from_branch }),
+        at,
+    )
+    .await
+}
+
 /// Writes a notice to the member's inbox; it is worded when read (see [`inbox`]).
 async fn to_inbox(
     db: &impl ConnectionTrait,

@@ -107,7 +107,7 @@ pub async fn issue(
 }
 
 /// Replaces the member's unused codes with a new one and records it; the code is returned once.
-async fn write_code(
+pub(crate) async fn write_code(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     actor_id: &str,
