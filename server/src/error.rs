@@ -80,6 +80,9 @@ pub enum WechatFailure {
     TicketInvalid,
     /// The invite code is wrong, used, expired or replaced by a newer one.
     InviteInvalid,
+    /// The code's member has been given a role since it was issued: a role holder's code takes
+    /// a second role holder's confirmation (see [`crate::services::wechat::invites`]).
+    InviteUnconfirmed,
     /// The member, or the WeChat account, is bound already.
     AlreadyBound,
     /// The member has no WeChat account bound.
@@ -502,6 +505,7 @@ impl AppError {
                 WechatFailure::Unavailable => "wechat.unavailable",
                 WechatFailure::TicketInvalid => "wechat.ticket_invalid",
                 WechatFailure::InviteInvalid => "wechat.invite_invalid",
+                WechatFailure::InviteUnconfirmed => "wechat.invite_unconfirmed",
                 WechatFailure::AlreadyBound => "wechat.already_bound",
                 WechatFailure::NotBound => "wechat.not_bound",
             },
@@ -539,7 +543,8 @@ impl AppError {
                 WechatFailure::InvalidCode
                 | WechatFailure::CodeUsed
                 | WechatFailure::TicketInvalid
-                | WechatFailure::InviteInvalid => StatusCode::BAD_REQUEST,
+                | WechatFailure::InviteInvalid
+                | WechatFailure::InviteUnconfirmed => StatusCode::BAD_REQUEST,
                 WechatFailure::RateLimited => StatusCode::TOO_MANY_REQUESTS,
                 WechatFailure::BlockedUser => StatusCode::FORBIDDEN,
                 WechatFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -681,6 +686,7 @@ impl AppError {
                 WechatFailure::Unavailable => p(Word::WechatUnavailable),
                 WechatFailure::TicketInvalid => p(Word::WechatTicketInvalid),
                 WechatFailure::InviteInvalid => p(Word::WechatInviteInvalid),
+                WechatFailure::InviteUnconfirmed => p(Word::AdminInviteUnconfirmed),
                 WechatFailure::AlreadyBound => p(Word::WechatAlreadyBound),
                 WechatFailure::NotBound => p(Word::WechatNotBound),
             },

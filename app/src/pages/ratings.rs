@@ -111,6 +111,16 @@ pub fn RatingsPage() -> impl IntoView {
     });
     // The branch opened stays open while the list reloads after a change.
     let open: RwSignal<Option<String>> = RwSignal::new(None);
+    // A committee sees one branch: open it as soon as it is loaded.
+    Effect::new(move |_| {
+        let only = ratings.with(|r| match r {
+            Some(Ok(v)) if v.branches.len() == 1 => Some(v.branches[0].branch_id.clone()),
+            _ => None,
+        });
+        if only.is_some() && open.get_untracked() != only {
+            open.set(only);
+        }
+    });
     let changed = Callback::new(move |()| {
         ratings.refetch();
         rules.refetch();
@@ -166,10 +176,6 @@ fn Branches(
     open: RwSignal<Option<String>>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
-    // A committee sees one branch: open straight away.
-    if view.branches.len() == 1 {
-        open.set(Some(view.branches[0].branch_id.clone()));
-    }
     let year = view.year;
     let org = view.org_unit_id.clone();
     let several = view.branches.len() > 1;

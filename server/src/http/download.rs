@@ -62,20 +62,23 @@ pub async fn download(
     export: Export,
 ) -> AppResult<HttpResponse> {
     match format {
-        FileFormat::Csv => csv_file(req, export),
+        FileFormat::Csv => csv_file(req, export).await,
         FileFormat::Xlsx => xlsx_file(req, export).await,
     }
 }
 
-fn attachment(name: &str, extension: &str) -> ContentDisposition {
+/// `Content-Disposition: attachment; filename="{name}.{extension}"`; `name` is ASCII (see
+/// [`crate::services::export::board::ascii_or`]).
+pub fn attachment(name: &str, extension: &str) -> ContentDisposition {
     ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename(format!("{name}.{extension}"))],
     }
 }
 
-/// The export's first table as CSV, sent a page at a time as its rows are read.
-fn csv_file(req: &HttpRequest, export: Export) -> AppResult<HttpResponse> {
+/// The export's first table as CSV (written into a temporary file page by page, then sent from
+/// it in chunks with its length).
+async fn csv_file(req: &HttpRequest, export: Export) -> AppResult<HttpResponse> {
     let lang = lang_of(req.headers());
     let Some(sheet) = export.sheets.into_iter().next() else {
         return Err(AppError::Internal(anyhow::anyhow!(
@@ -83,10 +86,27 @@ fn csv_file(req: &HttpRequest, export: Export) -> AppResult<HttpResponse> {
             export.name
         )));
     };
+    let file = csv::spooled(sheet.table, lang, sheet.pages).await?;
+    file_response(file, CSV, attachment(&export.name, "csv"))
+}
+
+/// A finished file as the answer: its length, and its bytes a chunk at a time. Neither CSV nor
+/// the workbook (already a zip) is compressed again on the way.
+fn file_response(
+    file: File,
+    content_type: &'static str,
+    disposition: ContentDisposition,
+) -> AppResult<HttpResponse> {
+    let length = file
+        .metadata()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the file's size: {e}")))?
+        .len();
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, CSV))
-        .insert_header(attachment(&export.name, "csv"))
-        .streaming(csv::stream(sheet.table, lang, sheet.pages)))
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header(disposition)
+        .insert_header(ContentEncoding::Identity)
+        .no_chunking(length)
+        .streaming(chunks(file)))
 }
 
 /// The export as a workbook: written into a temporary file, then sent from it in chunks with its
@@ -94,16 +114,7 @@ fn csv_file(req: &HttpRequest, export: Export) -> AppResult<HttpResponse> {
 async fn xlsx_file(req: &HttpRequest, export: Export) -> AppResult<HttpResponse> {
     let lang = lang_of(req.headers());
     let file = xlsx::workbook(export.sheets, lang).await?;
-    let length = file
-        .metadata()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("the workbook's size: {e}")))?
-        .len();
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, XLSX))
-        .insert_header(attachment(&export.name, "xlsx"))
-        .insert_header(ContentEncoding::Identity)
-        .no_chunking(length)
-        .streaming(chunks(file)))
+    file_response(file, XLSX, attachment(&export.name, "xlsx"))
 }
 
 /// A file's bytes, a chunk at a time, each read on the blocking pool.

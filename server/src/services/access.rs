@@ -5,10 +5,12 @@ use std::collections::HashSet;
 
 use jifen_shared::domain::{OrgKind, Role};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 
 use crate::entity::{member, org_unit, role_assignment, stored};
 use crate::error::{AppError, AppResult, Missing, Refusal};
+use crate::infra::ids;
+use crate::services::orgs::tree;
 
 /// A member and their role assignments, loaded once per request that needs them.
 #[derive(Debug, Clone)]
@@ -125,47 +127,26 @@ impl Access {
         Ok(!self.roles_over(db, branch).await?.is_empty())
     }
 
-    /// Every branch whose deeds this member reviews.
+    /// Every branch whose deeds this member reviews: the branches reviewed directly, then those
+    /// beneath the units above branches (see [`tree::beneath`]).
     pub async fn reviewable_branches(&self, db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
         let mut branches = Vec::new();
         let mut seen = HashSet::new();
-        let mut frontier = Vec::new();
+        let mut above = Vec::new();
         for (unit, _) in self.grants.iter().filter(|(_, r)| r.can_review()) {
             if self.branch_grants.contains(unit) {
                 if seen.insert(unit.clone()) {
                     branches.push(unit.clone());
                 }
-            } else {
-                frontier.push(unit.clone());
+            } else if !above.contains(unit) {
+                above.push(unit.clone());
             }
         }
-        while !frontier.is_empty() {
-            let units = org_unit::Entity::find()
-                .filter(org_unit::Column::Id.is_in(frontier))
-                .all(db)
-                .await?;
-            // Deeds belong to branches; only the units above branches need walking down.
-            let mut above = Vec::new();
-            for u in units {
-                if seen.insert(u.id.clone()) {
-                    if u.kind()? == OrgKind::Branch {
-                        branches.push(u.id);
-                    } else {
-                        above.push(u.id);
-                    }
-                }
+        // Deeds belong to branches; only the units above branches need walking down.
+        for u in tree::beneath(db, &above).await? {
+            if u.kind == OrgKind::Branch.as_str() && seen.insert(u.id.clone()) {
+                branches.push(u.id);
             }
-            if above.is_empty() {
-                break;
-            }
-            frontier = org_unit::Entity::find()
-                .filter(org_unit::Column::ParentId.is_in(above))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|c| c.id)
-                .filter(|id| !seen.contains(id))
-                .collect();
         }
         Ok(branches)
     }
@@ -182,21 +163,13 @@ pub async fn load_member(db: &impl ConnectionTrait, member_id: &str) -> AppResul
         ))
 }
 
-/// `unit` and all the units above it.
+/// The ids of `unit` and all the units above it.
 async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<String>> {
-    let mut chain = Vec::new();
-    let mut next = Some(unit.to_owned());
-    while let Some(id) = next.take() {
-        if chain.contains(&id) || chain.len() > 16 {
-            break;
-        }
-        let Some(u) = org_unit::Entity::find_by_id(id.clone()).one(db).await? else {
-            break;
-        };
-        chain.push(id);
-        next = u.parent_id;
-    }
-    Ok(chain)
+    Ok(tree::ancestors(db, unit)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
 }
 
 /// Looks up a branch, answering 404 when it does not exist or the member may not see it.
@@ -284,4 +257,33 @@ pub async fn overseen_unit(
         return Err(AppError::Forbidden(Refusal::Role));
     }
     Err(AppError::NotFound(Missing::OrgUnit))
+}
+
+/// A unit of any kind if the caller manages it: a branch's secretary or an administrator at or
+/// above it (for a branch, as [`managed_branch`]). 404 for a unit the caller cannot see, 403 for
+/// one they see without managing it.
+pub async fn managed_unit(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    unit_id: &str,
+) -> AppResult<org_unit::Model> {
+    let missing = || AppError::NotFound(Missing::OrgUnit);
+    if !ids::is_valid(unit_id) {
+        return Err(missing());
+    }
+    let unit = org_unit::Entity::find_by_id(unit_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    if unit.kind()? == OrgKind::Branch {
+        return managed_branch(db, access, &unit.id).await;
+    }
+    let roles = access.roles_over(db, &unit.id).await?;
+    if roles.is_empty() {
+        return Err(missing());
+    }
+    if !roles.iter().any(|r| r.can_manage()) {
+        return Err(AppError::Forbidden(Refusal::Role));
+    }
+    Ok(unit)
 }

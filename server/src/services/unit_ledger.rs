@@ -7,47 +7,18 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{LedgerCause, UnitLedgerEntry, UnitLedgerPage, UnitLedgerQuery};
-use jifen_shared::domain::{CycleQuarter, LedgerKind, RuleCategory};
+use jifen_shared::domain::{LedgerKind, RuleCategory};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
 use crate::entity::stored::word;
 use crate::error::{invalid, AppError, AppResult};
 use crate::infra::ids;
 use crate::services::access::{overseen_unit, Access};
+use crate::services::orgs::tree::MAX_DEPTH;
+pub use crate::services::stats::Period;
 
 pub const DEFAULT_PAGE: u64 = 50;
 pub const MAX_PAGE: u64 = 100;
-
-/// Deepest tree walked below a unit (county, town, branch, group are four levels); the bound
-/// only keeps a cycle written behind the application's back from running forever.
-const MAX_DEPTH: i32 = 32;
-
-/// A cycle year, or one quarter of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub year: i32,
-    pub quarter: Option<u8>,
-}
-
-impl Period {
-    /// `?year=&quarter=` checked: the current cycle year (Asia/Shanghai) when no year is given.
-    pub fn parse(year: Option<i32>, quarter: Option<u8>, now: DateTime<Utc>) -> AppResult<Self> {
-        let year = invalid::year_or_current(year, now)?;
-        if let Some(q) = quarter {
-            CycleQuarter::parse(year, q)
-                .map_err(|_| AppError::Validation(vec![invalid::quarter()]))?;
-        }
-        Ok(Self { year, quarter })
-    }
-
-    /// For file names: `2026` or `2026-q3`.
-    pub fn slug(self) -> String {
-        match self.quarter {
-            Some(q) => format!("{}-q{q}", self.year),
-            None => self.year.to_string(),
-        }
-    }
-}
 
 /// A checked page request of the JSON ledger.
 #[derive(Debug, Clone)]
@@ -59,7 +30,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn parse(q: &UnitLedgerQuery, now: DateTime<Utc>) -> AppResult<Self> {
-        let period = Period::parse(q.year, q.quarter, now)?;
+        let period = Period::asked(q.year, q.quarter, now)?;
         let mut issues = Vec::new();
         let cursor = q.cursor.clone().filter(|c| !c.is_empty());
         if cursor.as_deref().is_some_and(|c| !ids::is_valid(c)) {
@@ -117,8 +88,8 @@ pub async fn list(
         items.last().map(|e| e.id.clone()).unwrap_or_default()
     });
     Ok(UnitLedgerPage {
-        year: request.period.year,
-        quarter: request.period.quarter,
+        year: request.period.year(),
+        quarter: request.period.quarter(),
         items,
         next_cursor,
     })
@@ -205,10 +176,10 @@ pub async fn page(
         }
     };
     let unit = bind(scope.unit_id.as_ref().into());
-    let year = bind(scope.period.year.into());
+    let year = bind(scope.period.year().into());
     let quarter = scope
         .period
-        .quarter
+        .quarter()
         .map(|q| format!(" AND e.cycle_quarter = {}", bind(i16::from(q).into())))
         .unwrap_or_default();
     let after = after

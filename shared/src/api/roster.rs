@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
 
+use super::GradesFormat;
 use crate::domain::MemberStatus;
 
 macro_rules! wire {
@@ -51,8 +52,9 @@ pub struct RosterImportQuery {
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct RosterTemplateQuery {
-    /// `csv` (UTF-8 with BOM) or `xlsx` (the default).
-    pub format: Option<String>,
+    /// `xlsx` (the default, when left out) or `csv` (UTF-8 with BOM); `json` is no template.
+    #[serde(default)]
+    pub format: Option<GradesFormat>,
 }
 
 wire! {

@@ -58,6 +58,12 @@ pub struct MemberCounts {
 }
 
 /// How many members' totals of a category fall in `[from, to)` (`to` absent: and above).
+///
+/// Bands are 10 points wide from 0 (or from the ten at or below the lowest total, when some total
+/// is negative) up to the last band, 120 and above. They reach down to -50 at most: below it a
+/// single band `[from, -50)` holds every lower total, its `from` being the ten at or below the
+/// lowest, so a total far in the red adds one band, not one per ten points. Every band is listed,
+/// empty ones too.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Band {

@@ -13,6 +13,7 @@ mod place;
 mod points;
 mod standing;
 mod text;
+mod username;
 
 pub use allotment::{pro_rata, ProRata};
 pub use cycle::{CycleQuarter, QuarterError, SHANGHAI_OFFSET_SECS};
@@ -40,3 +41,4 @@ pub use text::{
     sanitize, CharKind, DeedAccount, DeedTitle, FeedbackBody, FeedbackContact, PlaceName, Reason,
     RuleName, TextError,
 };
+pub use username::{Username, UsernameError};

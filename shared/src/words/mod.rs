@@ -842,6 +842,7 @@ keys! {
     RosterFileMissing,
     RosterFileTooLarge,
     RosterTooManyRows,
+    RosterTooManyColumns,
     RosterUnreadable,
     RosterNoNameColumn,
     RosterEmpty,
@@ -949,6 +950,7 @@ keys! {
     RatingsUnit,
     RatingsAdjustedBadge,
     // Issue 14: admin (add this part's keys below this line)
+    AdminInviteUnconfirmed,
     AdminCodeInvalid,
     AdminCodeNotForKind,
     AdminCodeTaken,

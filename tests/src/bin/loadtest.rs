@@ -60,6 +60,10 @@ enum Load {
     Points,
     ReviewQueue,
     Submit,
+    /// The town's statistics (both demo branches, every figure), as its organisation member.
+    TownStats,
+    /// The town's ledger for the year as a CSV file, streamed.
+    TownLedgerCsv,
 }
 
 impl Load {
@@ -69,6 +73,8 @@ impl Load {
             Load::Points => "GET /api/v1/members/{id}/points",
             Load::ReviewQueue => "GET /api/v1/deeds?scope=review",
             Load::Submit => "POST /api/v1/deeds",
+            Load::TownStats => "GET /api/v1/orgs/{town}/stats",
+            Load::TownLedgerCsv => "GET /api/v1/orgs/{town}/ledger?format=csv",
         }
     }
 }
@@ -77,6 +83,9 @@ struct Fixture {
     base: String,
     member_tokens: Vec<(String, String)>,
     committee_token: String,
+    /// The organisation member over the town (admin1), and the town.
+    admin_token: String,
+    town_id: String,
     rule_id: String,
     /// A rule without caps, so that every approval in the attack story writes a ledger entry.
     uncapped_rule_id: String,
@@ -128,6 +137,15 @@ async fn run(
                     Load::Submit => {
                         submission(&client, &fx, &member_token, format!("load-{worker}-{n}"))
                     }
+                    Load::TownStats => client
+                        .get(format!("{}/api/v1/orgs/{}/stats", fx.base, fx.town_id))
+                        .bearer_auth(&fx.admin_token),
+                    Load::TownLedgerCsv => client
+                        .get(format!(
+                            "{}/api/v1/orgs/{}/ledger?format=csv",
+                            fx.base, fx.town_id
+                        ))
+                        .bearer_auth(&fx.admin_token),
                 };
                 let t = Instant::now();
                 let ok = match req.send().await {
@@ -511,8 +529,11 @@ async fn main() -> anyhow::Result<()> {
         .json::<RuleView>()
         .await?
         .id;
+    let admin_token = login(&client, &base, "admin1").await?;
     let fx = Arc::new(Fixture {
         committee_token,
+        admin_token,
+        town_id: demo.town_id.clone(),
         member_tokens,
         rule_id: demo.rule("demo-1", seed::SNOW).to_owned(),
         uncapped_rule_id,
@@ -544,6 +565,8 @@ async fn main() -> anyhow::Result<()> {
         (Load::Points, 0),
         (Load::ReviewQueue, 0),
         (Load::Submit, 0),
+        (Load::TownStats, 0),
+        (Load::TownLedgerCsv, 0),
         (Load::Points, WRITES_PER_SECOND),
         (Load::ReviewQueue, WRITES_PER_SECOND),
     ];

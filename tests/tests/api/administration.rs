@@ -2,7 +2,7 @@
 //! roles under the rule that nobody grants or revokes above their own role, and a branch's
 //! invites. Every change is audited, and the history still verifies.
 
-use jifen_server::entity::audit_event;
+use jifen_server::entity::{audit_event, retired_code};
 use jifen_server::services::audit::{self, SealKey};
 use jifen_server::services::orgs;
 use jifen_shared::api::{
@@ -13,7 +13,9 @@ use jifen_shared::domain::{NotificationKind, OrgKind, Role};
 use jifen_tests::fake_wechat::FakeWechat;
 use jifen_tests::{problem, TestApp, User, AUDIT_KEY};
 use reqwest::{Response, StatusCode};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::json;
 
 async fn delete(app: &TestApp, user: &User, path: &str) -> Response {
@@ -475,7 +477,6 @@ async fn a_unit_moves_only_where_its_kind_fits_and_never_beneath_itself() {
     for (unit, parent, code) in [
         (demo2.as_str(), demo2.as_str(), "org_unit.cycle"),
         (demo2.as_str(), group.id.as_str(), "org_unit.cycle"),
-        (town.as_str(), demo1.as_str(), "org_unit.cycle"),
         (demo1.as_str(), demo2.as_str(), "org_unit.kind_mismatch"),
         (group.id.as_str(), town.as_str(), "org_unit.kind_mismatch"),
     ] {
@@ -484,6 +485,12 @@ async fn a_unit_moves_only_where_its_kind_fits_and_never_beneath_itself() {
         assert_eq!(p.errors[0].field, "parent_id");
         assert_eq!(p.errors[0].code, code, "{unit} under {parent}");
     }
+    let res = patch(&town, json!({"parent_id": demo1})).await;
+    assert_eq!(
+        code_of(res, StatusCode::FORBIDDEN).await,
+        "auth.forbidden",
+        "admin1 does not administer the county the town would be taken from"
+    );
     let res = patch(&demo2, json!({"parent_id": county})).await;
     assert_eq!(
         res.status(),
@@ -512,6 +519,15 @@ async fn a_unit_moves_only_where_its_kind_fits_and_never_beneath_itself() {
         .await;
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.errors[0].code, "org_unit.top_level");
+    let res = app
+        .patch(
+            &county_admin,
+            &format!("/api/v1/orgs/{town}"),
+            &json!({"parent_id": demo1}),
+        )
+        .await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p.errors[0].code, "org_unit.cycle");
     let second: OrgNode = app
         .post(
             &county_admin,
@@ -875,4 +891,414 @@ async fn every_administrative_change_is_in_the_audit_history_and_it_verifies() {
     )
     .await;
     assert!(verified.is_ok(), "{verified:?}");
+}
+
+/// `who`'s first password, proven by an invite code.
+async fn first_password(app: &TestApp, who: &User, code: &str) -> Response {
+    app.client
+        .put(app.url("/api/v1/me/password"))
+        .bearer_auth(&who.access_token)
+        .json(&json!({"new_password": "a-long-secret-123", "invite_code": code}))
+        .send()
+        .await
+        .expect("PUT request")
+}
+
+async fn ticket(app: &TestApp, fake: &FakeWechat, openid: &str) -> String {
+    let code = format!("code-{openid}");
+    fake.user(&code, openid, None);
+    let res = app.wechat_login(&code).await;
+    let required: BindingRequired = res.json().await.expect("binding ticket");
+    required.binding_ticket
+}
+
+#[tokio::test]
+async fn a_plain_members_invite_code_stops_working_once_they_hold_a_role() {
+    let fake = FakeWechat::start().await;
+    let app = TestApp::spawn_with_wechat(&fake).await;
+    let demo1 = app.demo.branch("demo-1").to_owned();
+    let secretary = app.login_as("secretary1").await;
+    let committee = app.login_as("committee1").await;
+
+    // The secretary alone issues member3 a code, then appoints member3 to the committee: the
+    // code is revoked with the appointment, so it cannot bind a role holder's account.
+    let invite: InviteView = app
+        .issue_invite(&secretary, "member3")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = grant(&app, &secretary, &demo1, "member3", "committee").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .wechat_bind(&ticket(&app, &fake, "openid-3").await, &invite.code)
+        .await;
+    assert_eq!(
+        code_of(res, StatusCode::BAD_REQUEST).await,
+        "wechat.invite_invalid",
+        "the appointment revoked the code"
+    );
+    let revoked = events(&app, &demo1)
+        .await
+        .into_iter()
+        .rfind(|e| e.action == "wechat.invite_revoked")
+        .expect("the revocation is audited");
+    let after: serde_json::Value = serde_json::from_str(revoked.after.as_deref().unwrap()).unwrap();
+    assert_eq!(after["invite_ids"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        revoked.actor_id.as_deref(),
+        Some(secretary.member_id.as_str())
+    );
+
+    // A role given where nothing revokes codes (the command line): the code is refused where it
+    // is redeemed, for binding and for a first password alike.
+    let invite: InviteView = app
+        .issue_invite(&secretary, "member5")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let member8 = app.bind_wechat(&fake, "member8", "openid-8").await;
+    let id8 = app.demo.member("member8").to_owned();
+    app.state
+        .db
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE member SET password_hash = NULL WHERE id = '{id8}'"
+        ))
+        .await
+        .unwrap();
+    let code8: InviteView = app
+        .issue_invite(&secretary, "member8")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for member in ["member5", "member8"] {
+        orgs::grant_role(
+            app.state.db.conn(),
+            app.demo.member(member),
+            &demo1,
+            Role::Committee,
+            None,
+            app.state.now(),
+        )
+        .await
+        .unwrap();
+    }
+    let res = app
+        .wechat_bind(&ticket(&app, &fake, "openid-5").await, &invite.code)
+        .await;
+    let p = problem(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(p.code, "wechat.invite_unconfirmed");
+    let res = first_password(&app, &member8, &code8.code).await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p.errors[0].code, "password.invite_unconfirmed");
+
+    // Asked for by one role holder and confirmed by another, a code works.
+    let res = app.issue_invite(&secretary, "member8").await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let request: PendingInviteView = res.json().await.unwrap();
+    let confirmed: InviteView = app
+        .post(
+            &committee,
+            &format!("/api/v1/invites/{}/confirm", request.id),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = first_password(&app, &member8, &confirmed.code).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+}
+
+/// Sends `method path` as `user` to the server at `base`, answering the status.
+async fn send(
+    app: &TestApp,
+    base: &str,
+    method: reqwest::Method,
+    user: &User,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> StatusCode {
+    let mut req = app
+        .client
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(&user.access_token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().await.expect("request").status()
+}
+
+#[tokio::test]
+async fn two_instances_revoking_both_secretaries_at_once_leave_one() {
+    let app = TestApp::spawn().await;
+    let other = app.another_instance().await;
+    let demo1 = app.demo.branch("demo-1").to_owned();
+    let admin = app.login_as("admin1").await;
+
+    // The same appointment made twice at once: one makes it, the other finds it made.
+    let path = format!("/api/v1/orgs/{demo1}/roles");
+    let body = json!({"member_id": app.demo.member("member4"), "role": "secretary"});
+    let (a, b) = tokio::join!(
+        send(
+            &app,
+            &app.address,
+            reqwest::Method::POST,
+            &admin,
+            &path,
+            Some(body.clone())
+        ),
+        send(
+            &app,
+            &other.address,
+            reqwest::Method::POST,
+            &admin,
+            &path,
+            Some(body)
+        ),
+    );
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CREATED]);
+
+    let first = role_id(&app, &admin, &demo1, "secretary1", Role::Secretary).await;
+    let second = role_id(&app, &admin, &demo1, "member4", Role::Secretary).await;
+    let (first, second) = (
+        format!("/api/v1/roles/{first}"),
+        format!("/api/v1/roles/{second}"),
+    );
+    let (a, b) = tokio::join!(
+        send(
+            &app,
+            &app.address,
+            reqwest::Method::DELETE,
+            &admin,
+            &first,
+            None
+        ),
+        send(
+            &app,
+            &other.address,
+            reqwest::Method::DELETE,
+            &admin,
+            &second,
+            None
+        ),
+    );
+    let mut statuses = [a, b];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::NO_CONTENT, StatusCode::CONFLICT],
+        "exactly one secretary goes"
+    );
+    let left = roles(&app, &admin, &demo1)
+        .await
+        .holders
+        .into_iter()
+        .filter(|h| h.role == Role::Secretary)
+        .count();
+    assert_eq!(left, 1, "the branch keeps a secretary");
+    other.stop().await;
+}
+
+#[tokio::test]
+async fn a_unit_is_taken_away_only_by_someone_who_administers_where_it_is() {
+    let app = TestApp::spawn().await;
+    let demo2 = app.demo.branch("demo-2").to_owned();
+    let now = app.state.now();
+    let db = app.state.db.conn();
+    let second = orgs::create_org(
+        db,
+        Some(&app.demo.county_id),
+        OrgKind::Town,
+        "河西镇党委",
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    // member14 administers demo-2 itself and the second town, not demo-2's town.
+    for unit in [demo2.as_str(), second.id.as_str()] {
+        orgs::grant_role(
+            db,
+            app.demo.member("member14"),
+            unit,
+            Role::OrgAdmin,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let member14 = app.login_as("member14").await;
+    let res = app
+        .patch(
+            &member14,
+            &format!("/api/v1/orgs/{demo2}"),
+            &json!({"parent_id": second.id}),
+        )
+        .await;
+    assert_eq!(
+        code_of(res, StatusCode::FORBIDDEN).await,
+        "auth.forbidden",
+        "demo-2's town is not member14's to take it from"
+    );
+    let unit: OrgUnitView = app
+        .get(&member14, &format!("/api/v1/orgs/{demo2}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        unit.unit.parent_id.as_deref(),
+        Some(app.demo.town_id.as_str())
+    );
+
+    orgs::grant_role(
+        db,
+        app.demo.member("member14"),
+        &app.demo.town_id,
+        Role::OrgAdmin,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let res = app
+        .patch(
+            &member14,
+            &format!("/api/v1/orgs/{demo2}"),
+            &json!({"parent_id": second.id}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn codes_change_at_once_without_failing_and_old_codes_still_find_the_branch() {
+    let app = TestApp::spawn().await;
+    let other = app.another_instance().await;
+    let demo2 = app.demo.branch("demo-2").to_owned();
+    let admin = app.login_as("admin1").await;
+
+    // Two new codes for one branch at once: both are taken in turn, nothing fails.
+    let path = format!("/api/v1/orgs/{demo2}");
+    let (a, b) = tokio::join!(
+        send(
+            &app,
+            &app.address,
+            reqwest::Method::PATCH,
+            &admin,
+            &path,
+            Some(json!({"code": "xi-ying"}))
+        ),
+        send(
+            &app,
+            &other.address,
+            reqwest::Method::PATCH,
+            &admin,
+            &path,
+            Some(json!({"code": "xiying-cun"}))
+        ),
+    );
+    assert_eq!((a, b), (StatusCode::OK, StatusCode::OK));
+    let now: OrgUnitView = app.get(&admin, &path).await.json().await.unwrap();
+    let current = now.unit.code.expect("a code");
+    assert!(["xi-ying", "xiying-cun"].contains(&current.as_str()));
+
+    // The mini program's public API follows the branch under any code it had.
+    for code in ["demo-2", "xi-ying", "xiying-cun"] {
+        let res = app
+            .client
+            .get(app.url(&format!("/api/v1/public/branches/{code}/board")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            code_of(res, StatusCode::NOT_FOUND).await,
+            "board.not_found",
+            "{code} finds the branch, which has posted nothing yet"
+        );
+        let res = app
+            .post_anonymous(
+                &format!("/api/v1/public/branches/{code}/feedback"),
+                &json!({"year": 2026, "quarter": 1, "body": "路灯坏了"}),
+            )
+            .await;
+        assert_eq!(
+            code_of(res, StatusCode::NOT_FOUND).await,
+            "board.not_found",
+            "{code}"
+        );
+    }
+    let res = app
+        .client
+        .get(app.url("/api/v1/public/branches/demo-9/board"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code_of(res, StatusCode::NOT_FOUND).await,
+        "org_unit.not_found"
+    );
+
+    // The command line and the seed take codes by the same rule: none another unit has or had.
+    let db = app.state.db.conn();
+    let make = |code: &'static str| {
+        orgs::create_org(
+            db,
+            Some(&app.demo.town_id),
+            OrgKind::Branch,
+            "新村党支部",
+            Some(code),
+            app.state.now(),
+        )
+    };
+    for code in ["x", "a--b", "-ab", "东关"] {
+        let err = make(code).await.expect_err(code);
+        assert!(
+            matches!(err, jifen_server::error::AppError::Validation(_)),
+            "{code}: {err:?}"
+        );
+    }
+    for code in ["demo-1", "demo-2"] {
+        let err = make(code).await.expect_err(code);
+        assert!(
+            matches!(
+                err,
+                jifen_server::error::AppError::Organisation(
+                    jifen_server::error::OrgRefusal::CodeTaken
+                )
+            ),
+            "{code}: {err:?}"
+        );
+    }
+    let made = make("Xin-Cun").await.unwrap();
+    assert_eq!(made.code.as_deref(), Some("xin-cun"));
+
+    // A unit's present code wins over anything retired under it (written behind the app's back).
+    retired_code::Entity::insert(retired_code::ActiveModel {
+        code: Set("demo-1".to_owned()),
+        org_unit_id: Set(demo2.clone()),
+        retired_at: Set(app.state.now()),
+    })
+    .exec(db)
+    .await
+    .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = browser.get(app.url("/board/demo-1")).send().await.unwrap();
+    assert_ne!(
+        res.status(),
+        StatusCode::FOUND,
+        "no redirect away from demo-1"
+    );
+    assert!(res.text().await.unwrap().contains("东关村党支部"));
+    other.stop().await;
 }

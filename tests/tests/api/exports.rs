@@ -8,8 +8,12 @@ use std::io::{Cursor, Read};
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use chrono::{DateTime, NaiveDate, Utc};
-use jifen_server::entity::member;
+use futures_util::StreamExt;
+use jifen_server::entity::{ledger_entry, member};
+use jifen_server::infra::ids;
 use jifen_server::seed::{HAIRCUT, SNOW};
+use jifen_server::services::stats::Period;
+use jifen_server::services::{export, unit_ledger};
 use jifen_shared::api::{BoardView, LedgerCause, QuarterReviewView, UnitLedgerPage};
 use jifen_shared::domain::{QuarterStatus, RuleCategory};
 use jifen_tests::{problem, QuarterStep, Review, TestApp, User};
@@ -378,6 +382,63 @@ async fn the_app_reads_the_ledger_a_page_at_a_time_and_sees_every_entry_once() {
     }
     let res = ledger(&app, &admin, &town, "?format=pdf").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "an unknown format");
+}
+
+/// A file is one snapshot of the ledger: read a thousand entries at a time, a county's year
+/// takes several pages, and an entry written between two of them (after the file began) is not
+/// in it, while every entry written before is, once.
+#[tokio::test]
+async fn an_entry_written_while_the_ledger_file_is_read_stays_out_of_it() {
+    let Story { app, .. } = story().await;
+    let db = app.state.db.conn().clone();
+    let town = app.demo.town_id.clone();
+    let model = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::ReversesId.is_null())
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("an entry of the story");
+    let copy = |note: &str| {
+        ledger_entry::ActiveModel::from(ledger_entry::Model {
+            id: ids::new(),
+            deed_id: None,
+            note: note.into(),
+            ..model.clone()
+        })
+    };
+    let extra = (0..1_500).map(|i| copy(&format!("补录 {i}")));
+    ledger_entry::Entity::insert_many(extra)
+        .exec(&db)
+        .await
+        .expect("1500 more entries");
+    let before = 4 + 1_500;
+    let scope = unit_ledger::Scope {
+        unit_id: town.as_str().into(),
+        period: Period::parse(2026, None).unwrap(),
+    };
+
+    let mut pages = export::ledger::pages(db.clone(), scope.clone());
+    let first = pages.next().await.expect("a first page").expect("read");
+    assert_eq!(first.len() as u64, export::ledger::PAGE, "a full page");
+    ledger_entry::Entity::insert(copy("读取期间写入"))
+        .exec(&db)
+        .await
+        .expect("written while the file is read");
+    let mut read = first.len();
+    while let Some(page) = pages.next().await {
+        read += page.expect("read").len();
+    }
+    assert_eq!(
+        read, before,
+        "the file holds the ledger as it stood when it began"
+    );
+
+    let mut again = export::ledger::pages(db, scope);
+    let mut read = 0;
+    while let Some(page) = again.next().await {
+        read += page.expect("read").len();
+    }
+    assert_eq!(read, before + 1, "the next file has the new entry");
 }
 
 #[tokio::test]

@@ -6,8 +6,9 @@ use std::io::Cursor;
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use jifen_server::entity::{audit_event, invite_code, ledger_entry, member};
 use jifen_server::seed::SNOW;
+use jifen_server::services::orgs;
 use jifen_shared::api::{NotificationPage, RosterImport, RosterMember, RosterPage};
-use jifen_shared::domain::{CycleQuarter, MemberStatus, NotificationKind};
+use jifen_shared::domain::{CycleQuarter, MemberStatus, NotificationKind, OrgKind};
 use jifen_tests::{eventually, problem, Review, TestApp, User};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -367,13 +368,48 @@ async fn a_transfer_moves_the_member_and_leaves_their_points_where_they_were_ear
         .post(&secretary2, &path, &json!({"branch_id": "demo-2"}))
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    for bad in ["no-such-branch", "", &app.demo.town_id.clone(), "demo-1"] {
+    let made_up = problem(
+        app.post(&secretary1, &path, &json!({"branch_id": "no-such-branch"}))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(made_up.code, "org_unit.not_found");
+    // A branch of another county is answered as one that does not exist: no probing ids.
+    let db = app.database().await;
+    let now = chrono::Utc::now();
+    let county = orgs::create_org(&db, None, OrgKind::County, "邻县", None, now)
+        .await
+        .unwrap();
+    let town = orgs::create_org(&db, Some(&county.id), OrgKind::Town, "邻镇", None, now)
+        .await
+        .unwrap();
+    let far = orgs::create_org(
+        &db,
+        Some(&town.id),
+        OrgKind::Branch,
+        "邻县一村支部",
+        Some("far-1"),
+        now,
+    )
+    .await
+    .unwrap();
+    for bad in [far.id.as_str(), "far-1", "", &app.demo.town_id.clone()] {
         let res = app
             .post(&secretary1, &path, &json!({"branch_id": bad}))
             .await;
-        let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-        assert_eq!(p.errors[0].field, "branch_id", "{bad:?}");
+        let p = problem(res, StatusCode::NOT_FOUND).await;
+        assert_eq!(
+            (p.code, p.message),
+            (made_up.code.clone(), made_up.message.clone()),
+            "{bad:?}"
+        );
     }
+    let res = app
+        .post(&secretary1, &path, &json!({"branch_id": "demo-1"}))
+        .await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p.errors[0].code, "member.same_branch");
     let res = app
         .post(
             &secretary1,
@@ -631,7 +667,7 @@ async fn an_import_with_every_kind_of_bad_row_reports_each_by_row_and_column_and
             "too many rows",
             {
                 let mut lines = vec!["姓名".to_owned()];
-                lines.extend((0..5001).map(|i| format!("党员{i}")));
+                lines.extend((0..1001).map(|i| format!("党员{i}")));
                 csv(&lines.iter().map(String::as_str).collect::<Vec<_>>())
             },
             "roster.too_many_rows",
@@ -657,6 +693,54 @@ async fn an_import_with_every_kind_of_bad_row_reports_each_by_row_and_column_and
         let res = upload(&app, &user, "demo-1", true, "x.csv", csv(&["姓名", "某人"])).await;
         assert_eq!(res.status(), status, "{who}");
     }
+}
+
+/// A workbook of a few KB may name a cell a million rows down or 16 000 columns across; it is
+/// refused as soon as such a cell is read, without laying out the sheet's rows and columns.
+#[tokio::test]
+async fn a_workbook_naming_a_far_away_cell_is_refused_and_the_server_keeps_answering() {
+    let app = TestApp::spawn().await;
+    let secretary = app.login_as("secretary1").await;
+    let workbook = |row: u32, col: u16| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "姓名").unwrap();
+        sheet.write_string(row, col, "x").unwrap();
+        book.save_to_buffer().unwrap()
+    };
+    let far = workbook(1_048_575, 16_383);
+    assert!(far.len() < 16 * 1024, "a small file: {} bytes", far.len());
+    for (what, bytes, code) in [
+        ("XFD1048576", far, "roster.too_many_rows"),
+        ("row 1002", workbook(1001, 0), "roster.too_many_rows"),
+        ("column BM", workbook(1, 64), "roster.too_many_columns"),
+    ] {
+        let res = upload(&app, &secretary, "demo-1", true, "名册.xlsx", bytes).await;
+        let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(
+            (p.errors[0].field.as_str(), p.errors[0].code.as_str()),
+            ("file", code),
+            "{what}"
+        );
+    }
+    // The last row and column a roster may use are read.
+    let preview = imported(
+        upload(
+            &app,
+            &secretary,
+            "demo-1",
+            true,
+            "名册.xlsx",
+            workbook(1000, 63),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(preview.rows, 1);
+    assert_eq!(preview.problems[0].row, 1001);
+    assert_eq!(preview.problems[0].code, "roster.name_missing");
+    let listed = page(&app, &secretary, &members_path(&app, "demo-1")).await;
+    assert!(!listed.items.is_empty(), "the server still answers");
 }
 
 /// Names of demo-2's members by username, for files that name them as they are.
@@ -744,8 +828,14 @@ async fn a_clean_csv_roster_commits_once_and_importing_it_again_changes_nothing(
     // Nobody absent from the file was touched.
     assert_eq!(after["member18"].status, known["member18"].status);
 
+    let events = audit_event::Entity::find().count(&db).await.unwrap();
     let again = imported(upload(&app, &secretary, "demo-2", false, "roster.csv", file).await).await;
     assert!(again.committed);
+    assert_eq!(
+        audit_event::Entity::find().count(&db).await.unwrap(),
+        events,
+        "a file that changes nothing writes nothing, not even an import event"
+    );
     assert_eq!(
         (again.add.len(), again.update.len(), again.unchanged.len()),
         (0, 0, 5)
@@ -870,19 +960,28 @@ async fn the_templates_filled_in_import_as_xlsx_and_csv() {
     assert_eq!(done.add.len(), 1);
     assert_eq!(done.not_in_file.len(), 15 + 2);
 
+    // XLSX when no format is named; JSON is no template; an unknown format is a bad request.
+    let template_path = format!(
+        "/api/v1/branches/{}/roster/template",
+        app.demo.branch("demo-2")
+    );
+    let res = app.get(&secretary, &template_path).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
     let res = app
-        .get(
-            &secretary,
-            &format!(
-                "/api/v1/branches/{}/roster/template?format=pdf",
-                app.demo.branch("demo-2")
-            ),
-        )
+        .get(&secretary, &format!("{template_path}?format=json"))
         .await;
     assert_eq!(
         problem(res, StatusCode::UNPROCESSABLE_ENTITY).await.errors[0].field,
         "format"
     );
+    let res = app
+        .get(&secretary, &format!("{template_path}?format=pdf"))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let member = app.login_as("member16").await;
     let res = app
         .get(

@@ -1,11 +1,16 @@
 //! Finding a member of a unit by part of their name, username or phone (the roster's search),
 //! to appoint or to issue an invite code for.
 
+use std::time::Duration;
+
 use jifen_shared::words::Word;
 use leptos::prelude::*;
 
 use crate::api;
 use crate::i18n::{lang, tr};
+
+/// How long typing pauses before the search is sent.
+const SEARCH_PAUSE: Duration = Duration::from_millis(300);
 
 /// A member chosen from the search: id and name.
 pub type Picked = Option<(String, String)>;
@@ -19,9 +24,32 @@ pub fn MemberSearch(
     prefix: &'static str,
 ) -> impl IntoView {
     let q = RwSignal::new(String::new());
+    // What is searched: the input once typing has paused, so that a name typed letter by letter
+    // asks the server once, not once a keystroke. Each keystroke starts a new generation; only
+    // the newest one's timeout searches. An emptied input clears the matches at once.
+    let asked = RwSignal::new(String::new());
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let typed = q.get();
+        generation.update_value(|g| *g += 1);
+        if typed.trim().is_empty() {
+            asked.set(typed);
+            return;
+        }
+        let mine = generation.get_value();
+        set_timeout(
+            move || {
+                // The screen may have closed meanwhile: then nothing is there to set.
+                if generation.try_get_value() == Some(mine) {
+                    let _ = asked.try_set(typed);
+                }
+            },
+            SEARCH_PAUSE,
+        );
+    });
     let unit = StoredValue::new(unit_id);
     let found = LocalResource::new(move || {
-        let q = q.get();
+        let q = asked.get();
         let unit = unit.get_value();
         async move {
             if q.trim().is_empty() {

@@ -14,7 +14,7 @@ use crate::services::admin::invites;
 /// The branch's invite codes issued and not yet used, revoked or expired (never the codes
 /// themselves: they are shown once, when issued), and the requests for role holders' codes
 /// waiting for a second person. Secretary or administrator.
-#[utoipa::path(get, path = "/api/v1/branches/{id}/invites", tag = "wechat", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/branches/{id}/invites", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "branch id")),
     responses((status = 200, body = BranchInvites),
         (status = 400, response = answers::BadRequest),
@@ -34,7 +34,7 @@ pub async fn list(
 
 /// Revoke an open invite code (it no longer binds) or a request waiting for confirmation.
 /// Secretary of the member's branch or an administrator above it. Audited.
-#[utoipa::path(post, path = "/api/v1/invites/{id}/revoke", tag = "wechat", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/invites/{id}/revoke", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "the invite code's or the request's id")),
     responses((status = 204, description = "revoked"),
         (status = 400, response = answers::BadRequest),

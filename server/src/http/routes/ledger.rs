@@ -17,7 +17,10 @@ use crate::services::unit_ledger::{self, PageRequest, Period};
 /// cause and reason. A branch's committee or secretary reads its branch; an administrator or
 /// committee above reads every branch below. JSON comes a page at a time (`next_cursor` into
 /// `?cursor=`); `?format=csv` (UTF-8 with a byte-order mark) or `?format=xlsx` carries the whole
-/// period, streamed, worded per `Accept-Language`, times in Asia/Shanghai.
+/// period, streamed, worded per `Accept-Language`, times in Asia/Shanghai. A file is one snapshot
+/// of the ledger (read in one transaction); JSON pages are read one request at a time, so an
+/// entry written while paging may land behind the cursor. Each entry is listed under the branch
+/// it was earned in (the statistics count a member's year under their home branch now).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/ledger", tag = "ledger",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "org unit id (a branch, a town, a county)"), UnitLedgerQuery),
@@ -42,7 +45,7 @@ pub async fn ledger(
             Ok(HttpResponse::Ok().json(unit_ledger::list(db, &access, &id, request).await?))
         }
         Some(file) => {
-            let period = Period::parse(query.year, query.quarter, state.now())?;
+            let period = Period::asked(query.year, query.quarter, state.now())?;
             let scope = unit_ledger::scope(db, &access, &id, period).await?;
             let export = export::ledger::export(db.clone(), scope);
             download::download(&req, file, export).await

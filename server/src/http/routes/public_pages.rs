@@ -134,6 +134,7 @@ pub async fn board_page(
     let quarter = asked(query.year, query.quarter)?;
     // A code the branch gave up leads to its board under the new one: posters and QR codes
     // printed with the old address keep working. Not permanent, as the code may change again.
+    // The present code wins: a unit that has `code` now is shown, whoever had it before.
     if let Some(current) = crate::services::admin::codes::successor(state.db.conn(), &code).await? {
         let mut to = format!("/board/{current}");
         if let Some(q) = req.uri().query() {
@@ -179,6 +180,8 @@ pub async fn give_feedback(
 ) -> AppResult<HttpResponse> {
     let lang = lang_of(req.headers());
     let form = form.into_inner();
+    // A form posted to a code the branch gave up still reaches it.
+    let code = crate::services::admin::codes::resolve(state.db.conn(), &code).await?;
     let draft = board::Draft {
         about: form.about.clone(),
         body: form.body.clone(),

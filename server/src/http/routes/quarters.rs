@@ -15,6 +15,7 @@ use crate::http::client::ClientAddr;
 use crate::http::download::{self, FileFormat};
 use crate::http::state::AppState;
 use crate::services::access::Access;
+use crate::services::admin::codes;
 use crate::services::feedback::{ListFilter, NewFeedback};
 use crate::services::{self, quarters};
 
@@ -169,8 +170,10 @@ pub async fn board(
             )]));
         }
     };
+    // A code the branch gave up still finds it: mini program links shared before the change.
+    let code = codes::resolve(state.db.conn(), &path).await?;
     Ok(web::Json(
-        quarters::board(state.db.conn(), &path, quarter).await?,
+        quarters::board(state.db.conn(), &code, quarter).await?,
     ))
 }
 
@@ -193,8 +196,9 @@ pub async fn give_feedback(
 ) -> AppResult<HttpResponse> {
     let given = NewFeedback::try_from(&*body)?;
     let sender = state.feedback_senders.hash(&client.client().to_string());
+    let code = codes::resolve(state.db.conn(), &path).await?;
     let received =
-        services::feedback::receive(&state.db, state.now(), &path, given, &sender).await?;
+        services::feedback::receive(&state.db, state.now(), &code, given, &sender).await?;
     Ok(HttpResponse::Accepted().json(received))
 }
 

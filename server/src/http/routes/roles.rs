@@ -30,7 +30,8 @@ pub async fn list(
 
 /// Grant a role on the unit to a member of it (or of a unit below it). Secretaries and org
 /// admins only, never above their own role (403 `role.above_own`). 201 for a new role, 200 when
-/// the member held it already. Audited in the unit's chain; the member is told in the inbox.
+/// the member held it already. The member's unused invite codes are revoked (a role holder's
+/// code takes a second person). Audited in the unit's chain; the member is told in the inbox.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/roles", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "org unit id")), request_body = GrantRoleRequest,
     responses((status = 201, body = RoleHolder),

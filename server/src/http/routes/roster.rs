@@ -2,27 +2,26 @@
 //! them, and importing a branch's roster from a spreadsheet.
 
 use actix_multipart::Multipart;
-use actix_web::http::header::{
-    CacheControl, CacheDirective, ContentDisposition, DispositionParam, DispositionType,
-    CONTENT_LENGTH, CONTENT_TYPE,
-};
+use actix_web::http::header::{CacheControl, CacheDirective, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use jifen_shared::api::{
     MemberQuery, NewRosterMember, PatchRosterMember, RosterImport, RosterImportQuery, RosterMember,
     RosterPage, RosterTemplateQuery, TransferRequest,
 };
+use jifen_shared::words::Word;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldIssue};
 use crate::http::answers;
+use crate::http::download::{self, FileFormat};
 use crate::http::middleware::lang_of;
 use crate::http::state::AppState;
 use crate::services::access::{managed_branch, Access};
+use crate::services::export::board::ascii_or;
 use crate::services::photos::UPLOAD_DEADLINE;
 use crate::services::roster::import::{self as importing, MAX_BODY_BYTES, MAX_FILE_BYTES};
 use crate::services::roster::list::{list as list_members, Filter};
-use crate::services::roster::template::{template as template_bytes, TemplateFormat};
-use crate::services::roster::{leave, members, transfer as moving};
+use crate::services::roster::{leave, members, template as template_file, transfer as moving};
 
 /// The members at home in a branch, or in every branch beneath a town or county, by name (then
 /// id), a page at a time. `q` searches names, usernames and phone numbers; `status` is `active`,
@@ -96,10 +95,12 @@ pub async fn edit(
     ))
 }
 
-/// Transfer a member to another branch (组织关系转接), named by id or public code: sent by the
-/// origin's secretary or an administrator above it; the destination's secretary is told in the
-/// inbox. Points stay with the branch that awarded them. 409 `member.holds_office` while the
-/// member holds a role beyond membership. Audited on both branches' chains.
+/// Transfer a member to another branch of the same county (组织关系转接), named by id or public
+/// code: sent by the origin's secretary or an administrator above it; the destination's
+/// secretary is told in the inbox. 404 alike for a branch that does not exist and one in
+/// another county. Ledger entries keep the branch that awarded them; statistics, the board,
+/// alerts and grades count the member under their new branch. 409 `member.holds_office` while
+/// the member holds a role beyond membership. Audited on both branches' chains.
 #[utoipa::path(post, path = "/api/v1/members/{id}/transfer", tag = "roster", security(("bearer" = [])),
     params(("id" = String, Path, description = "member id")), request_body = TransferRequest,
     responses((status = 200, body = RosterMember),
@@ -220,11 +221,12 @@ async fn receive(mut form: Multipart) -> AppResult<Option<Vec<u8>>> {
     Ok(None)
 }
 
-/// The roster template: `xlsx` (the default; its second sheet explains each column) or `csv`
-/// (UTF-8 with BOM). Its first sheet is the header alone: fill in rows below it and import it.
+/// The roster template: `xlsx` when `format` is left out (its second sheet explains each
+/// column) or `csv` (UTF-8 with BOM); `format=json` is 422. Its first sheet is the header alone:
+/// fill in rows below it and import it.
 #[utoipa::path(get, path = "/api/v1/branches/{id}/roster/template", tag = "roster", security(("bearer" = [])),
     params(("id" = String, Path, description = "branch id"), RosterTemplateQuery),
-    responses((status = 200, description = "the template",
+    responses((status = 200, description = "the template: XLSX unless `format=csv`",
             content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
         (status = 400, response = answers::BadRequest),
         (status = 401, response = answers::Unauthorized),
@@ -238,19 +240,28 @@ pub async fn template(
     id: web::Path<String>,
     q: web::Query<RosterTemplateQuery>,
 ) -> AppResult<HttpResponse> {
-    let format = TemplateFormat::parse(q.format.as_deref())?;
+    let format = match q.format {
+        None => FileFormat::Xlsx,
+        Some(asked) => FileFormat::asked(Some(asked)).ok_or_else(|| {
+            AppError::Validation(vec![FieldIssue::worded(
+                "format",
+                "query.invalid",
+                Word::RosterFormatInvalid,
+            )])
+        })?,
+    };
     let branch = managed_branch(state.db.conn(), &access, &id).await?;
     let name = format!(
-        "roster-{}.{}",
-        branch.code.as_deref().unwrap_or("template"),
-        format.extension()
+        "roster-{}",
+        ascii_or(branch.code.as_deref().unwrap_or(""), "template")
     );
+    let (content_type, extension, bytes) = match format {
+        FileFormat::Csv => (download::CSV, "csv", template_file::csv()),
+        FileFormat::Xlsx => (download::XLSX, "xlsx", template_file::xlsx()?),
+    };
     Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, format.content_type()))
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(name)],
-        })
+        .insert_header((CONTENT_TYPE, content_type))
+        .insert_header(download::attachment(&name, extension))
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
-        .body(template_bytes(format)?))
+        .body(bytes))
 }

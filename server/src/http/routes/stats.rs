@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use jifen_shared::api::{OrgStats, StatsQuery};
 
-use crate::error::{invalid, AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::answers;
 use crate::http::download;
 use crate::http::state::AppState;
@@ -17,12 +17,16 @@ use crate::services::stats::{self as service, Period};
 /// administrators on it or above it.
 ///
 /// What each figure counts: **members** are those at home in the unit's branches, active or
-/// migrant. **participation**: members with a deed approved now whose points the ledger put in
+/// migrant. A member's whole year (points, participation, under the alert line) counts under the
+/// branch they are at home in now, as the alerts and the year-end grades count it, even for
+/// points earned in another branch before a transfer; the ledger (`GET /orgs/{id}/ledger`)
+/// instead lists each entry under the branch it was earned in. **participation**: members with a deed approved now whose points the ledger put in
 /// the period (the quarter the deed happened in, or the quarter it was approved in when the
 /// first was already signed). **points** by category from the ledger (deductions as positive
 /// amounts), each with the sum, the median of the members' totals (even counts: mean of the
-/// middle two) and bands 10 points wide from 0 (lower when a total is negative) up to 120, the
-/// last band 120 and above. **deeds**: those that happened in the period, by status now.
+/// middle two) and bands 10 points wide from 0 (lower when a total is negative, down to -50 at
+/// most, with one band below -50 holding every lower total) up to 120, the last band 120 and
+/// above. **deeds**: those that happened in the period, by status now.
 /// **review_time**: hours from submission to the first decision (approve, reject, return), over
 /// deeds first decided in the period; median and nearest-rank 90th percentile. **meetings**:
 /// the branches' closed meetings that started in the period; attendance is present out of
@@ -51,9 +55,7 @@ pub async fn stats(
     query: web::Query<StatsQuery>,
 ) -> AppResult<HttpResponse> {
     let now = state.now();
-    let year = invalid::year_or_current(query.year, now)?;
-    let period = Period::parse(year, query.quarter)
-        .map_err(|_| AppError::Validation(vec![invalid::quarter()]))?;
+    let period = Period::asked(query.year, query.quarter, now)?;
     let figures = service::org_stats(state.db.conn(), &access, &id, period, now).await?;
     download::respond(
         &req,

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use jifen_shared::domain::OrgCode;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::entity::{org_unit, retired_code};
@@ -41,19 +42,34 @@ pub async fn retire(
         .exec(db)
         .await?;
     if let Some(old) = &unit.code {
+        // Kept once: a code retired already (it is the unit's own, see `ensure_free`) stays.
         retired_code::Entity::insert(retired_code::ActiveModel {
             code: Set(old.clone()),
             org_unit_id: Set(unit.id.clone()),
             retired_at: Set(now),
         })
-        .exec(db)
+        .on_conflict(
+            OnConflict::column(retired_code::Column::Code)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
         .await?;
     }
     Ok(())
 }
 
-/// The present code of the unit that once had `code`, when it has given it up for another.
+/// The present code of the unit that once had `code`, when it has given it up for another. None
+/// when a unit has `code` now (the present code wins over a retired one, and never leads to
+/// itself) or nobody ever had it.
 pub async fn successor(db: &impl ConnectionTrait, code: &str) -> AppResult<Option<String>> {
+    let current = org_unit::Entity::find()
+        .filter(org_unit::Column::Code.eq(code))
+        .one(db)
+        .await?;
+    if current.is_some() {
+        return Ok(None);
+    }
     let Some(retired) = retired_code::Entity::find_by_id(code.to_owned())
         .one(db)
         .await?
@@ -63,5 +79,13 @@ pub async fn successor(db: &impl ConnectionTrait, code: &str) -> AppResult<Optio
     Ok(org_unit::Entity::find_by_id(retired.org_unit_id)
         .one(db)
         .await?
-        .and_then(|u| u.code))
+        .and_then(|u| u.code)
+        .filter(|c| c != code))
+}
+
+/// The code to look `code` up by: its successor when the unit gave it up, else `code` itself.
+pub async fn resolve(db: &impl ConnectionTrait, code: &str) -> AppResult<String> {
+    Ok(successor(db, code)
+        .await?
+        .unwrap_or_else(|| code.to_owned()))
 }

@@ -124,24 +124,34 @@ pub async fn revoke(db: &Db, now: DateTime<Utc>, access: &Access, id: &str) -> A
             other => other,
         });
     }
-    let after = match &open {
-        Open::Code(c) => {
+    // Only what is still open: a code used, or a request confirmed, at this moment stays so.
+    let (revoked, after) = match &open {
+        Open::Code(c) => (
             invite_code::Entity::update_many()
                 .col_expr(invite_code::Column::RevokedAt, Expr::value(now))
                 .filter(invite_code::Column::Id.eq(c.id.as_str()))
+                .filter(invite_code::Column::UsedAt.is_null())
+                .filter(invite_code::Column::RevokedAt.is_null())
                 .exec(&*txn)
-                .await?;
-            json!({"invite_id": c.id})
-        }
-        Open::Request(r) => {
+                .await?
+                .rows_affected,
+            json!({"invite_id": c.id}),
+        ),
+        Open::Request(r) => (
             invite_request::Entity::update_many()
                 .col_expr(invite_request::Column::RevokedAt, Expr::value(now))
                 .filter(invite_request::Column::Id.eq(r.id.as_str()))
+                .filter(invite_request::Column::ConfirmedAt.is_null())
+                .filter(invite_request::Column::RevokedAt.is_null())
                 .exec(&*txn)
-                .await?;
-            json!({"request_id": r.id})
-        }
+                .await?
+                .rows_affected,
+            json!({"request_id": r.id}),
+        ),
     };
+    if revoked != 1 {
+        return Err(missing());
+    }
     audit::record(
         &*txn,
         Event {

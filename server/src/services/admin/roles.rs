@@ -7,7 +7,8 @@
 //! does), and a branch's only secretary stays until the successor is appointed: a branch without
 //! one could not sign its quarters. Membership itself is the roster's, not a grant. Roles are
 //! read on every request (see [`Access::load`]), so a change holds from the next request on;
-//! the member is told in the inbox.
+//! the member is told in the inbox. A member given a role loses the invite codes they have not
+//! used yet: those took one person, a role holder's take two.
 
 use std::collections::HashMap;
 
@@ -15,11 +16,15 @@ use chrono::{DateTime, Utc};
 use jifen_shared::api::{GrantRoleRequest, RoleHolder, UnitRoles};
 use jifen_shared::domain::{MemberStatus, OrgKind, Role};
 use jifen_shared::words::Word;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    SqlErr,
+};
 use serde_json::json;
 
 use super::{scope, tree};
-use crate::entity::{member, org_unit, role_assignment, stored};
+use crate::entity::{invite_code, member, org_unit, role_assignment, stored};
 use crate::error::{AppError, AppResult, FieldIssue, Missing, OrgRefusal, Refusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
@@ -119,6 +124,59 @@ pub struct Granted {
     pub created: bool,
 }
 
+/// Whether `e` is the unique key on (member, unit, role): the same grant made at the same moment.
+fn held_already(e: &AppError) -> bool {
+    matches!(e, AppError::Db(db) if matches!(db.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))))
+}
+
+/// Revokes the member's invite codes not yet used, as they take a role beyond membership: a code
+/// issued for a plain member (one person's decision) must not bind a role holder's account,
+/// which takes two (see [`crate::services::wechat::invites`]). Audited in the member's branch,
+/// where their invites are; nothing is recorded when there was no code.
+async fn revoke_open_codes(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    actor: &str,
+    grantee: &member::Model,
+    role_id: &str,
+) -> AppResult<()> {
+    let open: Vec<String> = invite_code::Entity::find()
+        .filter(invite_code::Column::MemberId.eq(grantee.id.as_str()))
+        .filter(invite_code::Column::UsedAt.is_null())
+        .filter(invite_code::Column::RevokedAt.is_null())
+        .order_by_asc(invite_code::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    invite_code::Entity::update_many()
+        .col_expr(invite_code::Column::RevokedAt, Expr::value(now))
+        .filter(invite_code::Column::Id.is_in(open.iter().cloned()))
+        .filter(invite_code::Column::UsedAt.is_null())
+        .filter(invite_code::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    audit::record(
+        db,
+        Event {
+            chain_id: &grantee.home_branch_id,
+            actor_id: Some(actor),
+            action: "wechat.invite_revoked",
+            entity_type: "member",
+            entity_id: &grantee.id,
+            before: None,
+            after: Some(json!({"invite_ids": open, "role_assignment_id": role_id})),
+            reason: Some("role.granted"),
+        },
+        now,
+    )
+    .await
+}
+
 /// Grants a role on the unit to a member of it.
 pub async fn grant(
     db: &Db,
@@ -135,6 +193,8 @@ pub async fn grant(
         )]));
     }
     let txn = db.begin_write().await?;
+    // Grants and revocations on one unit take turns (on PostgreSQL; SQLite has one writer).
+    audit::lock_chain(&*txn, unit_id).await?;
     let over = scope::over(&*txn, access, unit_id).await?;
     if !over.role.can_manage() {
         return Err(AppError::Forbidden(Refusal::Role));
@@ -166,9 +226,9 @@ pub async fn grant(
             .filter(role_assignment::Column::OrgUnitId.eq(over.unit.id.as_str()))
             .filter(role_assignment::Column::Role.eq(request.role.as_str()))
     };
-    let created = find().one(&*txn).await?.is_none();
+    let mut created = find().one(&*txn).await?.is_none();
     if created {
-        orgs::grant_role(
+        let granted = orgs::grant_role(
             &*txn,
             &grantee.id,
             &over.unit.id,
@@ -176,14 +236,30 @@ pub async fn grant(
             Some(access.id()),
             now,
         )
-        .await?;
-        notify::role_changed(&*txn, &grantee.id, true, &over.unit.name, request.role, now).await?;
+        .await;
+        match granted {
+            // Granted by someone else at the same moment: held already, as asked.
+            Err(e) if held_already(&e) => created = false,
+            other => other?,
+        }
     }
-    let row = find()
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the granted role is not there")))?;
-    txn.commit().await?;
+    let row = if created {
+        let row = find()
+            .one(&*txn)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the granted role is not there")))?;
+        revoke_open_codes(&*txn, now, access.id(), &grantee, &row.id).await?;
+        notify::role_changed(&*txn, &grantee.id, true, &over.unit.name, request.role, now).await?;
+        txn.commit().await?;
+        row
+    } else {
+        // Read outside the transaction: after a failed insert PostgreSQL takes no more queries in it.
+        drop(txn);
+        find()
+            .one(db.conn())
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the role held is not there")))?
+    };
     let home = org_unit::Entity::find_by_id(grantee.home_branch_id.clone())
         .one(db.conn())
         .await?
@@ -211,6 +287,13 @@ pub async fn revoke(db: &Db, now: DateTime<Utc>, access: &Access, id: &str) -> A
         return Err(missing());
     }
     let txn = db.begin_write().await?;
+    let held = role_assignment::Entity::find_by_id(id.to_owned())
+        .one(&*txn)
+        .await?
+        .ok_or_else(missing)?;
+    // Revocations on one unit take turns, and what is counted below is read after the lock: two
+    // secretaries revoked at once must not both go (on PostgreSQL; SQLite has one writer).
+    audit::lock_chain(&*txn, &held.org_unit_id).await?;
     let held = role_assignment::Entity::find_by_id(id.to_owned())
         .one(&*txn)
         .await?

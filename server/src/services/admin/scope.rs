@@ -3,13 +3,13 @@
 //! it, and 403 to its plain members.
 
 use jifen_shared::domain::Role;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 
 use super::tree;
 use crate::entity::org_unit;
 use crate::error::{AppError, AppResult, Missing, Refusal};
 use crate::infra::ids;
-use crate::services::access::Access;
+use crate::services::access::{overseen_unit, Access};
 
 /// A unit and the caller's place over it.
 pub struct Over {
@@ -31,26 +31,17 @@ pub fn highest(access: &Access, chain: &[String]) -> Option<Role> {
     )
 }
 
-/// The unit, if the caller holds a role other than membership over it.
+/// The unit, if the caller holds a role other than membership over it (who may see what is
+/// [`overseen_unit`]'s to say), with its chain and the caller's highest role there.
 pub async fn over(db: &impl ConnectionTrait, access: &Access, unit_id: &str) -> AppResult<Over> {
-    let missing = || AppError::NotFound(Missing::OrgUnit);
     if !ids::is_valid(unit_id) {
-        return Err(missing());
+        return Err(AppError::NotFound(Missing::OrgUnit));
     }
-    let unit = org_unit::Entity::find_by_id(unit_id.to_owned())
-        .one(db)
-        .await?
-        .ok_or_else(missing)?;
+    let unit = overseen_unit(db, access, unit_id).await?;
     let chain = tree::ancestors(db, &unit.id).await?;
     match highest(access, &chain) {
         Some(role) if role != Role::Member => Ok(Over { unit, chain, role }),
-        Some(_) => Err(AppError::Forbidden(Refusal::Role)),
-        None if access.member.home_branch_id == unit.id
-            || access.member.migrant_org_id.as_deref() == Some(unit.id.as_str()) =>
-        {
-            Err(AppError::Forbidden(Refusal::Role))
-        }
-        None => Err(missing()),
+        _ => Err(AppError::Forbidden(Refusal::Role)),
     }
 }
 

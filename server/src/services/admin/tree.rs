@@ -5,16 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use jifen_shared::domain::Role;
-use sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Statement, Value as SqlValue,
-};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value as SqlValue};
 
 use crate::entity::org_unit;
 use crate::error::AppResult;
-
-/// Deepest tree walked: a county, towns, branches and groups are four levels; the bound only
-/// stops a cycle someone wrote behind the application's back from running forever.
-const MAX_DEPTH: i32 = 32;
+use crate::services::orgs::{self, tree::MAX_DEPTH};
 
 fn placeholder(backend: DbBackend) -> &'static str {
     match backend {
@@ -23,31 +18,13 @@ fn placeholder(backend: DbBackend) -> &'static str {
     }
 }
 
-#[derive(Debug, FromQueryResult)]
-struct IdRow {
-    id: String,
-}
-
 /// `unit` and every unit above it, nearest first (empty when `unit` does not exist).
 pub async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<String>> {
-    let backend = db.get_database_backend();
-    let sql = format!(
-        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
-           SELECT id, parent_id, 0 FROM org_unit WHERE id = {p} \
-           UNION ALL \
-           SELECT o.id, o.parent_id, up.depth + 1 FROM org_unit o \
-             JOIN up ON o.id = up.parent_id WHERE up.depth < {MAX_DEPTH} \
-         ) SELECT id FROM up ORDER BY depth",
-        p = placeholder(backend)
-    );
-    let rows = IdRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [SqlValue::from(unit)],
-    ))
-    .all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    Ok(orgs::tree::ancestors(db, unit)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
 }
 
 /// Every unit on which `member` holds a role other than membership, and every unit below

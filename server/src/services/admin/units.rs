@@ -8,12 +8,14 @@ use jifen_shared::api::{NewOrgUnit, OrgNode, OrgTree, OrgUnitView, PatchOrgUnit}
 use jifen_shared::domain::{OrgCode, OrgKind, Role, RuleName};
 use jifen_shared::words::Word;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, SqlErr, Statement,
+};
 use serde_json::{json, Map, Value};
 
 use super::{codes, scope, tree};
 use crate::entity::org_unit;
-use crate::error::{AppError, AppResult, FieldIssue, OrgRefusal};
+use crate::error::{AppError, AppResult, FieldIssue, OrgRefusal, Refusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::Access;
@@ -169,9 +171,26 @@ pub async fn create(
     node(row, parent.role)
 }
 
+/// Any fixed number, the same for every move: moves take turns over the whole tree on PostgreSQL
+/// (they are rare), so that two moves at once cannot each pass the check against cycles the other
+/// one breaks (A under B and B under A). SQLite runs one writer at a time already.
+const TREE_MOVES_LOCK: i64 = 0x6a69_6665_6e74_7265; // "jifentre"
+
+async fn lock_tree_for_move(db: &impl ConnectionTrait) -> AppResult<()> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [TREE_MOVES_LOCK.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Renames, moves or re-codes a unit the caller administers; what is left out stays. A move
-/// takes the unit with everything below it, under a unit the caller administers too, never
-/// under itself or a unit below it, and only where its kind fits.
+/// takes the unit with everything below it, from a unit the caller administers, under a unit the
+/// caller administers too, never under itself or a unit below it, and only where its kind fits.
 pub async fn patch(
     db: &Db,
     now: DateTime<Utc>,
@@ -181,6 +200,10 @@ pub async fn patch(
 ) -> AppResult<OrgNode> {
     let name = patch.name.as_deref().map(parse_name).transpose()?;
     let txn = db.begin_write().await?;
+    // Changes to one unit take turns, each reading the unit as the one before left it.
+    if ids::is_valid(unit_id) {
+        audit::lock_chain(&*txn, unit_id).await?;
+    }
     let over = scope::administered(&*txn, access, unit_id).await?;
     let unit = over.unit.clone();
     let kind = unit.kind()?;
@@ -191,22 +214,30 @@ pub async fn patch(
         .transpose()?;
     let (mut before, mut after) = (Map::new(), Map::new());
     let mut changed = unit.clone();
+    let mut update = org_unit::Entity::update_many();
     if let Some(name) = name.filter(|n| *n != unit.name) {
         before.insert("name".into(), json!(unit.name));
         after.insert("name".into(), json!(name));
+        update = update.col_expr(org_unit::Column::Name, Expr::value(name.clone()));
         changed.name = name;
     }
     if let Some(parent_id) = patch
         .parent_id
         .filter(|p| Some(p.as_str()) != unit.parent_id.as_deref())
     {
-        if unit.parent_id.is_none() {
+        let Some(origin) = unit.parent_id.as_deref() else {
             return Err(invalid(
                 "parent_id",
                 "org_unit.top_level",
                 Word::AdminTopLevel,
             ));
-        }
+        };
+        // Taken away only by someone who administers where it is now, too.
+        match scope::administered(&*txn, access, origin).await {
+            Err(AppError::NotFound(_)) => return Err(AppError::Forbidden(Refusal::Role)),
+            other => other?,
+        };
+        lock_tree_for_move(&*txn).await?;
         let destination = scope::administered(&*txn, access, &parent_id).await?;
         if destination.chain.contains(&unit.id) {
             return Err(invalid(
@@ -224,6 +255,10 @@ pub async fn patch(
         }
         before.insert("parent_id".into(), json!(unit.parent_id));
         after.insert("parent_id".into(), json!(destination.unit.id));
+        update = update.col_expr(
+            org_unit::Column::ParentId,
+            Expr::value(destination.unit.id.clone()),
+        );
         changed.parent_id = Some(destination.unit.id);
     }
     if let Some(code) = code.filter(|c| Some(c.as_str()) != unit.code.as_deref()) {
@@ -231,18 +266,13 @@ pub async fn patch(
         codes::retire(&*txn, &unit, &code, now).await?;
         before.insert("code".into(), json!(unit.code));
         after.insert("code".into(), json!(code.as_str()));
+        update = update.col_expr(org_unit::Column::Code, Expr::value(code.as_str()));
         changed.code = Some(code.into_inner());
     }
     if after.is_empty() {
         return node(unit, over.role);
     }
-    org_unit::Entity::update_many()
-        .col_expr(org_unit::Column::Name, Expr::value(changed.name.clone()))
-        .col_expr(
-            org_unit::Column::ParentId,
-            Expr::value(changed.parent_id.clone()),
-        )
-        .col_expr(org_unit::Column::Code, Expr::value(changed.code.clone()))
+    update
         .filter(org_unit::Column::Id.eq(unit.id.as_str()))
         .exec(&*txn)
         .await

@@ -164,6 +164,13 @@ async fn first_password_proof(
             failed(db, guards, member_id, now).await?;
             return Err(proof_refused("invite_code", "password.invite_invalid"));
         };
+        if !crate::services::wechat::invites::confirmed_where_needed(conn, &invite).await? {
+            return Err(AppError::Validation(vec![FieldIssue::worded(
+                "invite_code",
+                "password.invite_unconfirmed",
+                Word::AdminInviteUnconfirmed,
+            )]));
+        }
         return Ok(Some(invite.id));
     }
     Err(AppError::Validation(vec![FieldIssue::worded(

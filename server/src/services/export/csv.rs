@@ -1,13 +1,16 @@
 //! CSV as Excel opens it: UTF-8 with a byte-order mark, fields quoted as RFC 4180 says, lines
 //! ending in CRLF, and text that a spreadsheet would run as a formula kept as text.
 
-use actix_web::web::Bytes;
-use futures_util::stream::{self, Stream, StreamExt};
+use std::fs::File;
+use std::io::{self, Seek, Write};
+
+use actix_web::web;
+use futures_util::StreamExt;
 use jifen_shared::i18n::Lang;
 
 use super::table::{shanghai, Cell, Kind, Row, Table};
 use super::Pages;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 
 const BOM: &str = "\u{feff}";
 
@@ -81,20 +84,39 @@ pub fn rows(table: &Table, rows: &[Row], lang: Lang) -> String {
     out
 }
 
-/// The table as a stream of chunks: the header, then one chunk per page as it is read. A page
-/// that fails to load ends the stream with the error (the client sees a cut-off download, and the
-/// cause is logged), since the status line has already gone out.
-pub fn stream(
-    table: &'static Table,
-    lang: Lang,
-    pages: Pages,
-) -> impl Stream<Item = Result<Bytes, AppError>> + 'static {
-    let first = stream::iter([Ok(Bytes::from(header(table, lang)))]);
-    let rest = pages.map(move |page| {
-        page.map(|rows_of_page| Bytes::from(rows(table, &rows_of_page, lang)))
-            .inspect_err(|e| tracing::error!(error = %e, "an export stopped part way"))
-    });
-    first.chain(rest)
+/// The table written into a temporary file, a page at a time as its rows are read: the header,
+/// then each page's lines. The file, not the client, sets the pace, so the rows' database
+/// connection (and an export's read snapshot) is let go as soon as the last page is written,
+/// however slowly the client then downloads; memory holds one page at a time.
+pub async fn spooled(table: &'static Table, lang: Lang, mut pages: Pages) -> AppResult<File> {
+    let failed = |e: io::Error| AppError::Internal(anyhow::anyhow!("writing the CSV file: {e}"));
+    let head = header(table, lang);
+    let mut file = web::block(move || {
+        let mut file = tempfile::tempfile()?;
+        file.write_all(head.as_bytes())?;
+        Ok::<_, io::Error>(file)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
+    .map_err(failed)?;
+    while let Some(page) = pages.next().await {
+        let text = rows(table, &page?, lang);
+        file = web::block(move || {
+            file.write_all(text.as_bytes())?;
+            Ok::<_, io::Error>(file)
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
+        .map_err(failed)?;
+    }
+    web::block(move || {
+        file.flush()?;
+        file.rewind()?;
+        Ok::<_, io::Error>(file)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
+    .map_err(failed)
 }
 
 #[cfg(test)]

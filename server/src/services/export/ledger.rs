@@ -1,10 +1,14 @@
-//! The ledger of a unit as a file: every entry of the period, read a thousand at a time.
+//! The ledger of a unit as a file: every entry of the period, read a thousand at a time inside
+//! one read transaction, so that the file is one snapshot of the ledger.
 
 use futures_util::stream::{self, StreamExt};
 use jifen_shared::api::{LedgerCause, UnitLedgerEntry};
 use jifen_shared::domain::RuleCategory;
 use jifen_shared::words::Word;
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    IsolationLevel, TransactionTrait,
+};
 
 use super::table::{Cell, Column, Kind, Row, Table};
 use super::{Export, Pages, Sheet};
@@ -62,25 +66,65 @@ pub fn row(e: UnitLedgerEntry) -> Row {
     ]
 }
 
+/// A read transaction that sees the ledger as it stood when it began, all through the export.
+///
+/// Pages are read by id (UUIDv7, growing in write order), but an entry whose writer commits
+/// after a later writer has is given the smaller id: read page after page in separate queries,
+/// it would fall behind a page already read and be missing from the file. On PostgreSQL a
+/// `REPEATABLE READ` read-only transaction keeps one snapshot for every page; on SQLite (in WAL
+/// mode) a deferred transaction does the same from its first read, and neither blocks a writer.
+/// The transaction holds one pooled connection while the file is written (not while it is sent).
+async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await
+        }
+        // SQLite's isolation is serializable already and has no read-only transactions.
+        _ => db.begin().await,
+    }
+}
+
+/// Where the export stands between pages.
+enum Reading {
+    Start,
+    /// The snapshot, and the last id sent.
+    After(DatabaseTransaction, String),
+    Done,
+}
+
 /// Every entry of the scope, a page at a time, each page read when the previous one has been
-/// handed on (a stream is only polled as fast as the client, or the workbook writer, takes it).
+/// handed on (a stream is only polled as fast as the client, or the workbook writer, takes it),
+/// all from one snapshot ([`snapshot`]); dropping the stream part way rolls it back.
 pub fn pages(db: DatabaseConnection, scope: Scope) -> Pages {
-    // The state: `Some(after)` while pages remain (`after` the last id sent), `None` when done.
-    stream::try_unfold(Some(None::<String>), move |state| {
+    stream::try_unfold(Reading::Start, move |state| {
         let (db, scope) = (db.clone(), scope.clone());
         async move {
-            let Some(after) = state else {
-                return Ok(None);
+            let (txn, after) = match state {
+                Reading::Done => return Ok(None),
+                Reading::Start => (snapshot(&db).await?, None),
+                Reading::After(txn, after) => (txn, Some(after)),
             };
-            let entries = unit_ledger::page(&db, &scope, after.as_deref(), PAGE).await?;
-            if entries.is_empty() {
-                return Ok(None);
-            }
+            let entries = unit_ledger::page(&txn, &scope, after.as_deref(), PAGE).await?;
             let next = (entries.len() as u64 == PAGE)
                 .then(|| entries.last().map(|e| e.id.clone()))
                 .flatten();
+            if entries.is_empty() {
+                txn.commit().await?;
+                return Ok(None);
+            }
             let rows = entries.into_iter().map(row).collect();
-            Ok(Some((rows, next.map(Some))))
+            let state = match next {
+                Some(after) => Reading::After(txn, after),
+                None => {
+                    txn.commit().await?;
+                    Reading::Done
+                }
+            };
+            Ok(Some((rows, state)))
         }
     })
     .boxed()

@@ -3,8 +3,10 @@
 //! Excel opens the Chinese intact) or as an XLSX workbook.
 //!
 //! Rows arrive a page at a time ([`Pages`]), so a county's ledger never sits whole in memory:
-//! CSV goes out as each page is read ([`csv::stream`]); a workbook is written row by row into a
-//! temporary file on a blocking thread ([`xlsx::workbook`]) and that file is then sent in chunks.
+//! CSV is written page by page into a temporary file ([`csv::spooled`]), a workbook row by row
+//! into one on a blocking thread ([`xlsx::workbook`]), and the finished file is sent in chunks
+//! with its length. Writing first and sending after means a slow download never holds the
+//! database connection the rows were read on.
 
 pub mod board;
 pub mod csv;

@@ -1,28 +1,21 @@
 //! What the ratings count, read for many branches at once: the statistics' per-branch figures
 //! (participation, attendance, feedback, members under the alert line), and the two facts only
-//! ratings need: when each deed of the year was first decided, and when each quarter was signed.
+//! ratings need: when each deed of the year was first decided (as the statistics time reviews,
+//! [`stats::first_decisions`]), and when each quarter was signed.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
 use jifen_shared::api::{Share, UnitFigures};
 use jifen_shared::domain::{DeedStatus, QuarterStatus};
-use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr, SubQueryStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::score::{BranchFacts, DeedTiming};
-use crate::entity::stored::word;
-use crate::entity::{audit_event, deed, quarter_review};
+use crate::entity::{deed, quarter_review};
 use crate::error::AppResult;
-use crate::services::stats::{self, Period};
+use crate::services::stats::{self, Period, BRANCHES_PER_QUERY};
 
-/// Branch ids per query: well within every backend's limit on bound values.
-const CHUNK: usize = 500;
-
-/// The audit actions that decide a submitted deed; the first of them ends its wait.
-const DECISIONS: [&str; 3] = ["deed.approved", "deed.rejected", "deed.returned"];
-
-/// Everything the ratings need of `branch_ids` for `year`, keyed by branch.
+/// Everything the ratings need of `branch_ids` for `year`, keyed by branch. The branches are read
+/// [`BRANCHES_PER_QUERY`] at a time, as the statistics read them, so no query binds more ids.
 pub async fn of_branches(
     db: &impl ConnectionTrait,
     branch_ids: &[String],
@@ -32,19 +25,20 @@ pub async fn of_branches(
         .iter()
         .map(|id| (id.clone(), BranchFacts::default()))
         .collect();
-    for f in stats::branch_figures(db, branch_ids, &year).await? {
-        if let Some(b) = facts.get_mut(&f.org_unit_id) {
-            from_figures(b, &f);
+    for chunk in branch_ids.chunks(BRANCHES_PER_QUERY) {
+        for f in stats::branch_figures(db, chunk, &year).await? {
+            if let Some(b) = facts.get_mut(&f.org_unit_id) {
+                from_figures(b, &f);
+            }
         }
-    }
-    for chunk in branch_ids.chunks(CHUNK) {
-        for row in deed_timings(db, chunk, year.year()).await? {
-            let status: DeedStatus = word("deed", &row.id, "status", &row.status)?;
-            if let Some(b) = facts.get_mut(&row.branch_id) {
+        // Each deed of the year with its submission and its first decision.
+        let of_year = deed::Column::CycleYear.eq(year.year());
+        for d in stats::first_decisions(db, chunk, of_year).await? {
+            if let Some(b) = facts.get_mut(&d.branch_id) {
                 b.deeds.push(DeedTiming {
-                    submitted_at: row.created_at,
-                    decided_at: row.decided_at,
-                    waiting: status == DeedStatus::Submitted,
+                    submitted_at: d.submitted_at,
+                    decided_at: d.decided_at,
+                    waiting: d.status == DeedStatus::Submitted,
                 });
             }
         }
@@ -72,54 +66,4 @@ fn from_figures(b: &mut BranchFacts, f: &UnitFigures) {
     b.attendance = f.meetings.map(|m| m.attendance).unwrap_or_default();
     b.feedback_handled = Share::new(f.feedback.handled, f.feedback.received);
     b.under_alert = Share::new(f.under_alert, members);
-}
-
-#[derive(Debug, FromQueryResult)]
-struct TimingRow {
-    id: String,
-    branch_id: String,
-    status: String,
-    created_at: DateTime<Utc>,
-    decided_at: Option<DateTime<Utc>>,
-}
-
-/// Each deed of the year with its submission and its first decision, found in the audit
-/// history (the deed row keeps only its latest decision).
-async fn deed_timings(
-    db: &impl ConnectionTrait,
-    branch_ids: &[String],
-    year: i32,
-) -> AppResult<Vec<TimingRow>> {
-    let a = Alias::new("a");
-    let first_decision = Query::select()
-        .expr(Func::min(Expr::col((a.clone(), audit_event::Column::At))))
-        .from_as(audit_event::Entity, a.clone())
-        .and_where(Expr::col((a.clone(), audit_event::Column::EntityType)).eq("deed"))
-        .and_where(
-            Expr::col((a.clone(), audit_event::Column::EntityId))
-                .equals((deed::Entity, deed::Column::Id)),
-        )
-        .and_where(Expr::col((a, audit_event::Column::Action)).is_in(DECISIONS))
-        .to_owned();
-    let query = Query::select()
-        .column((deed::Entity, deed::Column::Id))
-        .column((deed::Entity, deed::Column::BranchId))
-        .column((deed::Entity, deed::Column::Status))
-        .column((deed::Entity, deed::Column::CreatedAt))
-        .expr_as(
-            SimpleExpr::SubQuery(
-                None,
-                Box::new(SubQueryStatement::SelectStatement(first_decision)),
-            ),
-            Alias::new("decided_at"),
-        )
-        .from(deed::Entity)
-        .and_where(Expr::col((deed::Entity, deed::Column::BranchId)).is_in(branch_ids.to_vec()))
-        .and_where(Expr::col((deed::Entity, deed::Column::CycleYear)).eq(year))
-        .to_owned();
-    Ok(
-        TimingRow::find_by_statement(db.get_database_backend().build(&query))
-            .all(db)
-            .await?,
-    )
 }

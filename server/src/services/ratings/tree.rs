@@ -8,12 +8,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use jifen_shared::api::RatingRules;
 use jifen_shared::domain::{OrgKind, Role};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::scheme::Scheme;
 use crate::entity::{org_unit, rating_rules};
 use crate::error::{AppError, AppResult};
 use crate::services::access::Access;
+use crate::services::orgs::tree;
 
 /// The rules that apply somewhere, and the unit that configured them (none: the defaults).
 #[derive(Debug, Clone)]
@@ -88,17 +89,12 @@ pub async fn chain(
     db: &impl ConnectionTrait,
     unit: &org_unit::Model,
 ) -> AppResult<Vec<org_unit::Model>> {
-    let mut chain = vec![unit.clone()];
-    while let Some(parent_id) = chain.last().and_then(|u| u.parent_id.clone()) {
-        if chain.len() > 16 || chain.iter().any(|u| u.id == parent_id) {
-            break;
-        }
-        match org_unit::Entity::find_by_id(parent_id).one(db).await? {
-            Some(parent) => chain.push(parent),
-            None => break,
-        }
-    }
-    Ok(chain)
+    let chain = tree::ancestors(db, &unit.id).await?;
+    Ok(if chain.is_empty() {
+        vec![unit.clone()]
+    } else {
+        chain
+    })
 }
 
 /// Every configured rules document, by unit. Only units above the branches configure rules, a
@@ -172,59 +168,48 @@ pub async fn branches(
             may_adjust: above_top,
         }]);
     }
-    // Walk down level by level, carrying each unit's rules and whether the caller administers
-    // somewhere above its children.
+    // Walk down level by level (each unit after its parent), carrying each unit's rules and
+    // whether the caller administers somewhere above its children.
     struct Level {
         unit: org_unit::Model,
         applied: Arc<Applied>,
         admin_over_children: bool,
     }
-    let mut frontier = vec![Level {
-        admin_over_children: above_top || admins.contains(top.id.as_str()),
-        unit: top.clone(),
-        applied: Arc::new(top_applied),
-    }];
-    let mut seen: HashSet<String> = HashSet::from([top.id.clone()]);
+    let mut levels: HashMap<String, Level> = HashMap::from([(
+        top.id.clone(),
+        Level {
+            admin_over_children: above_top || admins.contains(top.id.as_str()),
+            unit: top.clone(),
+            applied: Arc::new(top_applied),
+        },
+    )]);
     let mut out = Vec::new();
-    while !frontier.is_empty() {
-        let parents: HashMap<String, Level> = frontier
-            .into_iter()
-            .map(|l| (l.unit.id.clone(), l))
-            .collect();
-        let children = org_unit::Entity::find()
-            .filter(org_unit::Column::ParentId.is_in(parents.keys().cloned()))
-            .order_by_asc(org_unit::Column::Name)
-            .order_by_asc(org_unit::Column::Id)
-            .all(db)
-            .await?;
-        frontier = Vec::new();
-        for child in children {
-            if !seen.insert(child.id.clone()) {
-                continue;
-            }
-            let Some(parent) = child.parent_id.as_ref().and_then(|p| parents.get(p)) else {
-                continue;
-            };
-            let applied = match all_rules.get(&child.id) {
-                Some(row) => Arc::new(applied_from(row, &child)?),
-                None => parent.applied.clone(),
-            };
-            match child.kind()? {
-                OrgKind::Branch => out.push(Rated {
-                    parent: Some(parent.unit.clone()),
-                    applied,
-                    may_adjust: parent.admin_over_children,
-                    branch: child,
-                }),
-                OrgKind::County | OrgKind::Town => frontier.push(Level {
+    for child in tree::beneath(db, std::slice::from_ref(&top.id)).await? {
+        let Some(parent) = child.parent_id.as_ref().and_then(|p| levels.get(p)) else {
+            continue;
+        };
+        let applied = match all_rules.get(&child.id) {
+            Some(row) => Arc::new(applied_from(row, &child)?),
+            None => parent.applied.clone(),
+        };
+        // Only branches and the counties and towns above them come out of the walk: party
+        // groups sit below branches, and migrant members' organisations are not rated (their
+        // members are rated with their home branches).
+        match child.kind()? {
+            OrgKind::Branch => out.push(Rated {
+                parent: Some(parent.unit.clone()),
+                applied,
+                may_adjust: parent.admin_over_children,
+                branch: child,
+            }),
+            _ => {
+                let level = Level {
                     admin_over_children: parent.admin_over_children
                         || admins.contains(child.id.as_str()),
                     unit: child,
                     applied,
-                }),
-                // Party groups sit below branches; migrant members' organisations are not rated
-                // (their members are rated with their home branches).
-                OrgKind::Group | OrgKind::Migrant => {}
+                };
+                levels.insert(level.unit.id.clone(), level);
             }
         }
     }

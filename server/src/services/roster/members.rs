@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{NewRosterMember, PatchRosterMember, RosterChange, RosterMember};
-use jifen_shared::domain::{MemberStatus, MobilePhone, RuleName};
+use jifen_shared::domain::{MemberStatus, MobilePhone, RuleName, Username};
 use jifen_shared::words::Word;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
@@ -232,8 +232,14 @@ pub async fn add(
         .ok();
     let username = req
         .username
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty());
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .and_then(|u| {
+            Username::parse(u)
+                .map(Username::into_inner)
+                .map_err(|e| issues.push(FieldIssue::explained("username", &e)))
+                .ok()
+        });
     let (Some(name), Some(status), true) = (name, status, issues.is_empty()) else {
         return Err(AppError::Validation(issues));
     };

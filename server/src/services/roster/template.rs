@@ -4,46 +4,10 @@
 //! example, on a second sheet (the import reads only the first); its first sheet keeps the
 //! columns as text (an 11-digit phone stays digits) and offers 正式 / 流动 in the status column.
 
-use jifen_shared::words::Word;
 use rust_xlsxwriter::{DataValidation, Format, Workbook};
 
 use super::import::{MAX_ROWS, TEMPLATE_HEADER};
-use crate::error::{AppError, AppResult, FieldIssue};
-
-/// The template's file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TemplateFormat {
-    Csv,
-    Xlsx,
-}
-
-impl TemplateFormat {
-    pub fn parse(raw: Option<&str>) -> AppResult<Self> {
-        match raw.map(str::trim) {
-            None | Some("") | Some("xlsx") => Ok(Self::Xlsx),
-            Some("csv") => Ok(Self::Csv),
-            Some(_) => Err(AppError::Validation(vec![FieldIssue::worded(
-                "format",
-                "query.invalid",
-                Word::RosterFormatInvalid,
-            )])),
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Self::Csv => "text/csv; charset=utf-8",
-            Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::Xlsx => "xlsx",
-        }
-    }
-}
+use crate::error::{AppError, AppResult};
 
 /// What each column takes, and an example, for the notes sheet.
 const NOTES: [(&str, &str, &str); 4] = [
@@ -65,21 +29,20 @@ const NOTES: [(&str, &str, &str); 4] = [
     ),
 ];
 
-/// The template's bytes.
-pub fn template(format: TemplateFormat) -> AppResult<Vec<u8>> {
-    match format {
-        TemplateFormat::Csv => {
-            // The BOM lets Excel open the Chinese header as UTF-8.
-            let mut out = "\u{feff}".to_owned();
-            out.push_str(&TEMPLATE_HEADER.join(","));
-            out.push_str("\r\n");
-            Ok(out.into_bytes())
-        }
-        TemplateFormat::Xlsx => xlsx().map_err(|e| AppError::Internal(e.into())),
-    }
+/// The CSV template: the header alone, after the BOM that lets Excel open it as UTF-8.
+pub fn csv() -> Vec<u8> {
+    let mut out = "\u{feff}".to_owned();
+    out.push_str(&TEMPLATE_HEADER.join(","));
+    out.push_str("\r\n");
+    out.into_bytes()
 }
 
-fn xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The XLSX template: the header on the first sheet, the notes on the second.
+pub fn xlsx() -> AppResult<Vec<u8>> {
+    workbook().map_err(|e| AppError::Internal(e.into()))
+}
+
+fn workbook() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = Workbook::new();
     let header = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
@@ -133,20 +96,9 @@ mod tests {
 
     #[test]
     fn the_csv_template_is_the_header_alone() {
-        let bytes = template(TemplateFormat::Csv).unwrap();
         assert_eq!(
-            String::from_utf8(bytes).unwrap(),
+            String::from_utf8(csv()).unwrap(),
             "\u{feff}姓名,手机号,状态,用户名\r\n"
         );
-    }
-
-    #[test]
-    fn formats_are_csv_or_xlsx() {
-        assert_eq!(TemplateFormat::parse(None).unwrap(), TemplateFormat::Xlsx);
-        assert_eq!(
-            TemplateFormat::parse(Some("csv")).unwrap(),
-            TemplateFormat::Csv
-        );
-        assert!(TemplateFormat::parse(Some("pdf")).is_err());
     }
 }

@@ -1,28 +1,36 @@
 //! Moving a member to another branch (组织关系转接). The origin sends: its secretary or an
-//! administrator above it transfers the member to any branch that exists, found by id or public
-//! code; the destination need not be managed by the sender, as a real transfer letter goes from
-//! one branch to another branch anywhere. The destination's secretaries are told in the inbox.
+//! administrator above it transfers the member to another branch of the same county (the same
+//! top-level unit), found by id or public code; the destination need not be managed by the
+//! sender, as a transfer letter goes from one branch to another. A branch outside the county is
+//! answered as one that does not exist (404), so that the ids of other counties cannot be
+//! probed. The destination's secretaries are told in the inbox.
 //!
-//! Points stay where they were earned: ledger entries keep the `branch_id` of the branch that
-//! wrote them, so the old branch's boards and figures still add up over the entries they list,
-//! and the member's own account (all their entries, whatever the branch) keeps its total. The
-//! member joins the destination without a new share of the year's base points: they received
-//! their share in the origin. Both chains record the move.
+//! Where the points count afterwards: ledger entries keep the `branch_id` of the branch that
+//! wrote them, so the branch ledger and its export still list them under the branch where they
+//! were earned, and the member's own account (all their entries, whatever the branch) keeps its
+//! total. Statistics, the quarter board, alerts and grades count a member and their year's
+//! points under the branch they belong to now: after the move the old branch's figures no
+//! longer include the member, and the new branch's include them with the points earned before
+//! it. The member joins the destination without a new share of the year's base points: they
+//! received their share in the origin. Both chains record the move.
 
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{RosterMember, TransferRequest};
 use jifen_shared::domain::{OrgKind, Role};
 use jifen_shared::words::Word;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use serde_json::json;
 
 use super::members::phone_holder;
 use super::views::roster_member;
 use super::{managed_member, refuse_left, refuse_office_holder};
-use crate::entity::{member, role_assignment};
+use crate::entity::{member, org_unit, role_assignment};
 use crate::error::{AppError, AppResult, FieldIssue, Missing};
 use crate::infra::db::Db;
 use crate::services::access::Access;
+use crate::services::admin::tree;
 use crate::services::audit::{self, Event};
 use crate::services::{notify, orgs};
 
@@ -35,18 +43,7 @@ pub async fn transfer(
 ) -> AppResult<RosterMember> {
     let (found, origin) = managed_member(db.conn(), access, member_id).await?;
     refuse_left(&found)?;
-    let wanted = req.branch_id.trim();
-    let dest = match orgs::find_org(db.conn(), wanted).await {
-        Ok(u) if !wanted.is_empty() && u.kind()? == OrgKind::Branch => u,
-        Ok(_) | Err(AppError::NotFound(_)) => {
-            return Err(AppError::Validation(vec![FieldIssue::worded(
-                "branch_id",
-                "org_unit.not_found",
-                Word::OrgUnitNotFound,
-            )]))
-        }
-        Err(e) => return Err(e),
-    };
+    let dest = destination(db.conn(), &origin, req.branch_id.trim()).await?;
     if dest.id == origin.id {
         return Err(AppError::Validation(vec![FieldIssue::worded(
             "branch_id",
@@ -160,4 +157,27 @@ pub async fn transfer(
     }
     txn.commit().await?;
     roster_member(db.conn(), moved).await
+}
+
+/// The branch named by `wanted` (an id or a public code), if it is in the origin's county:
+/// 404 alike for a unit that does not exist, one that is no branch and one of another county.
+async fn destination(
+    db: &impl ConnectionTrait,
+    origin: &org_unit::Model,
+    wanted: &str,
+) -> AppResult<org_unit::Model> {
+    let missing = || AppError::NotFound(Missing::OrgUnit);
+    if wanted.is_empty() {
+        return Err(missing());
+    }
+    let dest = orgs::find_org(db, wanted).await?;
+    if dest.kind()? != OrgKind::Branch {
+        return Err(missing());
+    }
+    let county_of = |chain: Vec<String>| chain.last().cloned();
+    let county = county_of(tree::ancestors(db, &origin.id).await?);
+    if county.is_none() || county != county_of(tree::ancestors(db, &dest.id).await?) {
+        return Err(missing());
+    }
+    Ok(dest)
 }

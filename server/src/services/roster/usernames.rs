@@ -23,7 +23,7 @@ impl Usernames {
         branch: &org_unit::Model,
     ) -> AppResult<Self> {
         let prefix = prefix_of(branch);
-        let taken = member::Entity::find()
+        let taken: HashSet<String> = member::Entity::find()
             .select_only()
             .column(member::Column::Username)
             .filter(member::Column::Username.starts_with(format!("{prefix}-")))
@@ -32,11 +32,16 @@ impl Usernames {
             .await?
             .into_iter()
             .collect();
-        Ok(Self {
+        Ok(Self::new(prefix, taken))
+    }
+
+    /// Usernames `{prefix}-001`, `{prefix}-002`, … skipping those `taken`.
+    pub fn new(prefix: String, taken: HashSet<String>) -> Self {
+        Self {
             prefix,
             taken,
             next: 1,
-        })
+        }
     }
 
     /// Marks a username as used (a row of the same file that names it).

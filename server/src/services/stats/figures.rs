@@ -6,8 +6,10 @@
 //! - The **90th percentile** is the nearest rank: the smallest value with at least 90% of the
 //!   values at or below it (of 10 review times, the 9th shortest).
 //! - **Bands** are 10 points wide, from the ten at or below the lowest value (0 unless some value
-//!   is negative) up to [`OPEN_BAND`], the last band holding everything from there up. Every band
-//!   is listed, empty ones too, so that units compare side by side.
+//!   is negative, and no lower than [`LOW_BAND`]) up to [`OPEN_BAND`], the last band holding
+//!   everything from there up. Below [`LOW_BAND`] one band holds every lower value, from the ten
+//!   at or below the lowest: a member far in the red makes one band more, not one per ten points.
+//!   Every band is listed, empty ones too, so that units compare side by side.
 
 use std::ops::RangeInclusive;
 
@@ -26,6 +28,8 @@ use crate::error::AppResult;
 pub(super) const BAND_WIDTH: i32 = 10;
 /// The last band starts here and is open above (the year's totals of most branches stay below).
 pub(super) const OPEN_BAND: i32 = 120;
+/// The ten-point bands reach down to here at most; one band below it holds every lower value.
+pub(super) const LOW_BAND: i32 = -50;
 
 fn quarters(period: &Period) -> impl Iterator<Item = usize> {
     period.quarters().map(|q| usize::from(q - 1))
@@ -234,15 +238,27 @@ fn percentile_90(sorted: &[f64]) -> Option<f64> {
 
 /// How many of the sorted values fall in each band.
 fn bands(sorted: &[i64]) -> Vec<Band> {
-    let lowest = sorted.first().copied().unwrap_or(0).min(0);
-    let lowest = to_i32(lowest).div_euclid(BAND_WIDTH) * BAND_WIDTH;
-    let mut out: Vec<Band> = (lowest..OPEN_BAND)
-        .step_by(BAND_WIDTH as usize)
-        .map(|from| Band {
-            from,
-            to: Some(from + BAND_WIDTH),
-            members: 0,
-        })
+    let width = i64::from(BAND_WIDTH);
+    // The ten at or below the lowest value, counted in i64 so that no value overflows it.
+    let lowest = i64::from(to_i32(sorted.first().copied().unwrap_or(0).min(0)));
+    let lowest = to_i32(lowest.div_euclid(width) * width);
+    // Everything below LOW_BAND in one band, [lowest, LOW_BAND).
+    let below = (lowest < LOW_BAND).then_some(Band {
+        from: lowest,
+        to: Some(LOW_BAND),
+        members: 0,
+    });
+    let mut out: Vec<Band> = below
+        .into_iter()
+        .chain(
+            (lowest.max(LOW_BAND)..OPEN_BAND)
+                .step_by(BAND_WIDTH as usize)
+                .map(|from| Band {
+                    from,
+                    to: Some(from + BAND_WIDTH),
+                    members: 0,
+                }),
+        )
         .chain(std::iter::once(Band {
             from: OPEN_BAND,
             to: None,
@@ -308,5 +324,32 @@ mod tests {
             "[-20,-10) holds -11; [-10,0) holds -10 and -1; [0,10) holds 5"
         );
         assert_eq!(bands(&[]).len(), 13, "no members: the empty bands from 0");
+    }
+
+    #[test]
+    fn a_total_far_in_the_red_makes_one_open_band_below() {
+        let b = bands(&[-1_000_000, -51, -50, -41, 0, 130]);
+        assert_eq!(
+            b.len(),
+            1 + 17 + 1,
+            "one band below -50, -50–120 in tens, 120 and up"
+        );
+        assert_eq!(
+            (b[0].from, b[0].to, b[0].members),
+            (-1_000_000, Some(LOW_BAND), 2),
+            "[-1000000, -50) holds -1000000 and -51"
+        );
+        assert_eq!((b[1].from, b[1].to, b[1].members), (-50, Some(-40), 2));
+        assert_eq!((b[6].from, b[6].members), (0, 1));
+        assert_eq!((b[18].from, b[18].to, b[18].members), (120, None, 1));
+        assert_eq!(b.iter().map(|b| b.members).sum::<u32>(), 6);
+        let lowest = bands(&[i64::MIN]);
+        assert_eq!(lowest.len(), 19, "even the lowest value there is");
+        assert_eq!(lowest[0].members, 1);
+        assert_eq!(
+            bands(&[-50]).first().map(|b| (b.from, b.to)),
+            Some((-50, Some(-40))),
+            "no band below when nothing is below -50"
+        );
     }
 }

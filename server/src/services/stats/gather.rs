@@ -2,8 +2,9 @@
 //! over the whole set (never one per branch or member), for the cycle year of the period, so that
 //! the quarters' trend comes from the same reads. The figures are then put together in Rust.
 //!
-//! The branch ids go into each query as one `IN` list (a county's few thousand branches stay far
-//! below the parameter limits of SQLite and PostgreSQL).
+//! The branches are read [`BRANCHES_PER_QUERY`] at a time, their ids going into each query as one
+//! `IN` list: a county's few thousand branches cost a few rounds of queries, and no query comes
+//! near the limits on bound values (32766 in SQLite, 65535 in PostgreSQL).
 
 use std::collections::HashMap;
 
@@ -17,16 +18,15 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
 };
 
+use super::decisions::first_decisions;
 use super::Period;
 use crate::entity::stored::word;
-use crate::entity::{
-    audit_event, deed, feedback, ledger_entry, meeting, meeting_attendance, member, org_unit,
-};
+use crate::entity::{deed, feedback, ledger_entry, meeting, meeting_attendance, member, org_unit};
 use crate::error::AppResult;
 use crate::services::settings;
 
-/// The decisions that end a deed's wait for review (a withdrawal is the member's, not one).
-const DECISIONS: [&str; 3] = ["deed.approved", "deed.rejected", "deed.returned"];
+/// Branches read together: each query binds their ids once (and a handful of other values).
+pub const BRANCHES_PER_QUERY: usize = 1000;
 
 /// Index of a category in [`MemberRaw::points`].
 pub(super) const BASE: usize = 0;
@@ -108,9 +108,25 @@ fn meetings_of(ids: &[String], period: &Period) -> SelectStatement {
         .to_owned()
 }
 
-/// Reads the year of `period` for `branches` (each a branch); `with_attendance` also reads each
-/// member's attendance (only the branch page shows it).
+/// Reads the year of `period` for `branches` (each a branch), in the order given;
+/// `with_attendance` also reads each member's attendance (only the branch page shows it).
 pub(super) async fn gather(
+    db: &impl ConnectionTrait,
+    mut branches: Vec<org_unit::Model>,
+    period: &Period,
+    with_attendance: bool,
+) -> AppResult<Vec<BranchRaw>> {
+    // Everything read is per branch (members are counted at home), so chunks are independent.
+    let mut raw = Vec::with_capacity(branches.len());
+    while !branches.is_empty() {
+        let rest = branches.split_off(branches.len().min(BRANCHES_PER_QUERY));
+        raw.extend(gather_chunk(db, branches, period, with_attendance).await?);
+        branches = rest;
+    }
+    Ok(raw)
+}
+
+async fn gather_chunk(
     db: &impl ConnectionTrait,
     branches: Vec<org_unit::Model>,
     period: &Period,
@@ -322,39 +338,18 @@ async fn decisions(
     at: &HashMap<String, usize>,
     raw: &mut [BranchRaw],
 ) -> AppResult<()> {
-    let events_of_deed: RelationDef = deed::Entity::belongs_to(audit_event::Entity)
-        .from(deed::Column::Id)
-        .to(audit_event::Column::EntityId)
-        .into();
-    let rows: Vec<(String, String, DateTime<Utc>, DateTime<Utc>)> = deed::Entity::find()
-        .select_only()
-        .column(deed::Column::Id)
-        .column(deed::Column::BranchId)
-        .column(deed::Column::CreatedAt)
-        .column(audit_event::Column::At)
-        .join(JoinType::InnerJoin, events_of_deed)
-        .filter(deed::Column::BranchId.is_in(ids.iter().cloned()))
-        .filter(deed::Column::UpdatedAt.gte(year.starts_at()))
-        .filter(deed::Column::CreatedAt.lt(year.ends_at()))
-        .filter(audit_event::Column::EntityType.eq("deed"))
-        .filter(audit_event::Column::Action.is_in(DECISIONS))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut first: HashMap<String, (String, DateTime<Utc>, DateTime<Utc>)> = HashMap::new();
-    for (deed_id, branch, submitted, decided) in rows {
-        first
-            .entry(deed_id)
-            .and_modify(|f| f.2 = f.2.min(decided))
-            .or_insert((branch, submitted, decided));
-    }
-    for (branch, submitted, decided) in first.into_values() {
-        let Some(&b) = at.get(&branch) else { continue };
+    let which = deed::Column::UpdatedAt
+        .gte(year.starts_at())
+        .and(deed::Column::CreatedAt.lt(year.ends_at()));
+    for d in first_decisions(db, ids, which).await? {
+        let (Some(decided), Some(&b)) = (d.decided_at, at.get(&d.branch_id)) else {
+            continue;
+        };
         let q = CycleQuarter::of(decided);
         if q.year != year.year() {
             continue;
         }
-        let seconds = (decided - submitted).num_seconds().max(0);
+        let seconds = (decided - d.submitted_at).num_seconds().max(0);
         raw[b].decisions.push(Decision {
             quarter: q.quarter,
             hours: seconds as f64 / 3600.0,

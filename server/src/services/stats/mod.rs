@@ -26,6 +26,7 @@
 //!   quarter running) is below their branch's alert line, drawn by the branch's setting as the
 //!   alerts draw it.
 
+mod decisions;
 mod figures;
 mod gather;
 mod period;
@@ -36,38 +37,30 @@ use jifen_shared::api::{OrgStats, UnitFigures};
 use jifen_shared::domain::{CycleQuarter, OrgKind};
 use sea_orm::ConnectionTrait;
 
+pub use decisions::{first_decisions, FirstDecision};
+pub use gather::BRANCHES_PER_QUERY;
 pub use period::Period;
 
 use crate::error::{AppError, AppResult, Missing};
 use crate::services::access::{overseen_unit, Access};
 
 /// The figures of each branch among `branch_ids` in `period`, in the order given (ids that are
-/// not branches are left out). One set of grouped queries for all of them, so a county's
-/// hundreds of branches cost no more round trips than one. No access check: the caller has one.
+/// not branches are left out). One set of grouped queries for each [`BRANCHES_PER_QUERY`] of
+/// them, so a county's hundreds of branches cost no more round trips than one. No access check:
+/// the caller has one.
 pub async fn branch_figures(
     db: &impl ConnectionTrait,
     branch_ids: &[String],
     period: &Period,
 ) -> AppResult<Vec<UnitFigures>> {
-    let branches = tree::branches(db, branch_ids).await?;
-    let raw = gather::gather(db, branches, period, false).await?;
-    raw.iter()
-        .map(|b| figures::unit(&b.unit, &[b], period))
-        .collect()
-}
-
-/// The ids of the branches beneath a county or town (the branch itself for a branch), found
-/// level by level; for callers that then ask [`branch_figures`]. No access check.
-pub async fn branches_beneath(
-    db: &impl ConnectionTrait,
-    unit: &crate::entity::org_unit::Model,
-) -> AppResult<Vec<String>> {
-    Ok(tree::layout(db, unit)
-        .await?
-        .branches
-        .into_iter()
-        .map(|b| b.id)
-        .collect())
+    let mut out = Vec::with_capacity(branch_ids.len());
+    for chunk in branch_ids.chunks(BRANCHES_PER_QUERY) {
+        let branches = tree::branches(db, chunk).await?;
+        for b in gather::gather(db, branches, period, false).await? {
+            out.push(figures::unit(&b.unit, &[&b], period)?);
+        }
+    }
+    Ok(out)
 }
 
 /// `GET /orgs/{id}/stats`: the unit, each unit directly below it, a branch's members, and the

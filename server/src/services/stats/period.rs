@@ -6,6 +6,8 @@ use std::ops::RangeInclusive;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jifen_shared::domain::{CycleQuarter, QuarterError, SHANGHAI_OFFSET_SECS};
 
+use crate::error::{invalid, AppError, AppResult};
+
 /// A cycle year (`quarter` absent) or one quarter of it. Built only from a checked year and
 /// quarter, so its bounds always exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,13 @@ impl Period {
             year: checked.year,
             quarter,
         })
+    }
+
+    /// `?year=&quarter=` checked at the boundary: the current cycle year (Asia/Shanghai) when no
+    /// year is given; 422 for a year or a quarter out of range.
+    pub fn asked(year: Option<i32>, quarter: Option<u8>, now: DateTime<Utc>) -> AppResult<Self> {
+        let year = invalid::year_or_current(year, now)?;
+        Self::parse(year, quarter).map_err(|_| AppError::Validation(vec![invalid::quarter()]))
     }
 
     /// The whole cycle year of `quarter`.
@@ -47,6 +56,14 @@ impl Period {
     /// Absent for the whole year.
     pub fn quarter(&self) -> Option<u8> {
         self.quarter
+    }
+
+    /// For file names: `2026` or `2026-q3`.
+    pub fn slug(&self) -> String {
+        match self.quarter {
+            Some(q) => format!("{}-q{q}", self.year),
+            None => self.year.to_string(),
+        }
     }
 
     /// The quarters of the year the period covers.

@@ -1,16 +1,14 @@
-//! The branches beneath a unit, found level by level through `parent_id` (one query per level of
-//! the tree, not per unit), and which unit directly below it each one sits in.
+//! The branches beneath a unit (found by [`crate::services::orgs::tree::beneath`], one query
+//! per level of the tree, not per unit), and which unit directly below it each one sits in.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use jifen_shared::domain::OrgKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::entity::org_unit;
 use crate::error::AppResult;
-
-/// Deeper than any real tree (county → town → branch); a loop in the data stops here.
-const MAX_DEPTH: usize = 16;
+use crate::services::orgs::tree;
 
 /// A unit's branches and the units directly below it that statistics list.
 pub(super) struct Layout {
@@ -39,38 +37,25 @@ pub(super) async fn layout(db: &impl ConnectionTrait, root: &org_unit::Model) ->
     let mut children: Vec<(org_unit::Model, Vec<usize>)> = Vec::new();
     // Each unit found below the root: the index in `children` of the child it descends from.
     let mut under: HashMap<String, usize> = HashMap::new();
-    let mut seen = HashSet::from([root.id.clone()]);
-    let mut frontier = vec![root.id.clone()];
-    for _ in 0..MAX_DEPTH {
-        if frontier.is_empty() {
-            break;
+    // Level by level, each unit after its parent.
+    for u in tree::beneath(db, std::slice::from_ref(&root.id)).await? {
+        let kind = u.kind()?;
+        if !counted(kind) {
+            continue;
         }
-        let mut found = org_unit::Entity::find()
-            .filter(org_unit::Column::ParentId.is_in(std::mem::take(&mut frontier)))
-            .all(db)
-            .await?;
-        found.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
-        for u in found {
-            let kind = u.kind()?;
-            if !counted(kind) || !seen.insert(u.id.clone()) {
-                continue;
+        let parent = u.parent_id.clone().unwrap_or_default();
+        let child = match under.get(&parent) {
+            Some(&c) => c,
+            None if parent == root.id => {
+                children.push((u.clone(), Vec::new()));
+                children.len() - 1
             }
-            let parent = u.parent_id.clone().unwrap_or_default();
-            let child = match under.get(&parent) {
-                Some(&c) => c,
-                None if parent == root.id => {
-                    children.push((u.clone(), Vec::new()));
-                    children.len() - 1
-                }
-                None => continue,
-            };
-            under.insert(u.id.clone(), child);
-            if kind == OrgKind::Branch {
-                children[child].1.push(branches.len());
-                branches.push(u);
-            } else {
-                frontier.push(u.id);
-            }
+            None => continue,
+        };
+        under.insert(u.id.clone(), child);
+        if kind == OrgKind::Branch {
+            children[child].1.push(branches.len());
+            branches.push(u);
         }
     }
     Ok(Layout { branches, children })

@@ -60,6 +60,24 @@ async fn holds_role(db: &impl ConnectionTrait, member_id: &str) -> AppResult<boo
         > 0)
 }
 
+/// Whether an invite code may be redeemed as far as the two-person rule goes: a code for a
+/// member who holds a role now (granted after the code was issued, for instance from the command
+/// line) is good only when a second role holder confirmed it.
+pub(crate) async fn confirmed_where_needed(
+    db: &impl ConnectionTrait,
+    code: &entity::invite_code::Model,
+) -> AppResult<bool> {
+    if !holds_role(db, &code.member_id).await? {
+        return Ok(true);
+    }
+    Ok(invite_request::Entity::find()
+        .filter(invite_request::Column::InviteId.eq(code.id.as_str()))
+        .filter(invite_request::Column::MemberId.eq(code.member_id.as_str()))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Whether the caller holds a role beyond plain membership over the branch.
 async fn role_holder_of(
     db: &impl ConnectionTrait,

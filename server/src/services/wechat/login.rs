@@ -188,6 +188,9 @@ pub async fn bind(
         txn.commit().await?;
         return Err(AppError::Wechat(WechatFailure::InviteInvalid));
     };
+    if !super::invites::confirmed_where_needed(&*txn, &invite).await? {
+        return Err(AppError::Wechat(WechatFailure::InviteUnconfirmed));
+    }
     let taken = wechat_identity::Entity::find()
         .filter(
             sea_orm::Condition::any()

@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use jifen_shared::domain::{MemberStatus, TextError};
+use jifen_shared::domain::{MemberStatus, TextError, Username};
 use jifen_shared::words::Word;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -45,6 +45,13 @@ pub struct Plan {
     pub problems: Vec<Problem>,
 }
 
+impl Plan {
+    /// Whether committing the plan would add or change no member.
+    pub fn changes_nothing(&self) -> bool {
+        self.adds.is_empty() && self.updates.is_empty()
+    }
+}
+
 /// One row's values, read and checked.
 struct Line {
     number: u32,
@@ -52,12 +59,6 @@ struct Line {
     phone: Option<String>,
     status: Option<MemberStatus>,
     username: Option<String>,
-}
-
-fn username_ok(u: &str) -> bool {
-    (3..=64).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 /// Reads one row; its problems go to `problems`.
@@ -102,13 +103,13 @@ fn read_line(row: &Row, cols: &Columns, problems: &mut Vec<Problem>) -> Option<L
         })
         .ok()
         .flatten();
-    let username = Some(cell(Field::Username).to_owned()).filter(|u| !u.is_empty());
-    if username.as_deref().is_some_and(|u| !username_ok(u)) {
-        problem(
-            Field::Username,
-            FieldIssue::worded("username", "member.username_invalid", Word::UsernameInvalid),
-        );
-    }
+    let username = match cell(Field::Username) {
+        "" => None,
+        raw => Username::parse(raw)
+            .map_err(|e| problem(Field::Username, FieldIssue::explained("username", &e)))
+            .ok()
+            .map(Username::into_inner),
+    };
     (problems.len() == before).then(|| Line {
         number: row.number,
         name: name.unwrap_or_default(),
@@ -150,10 +151,6 @@ pub async fn plan(
         .filter(member::Column::HomeBranchId.eq(branch.id.as_str()))
         .all(db)
         .await?;
-    let by_phone: HashMap<&str, &member::Model> = roster
-        .iter()
-        .filter_map(|m| m.phone.as_deref().map(|p| (p, m)))
-        .collect();
     let named: Vec<String> = lines.iter().filter_map(|l| l.username.clone()).collect();
     let by_username: HashMap<String, member::Model> = if named.is_empty() {
         HashMap::new()
@@ -170,15 +167,43 @@ pub async fn plan(
     for u in &named {
         usernames.reserve(u);
     }
+    find_members(
+        &branch.id,
+        &cols,
+        &lines,
+        &roster,
+        &by_username,
+        &mut usernames,
+        &mut plan,
+    );
+    plan.problems.sort_by_key(|p| p.row);
+    Ok(plan)
+}
+
+/// Finds each line's member in the branch's `roster` (or `by_username`, every member named by
+/// a username of the file), or plans a new one; a member is found by one line at most.
+fn find_members(
+    branch_id: &str,
+    cols: &Columns,
+    lines: &[Line],
+    roster: &[member::Model],
+    by_username: &HashMap<String, member::Model>,
+    usernames: &mut Usernames,
+    plan: &mut Plan,
+) {
+    let by_phone: HashMap<&str, &member::Model> = roster
+        .iter()
+        .filter_map(|m| m.phone.as_deref().map(|p| (p, m)))
+        .collect();
     let mut names_in_file: HashMap<&str, u32> = HashMap::new();
-    for l in &lines {
+    for l in lines {
         *names_in_file.entry(l.name.as_str()).or_default() += 1;
     }
 
     let mut phone_rows: HashMap<String, u32> = HashMap::new();
     let mut username_rows: HashMap<String, u32> = HashMap::new();
     let mut matched: HashSet<String> = HashSet::new();
-    for l in &lines {
+    for l in lines {
         let mut problem = |f: Field, issue: FieldIssue| {
             plan.problems.push(Problem {
                 row: l.number,
@@ -218,7 +243,7 @@ pub async fn plan(
         }
         let phone_match = l.phone.as_deref().and_then(|p| by_phone.get(p).copied());
         let user_match = match l.username.as_deref().map(|u| by_username.get(u)) {
-            Some(Some(m)) if m.home_branch_id != branch.id => {
+            Some(Some(m)) if m.home_branch_id != branch_id => {
                 problem(
                     Field::Username,
                     FieldIssue::worded(
@@ -247,9 +272,14 @@ pub async fn plan(
             }
             (Some(a), _) | (None, Some(a)) => Some(a),
             (None, None) if l.username.is_none() => {
+                // A member an earlier line found is not this line's to find by name.
                 let same: Vec<&member::Model> = roster
                     .iter()
-                    .filter(|m| m.name == l.name && m.status != MemberStatus::Transferred.as_str())
+                    .filter(|m| {
+                        m.name == l.name
+                            && m.status != MemberStatus::Transferred.as_str()
+                            && !matched.contains(&m.id)
+                    })
                     .collect();
                 let unidentified = l.phone.is_none();
                 let ambiguous = unidentified
@@ -310,9 +340,114 @@ pub async fn plan(
         }
     }
     plan.not_in_file = roster
-        .into_iter()
+        .iter()
         .filter(|m| m.status != MemberStatus::Transferred.as_str() && !matched.contains(&m.id))
+        .cloned()
         .collect();
-    plan.problems.sort_by_key(|p| p.row);
-    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(number: u32, cells: &[&str]) -> Row {
+        Row {
+            number,
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn member(id: &str, name: &str, phone: Option<&str>) -> member::Model {
+        member::Model {
+            id: id.into(),
+            home_branch_id: "b1".into(),
+            migrant_org_id: None,
+            name: name.into(),
+            username: format!("demo-2-{id}"),
+            password_hash: None,
+            phone: phone.map(str::to_owned),
+            status: MemberStatus::Active.as_str().into(),
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    /// Plans `rows` (the header first) against `roster`, as [`plan`] does after reading.
+    fn planned(rows: &[Row], roster: &[member::Model]) -> Plan {
+        let cols = Columns::of(&rows[0].cells);
+        let mut plan = Plan::default();
+        let lines: Vec<Line> = rows[1..]
+            .iter()
+            .filter_map(|r| read_line(r, &cols, &mut plan.problems))
+            .collect();
+        let mut usernames = Usernames::new("demo-2".into(), HashSet::new());
+        find_members(
+            "b1",
+            &cols,
+            &lines,
+            roster,
+            &HashMap::new(),
+            &mut usernames,
+            &mut plan,
+        );
+        plan
+    }
+
+    #[test]
+    fn a_member_found_by_name_is_not_found_again_by_a_later_row() {
+        let roster = [member("m1", "王五", None)];
+        let rows = [
+            row(1, &["姓名", "手机号"]),
+            row(2, &["王五", "13800000001"]),
+            row(3, &["王五", "13800000002"]),
+        ];
+        let plan = planned(&rows, &roster);
+        assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+        assert_eq!(plan.updates.len(), 1);
+        let (number, m, edit) = &plan.updates[0];
+        assert_eq!((*number, m.id.as_str()), (2, "m1"));
+        assert_eq!(edit.phone, Some(Some("13800000001".to_owned())));
+        assert_eq!(plan.adds.len(), 1);
+        let (number, new) = &plan.adds[0];
+        assert_eq!(*number, 3);
+        assert_eq!(new.phone.as_deref(), Some("13800000002"));
+        assert!(plan.not_in_file.is_empty());
+
+        // The same file again, once committed: each row finds its member by phone.
+        let after = [
+            member("m1", "王五", Some("13800000001")),
+            member("m2", "王五", Some("13800000002")),
+        ];
+        let again = planned(&rows, &after);
+        assert!(again.problems.is_empty(), "{:?}", again.problems);
+        assert!(again.adds.is_empty() && again.updates.is_empty());
+        assert_eq!(again.unchanged.len(), 2);
+    }
+
+    #[test]
+    fn a_row_without_phone_or_username_on_a_shared_name_is_ambiguous() {
+        let roster = [member("m1", "王五", None)];
+        let rows = [row(1, &["姓名"]), row(2, &["王五"]), row(3, &["王五"])];
+        let plan = planned(&rows, &roster);
+        let codes: Vec<_> = plan
+            .problems
+            .iter()
+            .map(|p| (p.row, p.issue.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [(2, "roster.ambiguous_name"), (3, "roster.ambiguous_name")]
+        );
+    }
+
+    #[test]
+    fn an_invalid_username_is_a_problem_of_its_cell() {
+        let rows = [row(1, &["姓名", "用户名"]), row(2, &["王五", "王五"])];
+        let plan = planned(&rows, &[]);
+        let codes: Vec<_> = plan
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str(), p.issue.code))
+            .collect();
+        assert_eq!(codes, [(2, "用户名", "member.username_invalid")]);
+    }
 }

@@ -1,6 +1,8 @@
-//! Organisations, members and role grants: what `jifen admin` and the demo seed create.
+//! Organisations, members and role grants: what `jifen admin` and the demo seed create; and
+//! walking the organisation tree ([`tree`]).
 
-use jifen_shared::words::Word;
+pub mod tree;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -10,14 +12,10 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::json;
 
 use crate::entity::{member, org_unit, role_assignment};
-use crate::error::{AppError, AppResult, FieldIssue, Missing};
+use crate::error::{AppError, AppResult, Missing};
 use crate::infra::ids;
 use crate::services::access::Access;
 use crate::services::audit::{self, Event};
-
-fn invalid(field: &str, word: Word) -> AppError {
-    AppError::Validation(vec![FieldIssue::worded(field, "validation.invalid", word)])
-}
 
 /// Creates an org unit under `parent` (none for a top-level county).
 pub async fn create_org(
@@ -31,13 +29,12 @@ pub async fn create_org(
     let name = jifen_shared::domain::RuleName::parse(name)
         .map_err(|e| AppError::field("name", &e))?
         .into_inner();
-    if let Some(c) = code {
-        if c.is_empty()
-            || c.len() > 32
-            || !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
-        {
-            return Err(invalid("code", Word::OrgCodeInvalid));
-        }
+    // The same codes as the app's administration takes: never one another unit has or had.
+    let code = code
+        .map(|c| jifen_shared::domain::OrgCode::parse(c).map_err(|e| AppError::field("code", &e)))
+        .transpose()?;
+    if let Some(c) = &code {
+        crate::services::admin::codes::ensure_free(db, c, None).await?;
     }
     if let Some(p) = parent_id {
         org_unit::Entity::find_by_id(p.to_owned())
@@ -50,7 +47,7 @@ pub async fn create_org(
         parent_id: parent_id.map(str::to_owned),
         kind: kind.as_str().to_owned(),
         name,
-        code: code.map(str::to_owned),
+        code: code.map(jifen_shared::domain::OrgCode::into_inner),
         created_at: now,
     };
     org_unit::Entity::insert(org_unit::ActiveModel::from(row.clone()))
@@ -114,15 +111,9 @@ pub async fn add_member(
     let name = jifen_shared::domain::RuleName::parse(m.name)
         .map_err(|e| AppError::field("name", &e))?
         .into_inner();
-    let username = m.username.trim();
-    if username.len() < 3
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
-        return Err(invalid("username", Word::UsernameInvalid));
-    }
+    let username = jifen_shared::domain::Username::parse(m.username)
+        .map_err(|e| AppError::field("username", &e))?
+        .into_inner();
     let branch = org_unit::Entity::find_by_id(m.branch_id.to_owned())
         .one(db)
         .await?
@@ -133,7 +124,7 @@ pub async fn add_member(
         home_branch_id: branch.id.clone(),
         migrant_org_id: m.migrant_org_id.map(str::to_owned),
         name,
-        username: username.to_owned(),
+        username,
         password_hash: m.password_hash,
         phone: None,
         status: m.status.as_str().to_owned(),
