@@ -13,8 +13,11 @@ use crate::session::Session;
 pub struct MyBranch {
     pub id: String,
     pub name: String,
-    /// The member is its secretary: signs, posts and manages.
+    /// The member is its secretary: signs and posts its quarters, closes its year.
     pub secretary: bool,
+    /// The member may change its settings, catalogue and year (as the server's
+    /// `managed_branch` allows): its secretary, or an administrator above it.
+    pub manages: bool,
 }
 
 thread_local! {
@@ -39,11 +42,15 @@ pub fn committee_branches(session: Session) -> Vec<MyBranch> {
         }
         let secretary = r.role == Role::Secretary;
         match out.iter_mut().find(|b| b.id == r.org_unit_id) {
-            Some(b) => b.secretary |= secretary,
+            Some(b) => {
+                b.secretary |= secretary;
+                b.manages |= secretary;
+            }
             None => out.push(MyBranch {
                 id: r.org_unit_id,
                 name: r.org_unit_name,
                 secretary,
+                manages: secretary,
             }),
         }
     }
@@ -57,8 +64,10 @@ pub fn committee_branches(session: Session) -> Vec<MyBranch> {
 pub fn my_branches(session: Session) -> Vec<MyBranch> {
     let mut out = committee_branches(session);
     for b in administered(session).unwrap_or_default() {
-        if !out.iter().any(|o| o.id == b.id) {
-            out.push(b);
+        match out.iter_mut().find(|o| o.id == b.id) {
+            // A committee member of a branch they also administer from above manages it.
+            Some(o) => o.manages = true,
+            None => out.push(b),
         }
     }
     out
@@ -90,6 +99,7 @@ fn administered(session: Session) -> Option<Vec<MyBranch>> {
                             id: u.id.clone(),
                             name: u.name.clone(),
                             secretary: false,
+                            manages: true,
                         })
                         .collect()
                 })

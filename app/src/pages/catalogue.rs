@@ -32,7 +32,8 @@ fn category_title(c: RuleCategory) -> Word {
 }
 
 /// The branches whose catalogue the member reads: their home branch, and every branch whose
-/// committee they sit on (the secretary's ones editable).
+/// committee they sit on (editable where they manage the branch: its secretary or an
+/// administrator above).
 fn readable_branches(session: Session) -> Vec<MyBranch> {
     let mut out = my_branches(session);
     if let Some(me) = session.me.get_untracked() {
@@ -43,6 +44,7 @@ fn readable_branches(session: Session) -> Vec<MyBranch> {
                     id: me.home_branch_id,
                     name: me.home_branch_name,
                     secretary: false,
+                    manages: false,
                 },
             );
         }
@@ -58,7 +60,7 @@ pub fn CataloguePage() -> impl IntoView {
     let managed = StoredValue::new(
         branches
             .iter()
-            .filter(|b| b.secretary)
+            .filter(|b| b.manages)
             .map(|b| b.id.clone())
             .collect::<Vec<_>>(),
     );

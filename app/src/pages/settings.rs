@@ -25,7 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
     let managed = StoredValue::new(
         branches
             .iter()
-            .filter(|b| b.secretary)
+            .filter(|b| b.manages)
             .map(|b| b.id.clone())
             .collect::<Vec<_>>(),
     );

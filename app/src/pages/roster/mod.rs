@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api;
-use crate::components::{committee_branches, my_branches, BranchPicker, MyBranch, PagedList};
+use crate::components::{my_branches, BranchPicker, MyBranch, PagedList};
 use crate::i18n::tr;
 use crate::session::Session;
 
@@ -22,14 +22,9 @@ use self::edit::{Deactivate, MemberForm, TransferForm};
 /// The branches whose roster the signed-in member keeps: as secretary, or as an administrator
 /// above them.
 pub fn managed_branches(session: Session) -> Vec<MyBranch> {
-    let committee_only: Vec<String> = committee_branches(session)
-        .into_iter()
-        .filter(|b| !b.secretary)
-        .map(|b| b.id)
-        .collect();
     my_branches(session)
         .into_iter()
-        .filter(|b| b.secretary || !committee_only.contains(&b.id))
+        .filter(|b| b.manages)
         .collect()
 }
 
