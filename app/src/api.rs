@@ -708,11 +708,14 @@ pub async fn confirm_grades(branch_id: &str, year: i32) -> Result<GradesView, Ap
 /// Downloads the grades as a file (`csv` or `xlsx`): the request carries the access token, so a
 /// plain link cannot; the answer is handed to the browser as a download.
 pub async fn download_grades(branch_id: &str, year: i32, format: &str) -> Result<(), ApiError> {
-    let url = object_url(&format!(
-        "{}/grades?format={format}",
-        year_path(branch_id, year)
-    ))
-    .await?;
+    let path = format!("{}/grades?format={format}", year_path(branch_id, year));
+    download(&path, &format!("grades-{year}.{format}")).await
+}
+
+/// Fetches `path` with the access token (which a plain link cannot carry) and hands the answer
+/// to the browser as a download named `file_name`.
+async fn download(path: &str, file_name: &str) -> Result<(), ApiError> {
+    let url = object_url(path).await?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(ApiError::Network)?;
@@ -720,7 +723,7 @@ pub async fn download_grades(branch_id: &str, year: i32, format: &str) -> Result
         .create_element("a")
         .map_err(|_| ApiError::Network)?;
     let _ = link.set_attribute("href", &url);
-    let _ = link.set_attribute("download", &format!("grades-{year}.{format}"));
+    let _ = link.set_attribute("download", file_name);
     if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
         link.click();
     }
@@ -833,25 +836,7 @@ pub async fn download_stats(
     name: &str,
 ) -> Result<(), ApiError> {
     let path = format!("{}&format={format}", stats_path(org_id, year, quarter));
-    let url = object_url(&path).await?;
-    save_as(&url, &format!("{name}.{format}"))
-}
-
-/// Hands an object URL to the browser as a download named `file_name`, then lets it go.
-fn save_as(url: &str, file_name: &str) -> Result<(), ApiError> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or(ApiError::Network)?;
-    let link = document
-        .create_element("a")
-        .map_err(|_| ApiError::Network)?;
-    let _ = link.set_attribute("href", url);
-    let _ = link.set_attribute("download", file_name);
-    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
-        link.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(url);
-    Ok(())
+    download(&path, &format!("{name}.{format}")).await
 }
 // Issue 14: roster (add this part's calls below this line)
 /// A page of the roster of a branch (or of every branch below a unit), by name; `status` empty
@@ -922,24 +907,11 @@ pub async fn import_roster(
 
 /// Downloads the roster template (`xlsx` or `csv`).
 pub async fn download_roster_template(branch_id: &str, format: &str) -> Result<(), ApiError> {
-    let url = object_url(&format!(
+    let path = format!(
         "/api/v1/branches/{}/roster/template?format={format}",
         encode(branch_id)
-    ))
-    .await?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or(ApiError::Network)?;
-    let link = document
-        .create_element("a")
-        .map_err(|_| ApiError::Network)?;
-    let _ = link.set_attribute("href", &url);
-    let _ = link.set_attribute("download", &format!("roster-template.{format}"));
-    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
-        link.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
+    );
+    download(&path, &format!("roster-template.{format}")).await
 }
 
 // Issue 14: ratings (add this part's calls below this line)

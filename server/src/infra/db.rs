@@ -151,3 +151,12 @@ impl Db {
         self.conn.close().await
     }
 }
+
+/// The `n`th (from 1) bound parameter of a hand-written statement: `$n` on PostgreSQL, `?` on
+/// SQLite.
+pub fn placeholder(backend: sea_orm::DbBackend, n: usize) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    }
+}

@@ -86,7 +86,7 @@ impl Access {
         if self.grants.is_empty() {
             return Ok(Vec::new());
         }
-        let chain = ancestors(db, unit).await?;
+        let chain = tree::ancestor_ids(db, unit).await?;
         Ok(self
             .grants
             .iter()
@@ -161,15 +161,6 @@ pub async fn load_member(db: &impl ConnectionTrait, member_id: &str) -> AppResul
         .ok_or(AppError::Unauthorized(
             crate::error::AuthFailure::InvalidToken,
         ))
-}
-
-/// The ids of `unit` and all the units above it.
-async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<String>> {
-    Ok(tree::ancestors(db, unit)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect())
 }
 
 /// Looks up a branch, answering 404 when it does not exist or the member may not see it.

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use jifen_shared::api::{LedgerCause, UnitLedgerEntry, UnitLedgerPage, UnitLedgerQuery};
 use jifen_shared::domain::{LedgerKind, RuleCategory};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement, Value};
 
 use crate::entity::stored::word;
 use crate::error::{invalid, AppError, AppResult};
+use crate::infra::db::placeholder;
 use crate::infra::ids;
 use crate::services::access::{overseen_unit, Access};
 use crate::services::orgs::tree::MAX_DEPTH;
@@ -170,10 +171,7 @@ pub async fn page(
     let mut values: Vec<Value> = Vec::new();
     let mut bind = |v: Value| {
         values.push(v);
-        match backend {
-            DbBackend::Postgres => format!("${}", values.len()),
-            _ => "?".to_owned(),
-        }
+        placeholder(backend, values.len())
     };
     let unit = bind(scope.unit_id.as_ref().into());
     let year = bind(scope.period.year().into());

@@ -23,13 +23,14 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{scope, tree};
+use super::scope;
 use crate::entity::{invite_code, member, org_unit, role_assignment, stored};
 use crate::error::{AppError, AppResult, FieldIssue, Missing, OrgRefusal, Refusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::Access;
 use crate::services::audit::{self, Event};
+use crate::services::orgs::tree;
 use crate::services::{notify, orgs};
 
 /// Whether the caller, whose highest role over the unit is `mine`, may revoke `held`.
@@ -105,14 +106,14 @@ async fn belongs_under(
         OrgKind::Group => unit.parent_id.clone().unwrap_or_else(|| unit.id.clone()),
         _ => unit.id.clone(),
     };
-    if tree::ancestors(db, &m.home_branch_id)
+    if tree::ancestor_ids(db, &m.home_branch_id)
         .await?
         .contains(&anchor)
     {
         return Ok(true);
     }
     Ok(match &m.migrant_org_id {
-        Some(org) => tree::ancestors(db, org).await?.contains(&anchor),
+        Some(org) => tree::ancestor_ids(db, org).await?.contains(&anchor),
         None => false,
     })
 }

@@ -5,11 +5,11 @@
 use jifen_shared::domain::Role;
 use sea_orm::ConnectionTrait;
 
-use super::tree;
 use crate::entity::org_unit;
 use crate::error::{AppError, AppResult, Missing, Refusal};
 use crate::infra::ids;
 use crate::services::access::{overseen_unit, Access};
+use crate::services::orgs::tree;
 
 /// A unit and the caller's place over it.
 pub struct Over {
@@ -38,7 +38,7 @@ pub async fn over(db: &impl ConnectionTrait, access: &Access, unit_id: &str) -> 
         return Err(AppError::NotFound(Missing::OrgUnit));
     }
     let unit = overseen_unit(db, access, unit_id).await?;
-    let chain = tree::ancestors(db, &unit.id).await?;
+    let chain = tree::ancestor_ids(db, &unit.id).await?;
     match highest(access, &chain) {
         Some(role) if role != Role::Member => Ok(Over { unit, chain, role }),
         _ => Err(AppError::Forbidden(Refusal::Role)),

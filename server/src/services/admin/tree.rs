@@ -5,27 +5,12 @@
 use std::collections::{HashMap, HashSet};
 
 use jifen_shared::domain::Role;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value as SqlValue};
+use sea_orm::{ConnectionTrait, EntityTrait, Statement, Value as SqlValue};
 
 use crate::entity::org_unit;
 use crate::error::AppResult;
-use crate::services::orgs::{self, tree::MAX_DEPTH};
-
-fn placeholder(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => "$1",
-        _ => "?",
-    }
-}
-
-/// `unit` and every unit above it, nearest first (empty when `unit` does not exist).
-pub async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<String>> {
-    Ok(orgs::tree::ancestors(db, unit)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect())
-}
+use crate::infra::db::placeholder;
+use crate::services::orgs::tree::MAX_DEPTH;
 
 /// Every unit on which `member` holds a role other than membership, and every unit below
 /// those, each once.
@@ -42,7 +27,7 @@ pub async fn beneath_roles(
              JOIN sub ON o.parent_id = sub.id WHERE sub.depth < {MAX_DEPTH} \
          ) SELECT o.id, o.parent_id, o.kind, o.name, o.code, o.created_at FROM org_unit o \
            WHERE o.id IN (SELECT id FROM sub)",
-        p = placeholder(backend)
+        p = placeholder(backend, 1)
     );
     Ok(org_unit::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(

@@ -5,12 +5,11 @@
 use std::collections::HashSet;
 
 use jifen_shared::domain::OrgKind;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, Value};
 
 use crate::entity::org_unit;
 use crate::error::AppResult;
+use crate::infra::db::placeholder;
 
 /// Deepest tree walked, up or down. A real tree has four levels (county, town, branch, group);
 /// the bound only keeps a loop written into the data behind the application's back from
@@ -21,10 +20,7 @@ pub const MAX_DEPTH: usize = 16;
 /// (a recursive common table expression, which SQLite and PostgreSQL both run), however deep.
 pub async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<org_unit::Model>> {
     let backend = db.get_database_backend();
-    let p = match backend {
-        DbBackend::Postgres => "$1",
-        _ => "?",
-    };
+    let p = placeholder(backend, 1);
     let sql = format!(
         "WITH RECURSIVE up(id, parent_id, depth) AS ( \
            SELECT id, parent_id, 0 FROM org_unit WHERE id = {p} \
@@ -46,6 +42,15 @@ pub async fn ancestors(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<o
     Ok(rows
         .into_iter()
         .take_while(|u| seen.insert(u.id.clone()))
+        .collect())
+}
+
+/// The ids of `unit` and every unit above it, nearest first.
+pub async fn ancestor_ids(db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<String>> {
+    Ok(ancestors(db, unit)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
         .collect())
 }
 

@@ -30,8 +30,8 @@ use crate::entity::{member, org_unit, role_assignment};
 use crate::error::{AppError, AppResult, FieldIssue, Missing};
 use crate::infra::db::Db;
 use crate::services::access::Access;
-use crate::services::admin::tree;
 use crate::services::audit::{self, Event};
+use crate::services::orgs::tree;
 use crate::services::{notify, orgs};
 
 pub async fn transfer(
@@ -175,8 +175,8 @@ async fn destination(
         return Err(missing());
     }
     let county_of = |chain: Vec<String>| chain.last().cloned();
-    let county = county_of(tree::ancestors(db, &origin.id).await?);
-    if county.is_none() || county != county_of(tree::ancestors(db, &dest.id).await?) {
+    let county = county_of(tree::ancestor_ids(db, &origin.id).await?);
+    if county.is_none() || county != county_of(tree::ancestor_ids(db, &dest.id).await?) {
         return Err(missing());
     }
     Ok(dest)
