@@ -26,6 +26,10 @@ mod m20261129_000018_stats_indexes;
 mod m20261129_000019_roster_phones;
 mod m20261129_000020_ratings;
 mod m20261129_000021_retired_codes;
+// Issue 15: statistics (first decisions on the deed)
+mod m20261129_000022_first_decided_at;
+// Issue 15: (one line per part, in number order)
+mod m20261129_000024_change_log;
 
 pub struct Migrator;
 
@@ -55,6 +59,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000019_roster_phones::Migration),
             Box::new(m20261129_000020_ratings::Migration),
             Box::new(m20261129_000021_retired_codes::Migration),
+            // Issue 15: statistics
+            Box::new(m20261129_000022_first_decided_at::Migration),
+            // Issue 15: (add this part's migration below this line, in number order)
+            Box::new(m20261129_000024_change_log::Migration),
         ]
     }
 }

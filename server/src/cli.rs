@@ -50,6 +50,9 @@ enum Command {
     Audit(AuditCmd),
     /// Write a consistent copy of the SQLite database to FILE, even while serving.
     Backup { file: PathBuf },
+    /// Issue 15: fill an empty database with a province-shaped organisation (branches, towns,
+    /// counties, members, deeds in every state, ledger, meetings, feedback, audit chains), fast.
+    SeedScale(crate::seed::scale::command::Args),
 }
 
 #[derive(Subcommand)]
@@ -116,7 +119,6 @@ enum AuditCmd {
 }
 
 pub fn main() -> ExitCode {
-    crate::infra::telemetry::init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -139,6 +141,8 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load()?;
+    // Issue 15: operations. Logging starts once the configuration says text or JSON.
+    crate::infra::telemetry::init(config.log_format);
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
@@ -224,6 +228,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             println!("sealed the newest event of {sealed} chains that had no seal");
         }
+        // Issue 15: the scale data generator
+        Command::SeedScale(args) => crate::seed::scale::command::run(&config, args).await?,
         Command::Backup { file } => {
             let db = Db::connect(&config.database_url).await?;
             crate::infra::backup::backup(&db, &file).await?;

@@ -324,6 +324,10 @@ pub enum AppError {
     CapExceeded { remaining: i32, period: CapPeriod },
     #[error("database unavailable")]
     Unavailable(#[source] DbErr),
+    // Issue 15: photos in object storage
+    /// The photo store (the bucket, or the photo directory's disk) failed; nothing was kept.
+    #[error("photo store unavailable")]
+    PhotoStore(#[source] crate::infra::photo_store::StoreError),
     #[error("database error")]
     Db(#[source] DbErr),
     #[error("internal error")]
@@ -511,6 +515,7 @@ impl AppError {
             },
             AppError::CapExceeded { .. } => "rule.cap_exceeded",
             AppError::Unavailable(_) => "service.unavailable",
+            AppError::PhotoStore(_) => "photo.store_unavailable",
             AppError::Db(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -550,7 +555,7 @@ impl AppError {
                 WechatFailure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
                 WechatFailure::AlreadyBound => StatusCode::CONFLICT,
             },
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::PhotoStore(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -696,6 +701,7 @@ impl AppError {
             }
             .fill(lang, &[("remaining", remaining)]),
             AppError::Unavailable(_) => p(Word::ServiceUnavailable),
+            AppError::PhotoStore(_) => p(Word::PhotoStoreUnavailable),
             AppError::Db(_) | AppError::Internal(_) => p(Word::InternalError),
         }
     }
@@ -748,7 +754,7 @@ impl AppError {
             AppError::Wechat(WechatFailure::RateLimited) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("60")));
             }
-            AppError::Wechat(WechatFailure::Unavailable) => {
+            AppError::Wechat(WechatFailure::Unavailable) | AppError::PhotoStore(_) => {
                 res.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
             }
             AppError::TooMany {

@@ -18,6 +18,8 @@ pub use county::county;
 mod ratings;
 pub use ratings::ratings;
 pub use year::statements;
+// Issue 15: the scale data generator (`jifen seed-scale`)
+pub mod scale;
 
 use chrono::Duration;
 use jifen_shared::api::PlaceDto;

@@ -55,10 +55,13 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let limits = crate::http::limits::Limits::new(&config.limits);
     let feedback_senders = crate::services::feedback::ClientKey::new(&secret);
     let uploads = crate::services::photos::Uploads::new(&config.limits);
+    // Issue 15: photos in object storage
+    let photo_store = crate::infra::photo_store::PhotoStore::from_config(&config)?;
+    tracing::info!(store = %photo_store.describe(), "photos are kept in");
     let photo_sweep = crate::services::photos::Sweeper::start(
         db.clone(),
         clock,
-        config.photo_dir.clone(),
+        photo_store.clone(),
         uploads.keep_unattached,
     );
     let auth = crate::services::auth::Guards::new(&config, db.changes().clone());
@@ -77,6 +80,7 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         feedback_senders,
         uploads,
         photo_sweep,
+        photo_store,
         new_year: Default::default(),
         statements,
         checkin_codes,
@@ -129,6 +133,9 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    // Issue 15: operations
+    /// The second server answering `/metrics` on `metrics.bind`, when configured.
+    metrics: Option<crate::http::metrics::Apart>,
 }
 
 impl Application {
@@ -147,6 +154,8 @@ impl Application {
             n => n,
         };
         let state = web::Data::new(state(config, clock).await?);
+        // Issue 15: operations: the metrics recorder, and `/metrics` on its own address.
+        let metrics = crate::http::metrics::start(&state)?;
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -159,6 +168,8 @@ impl Application {
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(from_fn(crate::http::headers::secure))
                 .wrap(from_fn(crate::http::middleware::request_id))
+                // Issue 15: operations: outermost, so that its time covers every middleware.
+                .wrap(from_fn(crate::http::metrics::record))
         })
         .workers(workers)
         .shutdown_timeout(20)
@@ -168,11 +179,17 @@ impl Application {
             port,
             server,
             state,
+            metrics,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on by its own server, when `metrics.bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|m| m.port())
     }
 
     pub fn state(&self) -> web::Data<AppState> {
@@ -189,6 +206,9 @@ impl Application {
     /// worker and the photo sweep and closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        if let Some(metrics) = self.metrics {
+            metrics.stop().await;
+        }
         self.state.outbox.shutdown().await;
         self.state.photo_sweep.shutdown().await;
         if let Err(e) = self.state.db.clone().close().await {

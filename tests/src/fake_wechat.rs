@@ -37,6 +37,8 @@ struct State {
     down: bool,
     /// openids that have no subscription left (43101).
     refusing: HashSet<String>,
+    /// How long a send takes to be answered (a slow WeChat keeps sends in flight).
+    send_delay: std::time::Duration,
     received: Vec<Received>,
     delivered: Vec<Value>,
 }
@@ -97,6 +99,11 @@ impl FakeWechat {
             s.scripted
                 .insert(code.to_owned(), errcodes.iter().copied().collect())
         });
+    }
+
+    /// Sends are answered only after `delay` (and accepted then).
+    pub fn set_send_delay(&self, delay: std::time::Duration) {
+        self.with(|s| s.send_delay = delay);
     }
 
     pub fn set_down(&self, down: bool) {
@@ -226,6 +233,10 @@ async fn subscribe_send(
     body: web::Bytes,
 ) -> HttpResponse {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let delay = state.lock().expect("state").send_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let mut s = state.lock().expect("state");
     let query = record(&mut s, &req, body.clone());
     if s.down {

@@ -4,6 +4,8 @@
 pub mod fake_wechat;
 pub mod pictures;
 pub mod png;
+// Issue 15: photos in object storage
+pub mod s3;
 pub mod webdriver;
 
 use std::path::PathBuf;
@@ -40,6 +42,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub demo: Demo,
     pub state: web::Data<AppState>,
+    /// Issue 15: operations. `http://127.0.0.1:PORT` of the second server serving `/metrics`,
+    /// when the configuration binds one.
+    pub metrics_address: Option<String>,
     config: Config,
     clock: Clock,
     server: actix_web::dev::ServerHandle,
@@ -166,6 +171,9 @@ impl TestApp {
             .await
             .expect("server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_address = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let state = app.state();
         let server = app.handle();
         let running = tokio::spawn(app.run_until_stopped());
@@ -184,6 +192,7 @@ impl TestApp {
             client,
             demo,
             state,
+            metrics_address,
             config,
             clock,
             server,
@@ -237,6 +246,9 @@ impl TestApp {
             .await
             .expect("server restarts");
         self.address = format!("http://127.0.0.1:{}", app.port());
+        self.metrics_address = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         self.state = app.state();
         self.server = app.handle();
         self.running = tokio::spawn(app.run_until_stopped());

@@ -32,6 +32,9 @@ pub struct Model {
     pub submitted_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The deed's first approval, rejection or return, set by the review once and never changed:
+    /// a decision overturned on appeal leaves it, as the review time's end (issue 15).
+    pub first_decided_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -94,6 +94,7 @@ impl Limits {
         self.bucket(throttle)
             .check_key(&client.client())
             .map_err(|not_until| {
+                crate::infra::metrics::refused(throttle);
                 let wait = not_until.wait_time_from(self.clock.now());
                 AppError::TooMany {
                     limit: throttle,

@@ -10,6 +10,8 @@ pub mod headers;
 pub mod html;
 pub mod input;
 pub mod limits;
+// Issue 15: operations
+pub mod metrics;
 pub mod middleware;
 pub mod new_year;
 pub mod openapi;
@@ -21,5 +23,7 @@ pub mod state;
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     routes::configure(cfg);
     openapi::configure(cfg);
+    // Issue 15: operations: `/metrics` on the main address (404 unless a token is configured).
+    metrics::configure(cfg);
     routes::app::configure(cfg);
 }

@@ -43,6 +43,10 @@ pub struct AppState {
     pub uploads: crate::services::photos::Uploads,
     /// Removes photos never attached to a deed.
     pub photo_sweep: crate::services::photos::Sweeper,
+    // Issue 15: photos in object storage
+    /// Where photo bytes live: the photo directory or a shared bucket; see
+    /// [`crate::infra::photo_store`].
+    pub photo_store: crate::infra::photo_store::PhotoStore,
     /// Opens the points year on the first request after New Year; see
     /// [`crate::services::years::new_year`].
     pub new_year: crate::services::years::NewYearWatch,

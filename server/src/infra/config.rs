@@ -65,6 +65,53 @@ pub struct Config {
     /// The address the public reaches this server at (`https://jifen.example.cn`), for the QR
     /// codes printed on boards and statements. When absent, the address the request came to.
     pub public_url: Option<String>,
+    // Issue 15: operations
+    /// `text` (default) or `json`: one JSON object per log line, for a log collector.
+    pub log_format: LogFormat,
+    /// Where and to whom `/metrics` is served; see the README's "Deployment".
+    pub metrics: MetricsConfig,
+    // Issue 15: photos in object storage
+    /// `s3://bucket/prefix`: photos in an S3-compatible bucket that every instance shares.
+    /// When absent, photos are files in `photo_dir` (one machine).
+    pub photo_store: Option<S3Location>,
+    /// How the bucket of `photo_store` is reached.
+    pub s3: S3Config,
+}
+
+// Issue 15: operations
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, with the request's span (and so its request id) in it.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(()),
+        }
+    }
+}
+
+/// `/metrics` (Prometheus text). With neither field set it is served nowhere.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A second, small listener serving only `/metrics`, without a token (`127.0.0.1:9100`):
+    /// for a scraper on the same host or a private network.
+    pub bind: Option<String>,
+    /// Serves `/metrics` on the main address too, to requests bearing
+    /// `Authorization: Bearer <token>`.
+    pub token: Option<Secret>,
 }
 
 /// So many requests a minute, with bursts of up to `burst` at once.
@@ -211,6 +258,115 @@ impl Default for OutboxConfig {
     }
 }
 
+// Issue 15: photos in object storage
+/// A bucket and a key prefix, from `s3://bucket/prefix`: checked once, when read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct S3Location {
+    bucket: String,
+    prefix: String,
+}
+
+impl S3Location {
+    /// `s3://bucket` or `s3://bucket/some/prefix` (a trailing `/` is dropped). The bucket follows
+    /// S3's naming rules (3 to 63 lower-case letters, digits, dots and hyphens, starting and
+    /// ending with a letter or digit); the prefix has no empty, `.` or `..` segments.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let rest = url
+            .trim()
+            .strip_prefix("s3://")
+            .ok_or("it must start with s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let edge =
+            |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+            && edge(bucket.chars().next())
+            && edge(bucket.chars().last());
+        if !bucket_ok {
+            return Err(format!(
+                "{bucket:?} is no bucket name: 3 to 63 lower-case letters, digits, dots and \
+                 hyphens, starting and ending with a letter or digit"
+            ));
+        }
+        let prefix = prefix.trim_end_matches('/');
+        let bad_segment = prefix
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == ".." || s.chars().any(char::is_control));
+        if !prefix.is_empty() && bad_segment {
+            return Err(format!(
+                "the prefix {prefix:?} has an empty, `.` or `..` segment"
+            ));
+        }
+        Ok(Self {
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// Key prefix of every photo, without slashes at either end; empty for the bucket's root.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+}
+
+impl TryFrom<String> for S3Location {
+    type Error = String;
+
+    fn try_from(url: String) -> Result<Self, String> {
+        Self::parse(&url).map_err(|why| format!("photo_store {url:?}: {why}"))
+    }
+}
+
+impl std::fmt::Display for S3Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.prefix.as_str() {
+            "" => write!(f, "s3://{}", self.bucket),
+            prefix => write!(f, "s3://{}/{prefix}", self.bucket),
+        }
+    }
+}
+
+/// How an S3-compatible store is reached; the usual AWS variables fill it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    /// The S3 API's address (`https://oss-cn-beijing.aliyuncs.com`, `http://127.0.0.1:8014`);
+    /// AWS's own for the region when absent.
+    pub endpoint: Option<String>,
+    /// The region requests are signed for; `us-east-1` when absent (what most S3-compatible
+    /// stores accept).
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+    pub session_token: Option<Secret>,
+    /// Allows an `http://` endpoint: a store on this machine or a private network.
+    pub allow_http: bool,
+    /// `https://endpoint/bucket/key` (true, what self-hosted stores expect) rather than
+    /// `https://bucket.endpoint/key`.
+    pub path_style: bool,
+}
+
+impl Default for S3Config {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            region: None,
+            access_key_id: None,
+            secret_access_key: None,
+            session_token: None,
+            allow_http: false,
+            path_style: true,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -230,6 +386,11 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             limits: LimitsConfig::default(),
             public_url: None,
+            log_format: LogFormat::default(),
+            metrics: MetricsConfig::default(),
+            // Issue 15: photos in object storage
+            photo_store: None,
+            s3: S3Config::default(),
         }
     }
 }
@@ -252,6 +413,15 @@ pub enum ConfigError {
     NotABoolean { name: &'static str, value: String },
     #[error("{name} must be a comma-separated list of IP addresses, got {value:?}")]
     NotAddresses { name: &'static str, value: String },
+    #[error("{name} must be one of {choices}, got {value:?}")]
+    NotAChoice {
+        name: &'static str,
+        choices: &'static str,
+        value: String,
+    },
+    // Issue 15: photos in object storage
+    #[error("JIFEN_PHOTO_STORE must be s3://bucket or s3://bucket/prefix (or empty for JIFEN_PHOTO_DIR), got {value:?}: {why}")]
+    BadPhotoStore { value: String, why: String },
 }
 
 impl Config {
@@ -276,6 +446,14 @@ impl Config {
         fn number<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, ConfigError> {
             v.parse()
                 .map_err(|_| ConfigError::NotANumber { name, value: v })
+        }
+        // Issue 15: photos in object storage
+        fn boolean(name: &'static str, v: String) -> Result<bool, ConfigError> {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(ConfigError::NotABoolean { name, value: v }),
+            }
         }
         if let Some(v) = var("JIFEN_BIND") {
             self.bind = v;
@@ -310,6 +488,42 @@ impl Config {
         if let Some(v) = var("JIFEN_PHOTO_DIR") {
             self.photo_dir = v.into();
         }
+        // Issue 15: photos in object storage
+        if let Some(v) = var("JIFEN_PHOTO_STORE") {
+            self.photo_store = match v.trim() {
+                "" => None,
+                url => Some(
+                    S3Location::parse(url).map_err(|why| ConfigError::BadPhotoStore {
+                        value: v.clone(),
+                        why,
+                    })?,
+                ),
+            };
+        }
+        let endpoint = var("JIFEN_S3_ENDPOINT")
+            .or_else(|| var("AWS_ENDPOINT_URL_S3"))
+            .or_else(|| var("AWS_ENDPOINT_URL"));
+        if let Some(v) = endpoint.filter(|v| !v.trim().is_empty()) {
+            self.s3.endpoint = Some(v.trim().trim_end_matches('/').to_owned());
+        }
+        if let Some(v) = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
+            self.s3.region = Some(v).filter(|v| !v.trim().is_empty());
+        }
+        if let Some(v) = var("AWS_ACCESS_KEY_ID") {
+            self.s3.access_key_id = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = var("AWS_SECRET_ACCESS_KEY") {
+            self.s3.secret_access_key = Some(Secret(v)).filter(|s| !s.0.is_empty());
+        }
+        if let Some(v) = var("AWS_SESSION_TOKEN") {
+            self.s3.session_token = Some(Secret(v)).filter(|s| !s.0.is_empty());
+        }
+        if let Some(v) = var("JIFEN_S3_ALLOW_HTTP") {
+            self.s3.allow_http = boolean("JIFEN_S3_ALLOW_HTTP", v)?;
+        }
+        if let Some(v) = var("JIFEN_S3_PATH_STYLE") {
+            self.s3.path_style = boolean("JIFEN_S3_PATH_STYLE", v)?;
+        }
         if let Some(v) = var("JIFEN_APP_DIR") {
             self.app_dir = v.into();
         }
@@ -325,6 +539,20 @@ impl Config {
         }
         if let Some(v) = var("JIFEN_WORKERS") {
             self.workers = number("JIFEN_WORKERS", v)?;
+        }
+        // Issue 15: operations
+        if let Some(v) = var("JIFEN_LOG_FORMAT") {
+            self.log_format = v.parse().map_err(|()| ConfigError::NotAChoice {
+                name: "JIFEN_LOG_FORMAT",
+                choices: "text, json",
+                value: v.clone(),
+            })?;
+        }
+        if let Some(v) = var("JIFEN_METRICS_BIND") {
+            self.metrics.bind = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = var("JIFEN_METRICS_TOKEN") {
+            self.metrics.token = Some(Secret(v)).filter(|t| !t.0.trim().is_empty());
         }
         if let Some(v) = var("JIFEN_WECHAT_APPID") {
             self.wechat.appid = Some(v);
@@ -409,6 +637,75 @@ mod tests {
             .apply_env(|n| (n == "JIFEN_WORKERS").then(|| "many".to_string()))
             .unwrap_err();
         assert!(err.to_string().contains("JIFEN_WORKERS"));
+    }
+
+    #[test]
+    fn log_format_and_metrics_come_from_the_environment() {
+        let mut c = Config::default();
+        assert_eq!(c.log_format, LogFormat::Text);
+        c.apply_env(|n| match n {
+            "JIFEN_LOG_FORMAT" => Some("JSON".into()),
+            "JIFEN_METRICS_BIND" => Some("127.0.0.1:9100".into()),
+            "JIFEN_METRICS_TOKEN" => Some("scrape-me".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.metrics.bind.as_deref(), Some("127.0.0.1:9100"));
+        assert_eq!(
+            c.metrics.token.as_ref().map(Secret::expose),
+            Some("scrape-me")
+        );
+        let err = Config::default()
+            .apply_env(|n| (n == "JIFEN_LOG_FORMAT").then(|| "xml".to_string()))
+            .unwrap_err();
+        assert!(err.to_string().contains("JIFEN_LOG_FORMAT"), "{err}");
+    }
+
+    // Issue 15: photos in object storage
+    #[test]
+    fn the_photo_store_is_a_bucket_and_prefix_or_a_clear_error() {
+        let mut c = Config::default();
+        assert!(
+            c.photo_store.is_none(),
+            "photos stay in photo_dir by default"
+        );
+        c.apply_env(|n| match n {
+            "JIFEN_PHOTO_STORE" => Some("s3://jifen-photos/county/".into()),
+            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:8014/".into()),
+            "JIFEN_S3_ALLOW_HTTP" => Some("true".into()),
+            "AWS_ACCESS_KEY_ID" => Some("id".into()),
+            "AWS_SECRET_ACCESS_KEY" => Some("secret".into()),
+            _ => None,
+        })
+        .unwrap();
+        let store = c.photo_store.as_ref().unwrap();
+        assert_eq!((store.bucket(), store.prefix()), ("jifen-photos", "county"));
+        assert_eq!(store.to_string(), "s3://jifen-photos/county");
+        assert_eq!(c.s3.endpoint.as_deref(), Some("http://127.0.0.1:8014"));
+        assert!(c.s3.allow_http && c.s3.path_style);
+        assert_eq!(format!("{:?}", c.s3.secret_access_key), "Some(Secret(***))");
+
+        for (url, why) in [
+            ("https://bucket/x", "not s3://"),
+            ("s3://", "no bucket"),
+            ("s3://Photos", "upper case"),
+            ("s3://ab", "too short"),
+            ("s3://-photos", "starts with a hyphen"),
+            ("s3://photos/a//b", "an empty segment"),
+            ("s3://photos/../other", "a parent segment"),
+        ] {
+            let err = Config::default()
+                .apply_env(|n| (n == "JIFEN_PHOTO_STORE").then(|| url.to_string()))
+                .unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains("JIFEN_PHOTO_STORE") && text.contains(url),
+                "{why}: {text}"
+            );
+        }
+        let from_toml: Result<Config, _> = toml::from_str("photo_store = \"s3://Bad\"");
+        assert!(from_toml.is_err(), "the TOML file is checked too");
     }
 
     #[test]

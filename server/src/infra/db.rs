@@ -25,8 +25,6 @@ use crate::infra::changes::{self, Changes};
 pub struct Db {
     conn: DatabaseConnection,
     gate: Option<Arc<Mutex<()>>>,
-    /// For the change watch's own SQLite connection.
-    sqlite_options: Option<SqliteConnectOptions>,
     changes: Changes,
 }
 
@@ -35,6 +33,8 @@ pub struct WriteTxn {
     txn: DatabaseTransaction,
     _gate: Option<OwnedMutexGuard<()>>,
     changes: Changes,
+    /// For reading SQLite's change log once committed.
+    conn: DatabaseConnection,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -46,10 +46,22 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
-    /// Commits, then moves the change generation before anyone hears of the write.
+    /// Commits, then moves the scopes the transaction touched (see [`changes::touch`]) before
+    /// anyone hears of the write.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await?;
-        self.changes.moved();
+        if self.conn.get_database_backend() == DbBackend::Postgres {
+            let touched = changes::touched_here(&self.txn).await?;
+            self.txn.commit().await?;
+            self.changes.moved(touched);
+        } else {
+            self.txn.commit().await?;
+            // Still holding the gate: what the log adds past this process's last reading is
+            // this commit, and any other process's since, in commit order.
+            if let Err(e) = self.changes.catch_up(&self.conn).await {
+                tracing::warn!(error = %e, "change log unread after a commit");
+                self.changes.moved_everything();
+            }
+        }
         Ok(())
     }
 }
@@ -70,13 +82,12 @@ impl Db {
                 .test_before_acquire(false)
                 .max_connections(8)
                 .min_connections(1)
-                .connect_with(options.clone())
+                .connect_with(options)
                 .await
                 .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e)))?;
             Ok(Self {
                 conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
                 gate: Some(Arc::new(Mutex::new(()))),
-                sqlite_options: Some(options),
                 changes: Changes::default(),
             })
         } else {
@@ -89,7 +100,6 @@ impl Db {
             Ok(Self {
                 conn: Database::connect(options).await?,
                 gate: None,
-                sqlite_options: None,
                 changes: Changes::default(),
             })
         }
@@ -99,18 +109,14 @@ impl Db {
         &self.conn
     }
 
-    /// The change generation; unknown until [`Db::watch_changes`] has read the database once.
+    /// What has changed; unknown until [`Db::watch_changes`] has read the database once.
     pub fn changes(&self) -> &Changes {
         &self.changes
     }
 
     /// Starts noticing commits by other processes (see [`crate::infra::changes`]).
     pub fn watch_changes(&self) {
-        changes::watch(
-            &self.changes,
-            self.conn.clone(),
-            self.sqlite_options.clone(),
-        );
+        changes::watch(&self.changes, self.conn.clone());
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -136,6 +142,7 @@ impl Db {
             txn,
             _gate: gate,
             changes: self.changes.clone(),
+            conn: self.conn.clone(),
         })
     }
 

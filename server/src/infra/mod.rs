@@ -7,7 +7,11 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod ids;
+// Issue 15: operations
+pub mod metrics;
 pub mod outbox;
+// Issue 15: photos in object storage
+pub mod photo_store;
 pub mod read_cache;
 pub mod secret;
 pub mod telemetry;

@@ -7,7 +7,11 @@
 //!
 //! WeChat offers no idempotency key, so one case can still repeat a message: the process dies
 //! after WeChat accepted it and before the row is marked sent. The lease then expires and the
-//! message goes again. That window is one database write long.
+//! message goes again. That window is WeChat's answer plus one database write long. The database
+//! being away for a moment (a restart, a failover) does not widen it: the mark is tried again
+//! until shortly before the lease ends (see `Worker::settle`); only an outage longer than the
+//! lease lets the message go again. `server/tests/fault_story.rs` kills an instance and restarts
+//! PostgreSQL under load and counts what WeChat received.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +65,9 @@ pub struct Payload {
 const BATCH: u64 = 16;
 /// How long a claim lasts; a sender that dies lets go after this.
 const LEASE_SECS: i64 = 60;
+/// A mark that fails is given up this long before the lease ends, so that it never lands after
+/// another instance may have claimed the message again.
+const MARK_MARGIN_SECS: i64 = 5;
 
 /// The running worker, or nothing when WeChat is off.
 pub struct Outbox {
@@ -167,12 +174,10 @@ impl Worker {
         }
         let txn = self.db.begin_write().await?;
         let mut claimed = Vec::with_capacity(due.len());
+        let lease_until = now + chrono::Duration::seconds(LEASE_SECS);
         for row in due {
             let taken = outbox::Entity::update_many()
-                .col_expr(
-                    outbox::Column::LeaseUntil,
-                    Expr::value(now + chrono::Duration::seconds(LEASE_SECS)),
-                )
+                .col_expr(outbox::Column::LeaseUntil, Expr::value(lease_until))
                 .filter(outbox::Column::Id.eq(row.id.as_str()))
                 .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
                 .filter(free.clone())
@@ -188,7 +193,7 @@ impl Worker {
         let handled = claimed.len();
         let results = join_all(claimed.into_iter().map(|row| async move {
             let outcome = self.deliver(&row).await;
-            self.settle(row, outcome).await
+            self.settle(row, outcome, lease_until).await
         }))
         .await;
         for result in results {
@@ -246,7 +251,39 @@ impl Worker {
         }
     }
 
-    async fn settle(&self, row: outbox::Model, outcome: Outcome) -> Result<(), sea_orm::DbErr> {
+    /// Marks how the try went. While the database cannot be written (it restarts, fails over),
+    /// the mark is tried again until shortly before the lease ends: a message WeChat accepted and
+    /// left unmarked would be sent again once the lease is over.
+    async fn settle(
+        &self,
+        row: outbox::Model,
+        outcome: Outcome,
+        lease_until: DateTime<Utc>,
+    ) -> Result<(), sea_orm::DbErr> {
+        let give_up = lease_until - chrono::Duration::seconds(MARK_MARGIN_SECS);
+        let mark = self.mark(&row, &outcome);
+        let mut wait = Duration::from_millis(100);
+        loop {
+            let written = async {
+                let txn = self.db.begin_write().await?;
+                mark.clone().exec(&*txn).await?;
+                txn.commit().await
+            }
+            .await;
+            match written {
+                Ok(()) => return Ok(()),
+                Err(e) if Utc::now() + wait < give_up => {
+                    tracing::warn!(outbox = %row.id, error = %e, "cannot mark the message yet; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The update that records how the try went.
+    fn mark(&self, row: &outbox::Model, outcome: &Outcome) -> sea_orm::UpdateMany<outbox::Entity> {
         let now = Utc::now();
         let mut update = outbox::Entity::update_many()
             .col_expr(
@@ -255,7 +292,7 @@ impl Worker {
             )
             .col_expr(outbox::Column::Attempts, Expr::value(row.attempts + 1))
             .filter(outbox::Column::Id.eq(row.id.as_str()));
-        match &outcome {
+        match outcome {
             Outcome::Sent => {
                 tracing::info!(outbox = %row.id, template = %row.template_id, "subscribe message sent");
                 update = update
@@ -295,9 +332,7 @@ impl Worker {
                 update = update.col_expr(outbox::Column::LastError, Expr::value(why.clone()));
             }
         }
-        let txn = self.db.begin_write().await?;
-        update.exec(&*txn).await?;
-        txn.commit().await
+        update
     }
 }
 

@@ -1,18 +1,22 @@
 //! Answers of the hottest reads (a member's points, deed lists and the review queue), kept as the
-//! JSON they were sent as, for as long as the database has not changed since they were computed.
+//! JSON they were sent as, for as long as nothing they depend on has changed.
 //!
-//! Correctness rests on the change generation ([`crate::infra::changes`]): an answer is stored with the
-//! generation read *before* its queries ran, and only if the generation is still the same once
-//! they have; it is served only while the generation stays the same. Any commit moves the
-//! generation before its writer answers, so a reader that starts after a write has been
-//! acknowledged never gets an answer from before it. Commits by other processes are noticed within
-//! [`crate::infra::changes::WATCH_EVERY`]; [`MAX_AGE`] bounds anything the watch could miss.
+//! Correctness rests on [`crate::infra::changes`]: an answer is stored with a stamp read *before*
+//! its queries ran and with the scopes it depends on (the branches whose chains hold its data,
+//! see [`Deps`]), and it is served only while none of those scopes has moved since the stamp.
+//! Every audited commit moves the chains it touched before its writer answers, so a reader that
+//! starts after a write has been acknowledged never gets an answer from before it, while writes
+//! in other branches leave the answer warm. Commits by other instances arrive through the
+//! database (PostgreSQL `NOTIFY`, SQLite's change log); [`MAX_AGE`] bounds anything they could
+//! miss (a change typed into a SQL console).
 //!
 //! Memory is bounded in bytes, not in answers: each entry weighs its body and key, and the
 //! least-used entries go once [`CAPACITY_BYTES`] is reached (moka's TinyLFU), so no sequence of
 //! requests can grow the server beyond it. Keys are built only from checked, typed fields (see
 //! [`crate::services::deeds::query::Filter`]), so they are short.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
@@ -21,10 +25,11 @@ use moka::sync::Cache;
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
+pub use crate::infra::changes::Deps;
 use crate::infra::changes::Changes;
 
 /// The longest an answer is served, whatever the generation says.
-pub const MAX_AGE: Duration = Duration::from_secs(2);
+pub const MAX_AGE: Duration = Duration::from_secs(5);
 
 /// Bytes of answers (bodies and keys) kept at most.
 pub const CAPACITY_BYTES: u64 = 32 * 1024 * 1024;
@@ -55,7 +60,9 @@ impl Key {
 
 #[derive(Clone)]
 struct Entry {
-    generation: u64,
+    /// Read before the answer was computed.
+    stamp: u64,
+    deps: Arc<Deps>,
     stored: Instant,
     body: Bytes,
 }
@@ -63,6 +70,8 @@ struct Entry {
 pub struct ReadCache {
     changes: Changes,
     entries: Cache<Key, Entry>,
+    /// Answers served from memory since start (also counted in `/metrics`).
+    hits: AtomicU64,
 }
 
 impl ReadCache {
@@ -80,28 +89,41 @@ impl ReadCache {
             })
             .time_to_live(MAX_AGE)
             .build();
-        Self { changes, entries }
+        Self {
+            changes,
+            entries,
+            hits: AtomicU64::new(0),
+        }
     }
 
-    /// Serves the answer for `key` from memory when it is current, else computes it with `load`
-    /// (and keeps it if nothing was committed meanwhile).
+    /// Serves the answer for `key` from memory when it is current, else computes it with `load`,
+    /// which also says what the answer depends on, and keeps it if none of that changed
+    /// meanwhile.
     pub async fn json<T, F>(&self, key: Key, load: F) -> AppResult<HttpResponse>
     where
         T: Serialize,
-        F: std::future::Future<Output = AppResult<T>>,
+        F: std::future::Future<Output = AppResult<(T, Deps)>>,
     {
-        let generation = self.changes.generation();
-        if let Some(body) = generation.and_then(|g| self.current(&key, g)) {
+        if let Some(body) = self.current(&key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!(crate::infra::metrics::READ_CACHE_HITS).increment(1);
             return Ok(respond(body));
         }
-        let value = load.await?;
+        metrics::counter!(crate::infra::metrics::READ_CACHE_MISSES).increment(1);
+        let stamp = self.changes.stamp();
+        let (value, deps) = load.await?;
         let body = Bytes::from(
             serde_json::to_vec(&value).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?,
         );
-        if let Some(g) = generation {
-            self.keep(key, g, body.clone());
+        if let Some(stamp) = stamp {
+            self.keep(key, stamp, deps, body.clone());
         }
         Ok(respond(body))
+    }
+
+    /// Answers served from memory since this instance started.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
     }
 
     /// Bytes held now (bodies, keys and overhead), once pending evictions have run.
@@ -116,23 +138,26 @@ impl ReadCache {
         self.entries.entry_count()
     }
 
-    fn current(&self, key: &Key, generation: u64) -> Option<Bytes> {
+    fn current(&self, key: &Key) -> Option<Bytes> {
         self.entries
             .get(key)
-            .filter(|e| e.generation == generation && e.stored.elapsed() < MAX_AGE)
+            .filter(|e| {
+                e.stored.elapsed() < MAX_AGE && self.changes.unchanged_since(e.stamp, &e.deps)
+            })
             .map(|e| e.body)
     }
 
-    fn keep(&self, key: Key, generation: u64, body: Bytes) {
-        // An entry is served only while the generation is the one it was stored with, so a commit
+    fn keep(&self, key: Key, stamp: u64, deps: Deps, body: Bytes) {
+        // An entry is served only while its scopes have not moved past its stamp, so a commit
         // between this check and the insert leaves it unused rather than wrong.
-        if self.changes.generation() != Some(generation) {
+        if !self.changes.unchanged_since(stamp, &deps) {
             return;
         }
         self.entries.insert(
             key,
             Entry {
-                generation,
+                stamp,
+                deps: Arc::new(deps),
                 stored: Instant::now(),
                 body,
             },
@@ -156,8 +181,19 @@ mod tests {
         changes
     }
 
+    fn branch(id: &str) -> Deps {
+        Deps::Scopes(vec![id.to_owned()])
+    }
+
     async fn answer(cache: &ReadCache, key: Key, value: i32) -> String {
-        let res = cache.json(key, async move { Ok(value) }).await.unwrap();
+        answer_about(cache, key, value, branch("branch-1")).await
+    }
+
+    async fn answer_about(cache: &ReadCache, key: Key, value: i32, deps: Deps) -> String {
+        let res = cache
+            .json(key, async move { Ok((value, deps)) })
+            .await
+            .unwrap();
         let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
         String::from_utf8(body.to_vec()).unwrap()
     }
@@ -180,11 +216,41 @@ mod tests {
             "served from memory"
         );
         assert_eq!(answer(&cache, points("b"), 3).await, "3", "another key");
-        changes.moved();
+        changes.moved(["branch-1"]);
         assert_eq!(
             answer(&cache, points("a"), 4).await,
             "4",
             "recomputed after a commit"
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_commit_in_another_branch_leaves_the_answer_served() {
+        let changes = watched();
+        let cache = ReadCache::new(changes.clone());
+        assert_eq!(answer_about(&cache, points("a"), 1, branch("b1")).await, "1");
+        assert_eq!(answer_about(&cache, points("b"), 2, branch("b2")).await, "2");
+        changes.moved(["b2"]);
+        assert_eq!(
+            answer_about(&cache, points("a"), 3, branch("b1")).await,
+            "1",
+            "still served: its branch did not change"
+        );
+        assert_eq!(
+            answer_about(&cache, points("b"), 4, branch("b2")).await,
+            "4",
+            "recomputed: its branch changed"
+        );
+        let all = Key::Deeds {
+            viewer: "v".into(),
+            filter: "attest".into(),
+        };
+        assert_eq!(answer_about(&cache, all.clone(), 5, Deps::Everything).await, "5");
+        changes.moved(["b3"]);
+        assert_eq!(
+            answer_about(&cache, all, 6, Deps::Everything).await,
+            "6",
+            "an answer about everything is recomputed after any commit"
         );
     }
 
@@ -195,8 +261,8 @@ mod tests {
         let during = changes.clone();
         let res = cache
             .json(points("a"), async move {
-                during.moved(); // a writer commits while the reader's queries run
-                Ok(1)
+                during.moved(["branch-1"]); // a writer commits while the reader's queries run
+                Ok((1, branch("branch-1")))
             })
             .await
             .unwrap();
@@ -224,7 +290,10 @@ mod tests {
                 filter: "mine".into(),
             };
             let body = big.clone();
-            cache.json(key, async move { Ok(body) }).await.unwrap();
+            cache
+                .json(key, async move { Ok((body, branch("b"))) })
+                .await
+                .unwrap();
             assert!(
                 cache.weighted_size() <= cap,
                 "after {} answers of 4 KiB: {} bytes held",
@@ -245,7 +314,9 @@ mod tests {
         let cache = ReadCache::with_capacity(changes.clone(), 1024);
         let big = "y".repeat(4096);
         let body = big.clone();
-        let first = cache.json(points("a"), async move { Ok(body) }).await;
+        let first = cache
+            .json(points("a"), async move { Ok((body, branch("b"))) })
+            .await;
         assert!(first.unwrap().status().is_success());
         assert_eq!(cache.weighted_size(), 0);
         assert_eq!(answer(&cache, points("a"), 7).await, "7", "recomputed");

@@ -7,6 +7,7 @@ use jifen_shared::api::{LedgerEntryView, PointsSummary, QuarterPoints};
 use jifen_shared::domain::{CycleQuarter, LedgerKind, QuarterStatus, RuleCategory};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -204,6 +205,37 @@ pub fn view(e: ledger_entry::Model) -> AppResult<LedgerEntryView> {
         note: e.note,
         created_at: e.created_at,
     })
+}
+
+/// The chains a member's points for `year` are kept in, for the read cache: their home branch's,
+/// and those of any branch they earned entries in before a transfer (an appeal there can still
+/// reverse one). Transfers themselves move every kept answer.
+pub async fn chains_of(
+    db: &impl ConnectionTrait,
+    member_id: &str,
+    year: i32,
+) -> AppResult<crate::infra::changes::Deps> {
+    let mut chains: Vec<String> = ledger_entry::Entity::find()
+        .select_only()
+        .column(ledger_entry::Column::BranchId)
+        .filter(ledger_entry::Column::MemberId.eq(member_id))
+        .filter(ledger_entry::Column::CycleYear.eq(year))
+        .distinct()
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    if let Some(home) = member::Entity::find_by_id(member_id.to_owned())
+        .select_only()
+        .column(member::Column::HomeBranchId)
+        .into_tuple::<String>()
+        .one(db)
+        .await?
+    {
+        chains.push(home);
+    }
+    chains.sort_unstable();
+    chains.dedup();
+    Ok(crate::infra::changes::Deps::Scopes(chains))
 }
 
 /// A member's account for one cycle year.

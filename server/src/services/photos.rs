@@ -1,9 +1,18 @@
 //! Photos that members attach to deeds as evidence. The app downsizes pictures before upload;
 //! the server still decodes what arrives, keeps only JPEG, PNG or WebP pictures of sane size,
 //! encodes them again without any metadata (see [`crate::services::evidence::clean`]; the capture
-//! time and place are kept as columns for the reviewing committee), stores the result durably
-//! (written, synced, then renamed into place) under its content hash, so that one picture is
-//! stored once however often it is uploaded, and shows it only to those who may see it.
+//! time and place are kept as columns for the reviewing committee), stores the result durably in
+//! the photo store (a directory, or a bucket every instance shares: [`PhotoStore`]) under its
+//! content hash, so that one picture is stored once however often it is uploaded, and shows it
+//! only to those who may see it.
+//!
+//! A row never names a missing object. The object is written inside the transaction that inserts
+//! the row, before it commits: a failed write rolls the row back, and a crash leaves at most an
+//! object without a row. Deleting goes the other way: rows first, then each object no row names
+//! any more. Both hold the object's name meanwhile (PostgreSQL: an advisory lock on the name;
+//! SQLite: its single writer), so a sweep cannot remove a picture that an upload of the same
+//! picture is about to name. Objects left without a row by a crash are found by listing the store
+//! ([`sweep_orphans`]).
 //!
 //! Uploads cannot fill the disk: each member may keep at most `photo_quota_mb` of photos, an
 //! instance receives at most `concurrent_uploads` at once (more are answered 503 at once), and
@@ -12,14 +21,14 @@
 use chrono::{DateTime, Utc};
 use jifen_shared::words::Word;
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use sea_orm::sea_query::{Alias, Expr, Func, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
@@ -30,6 +39,7 @@ use crate::infra::clock::Clock;
 use crate::infra::config::LimitsConfig;
 use crate::infra::db::Db;
 use crate::infra::ids;
+use crate::infra::photo_store::PhotoStore;
 use crate::services::access::Access;
 use crate::services::evidence::clean::{self, Unfit, MAX_PIXELS};
 
@@ -43,6 +53,12 @@ pub const UPLOAD_DEADLINE: Duration = Duration::from_secs(120);
 pub const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
 /// Photos looked at per round of the sweep.
 const SWEEP_BATCH: u64 = 200;
+/// How often the store is listed for objects no row names (rare: a crash between writing a
+/// picture and committing its row). Listing a bucket costs a request per thousand objects.
+pub const ORPHAN_SWEEP_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+/// An object without a row is removed once this old, so an upload still under way is left alone
+/// without even waiting for its lock.
+pub const ORPHAN_AGE: chrono::Duration = chrono::Duration::hours(1);
 
 /// What uploads this instance may receive at once, and the quotas they are held to.
 pub struct Uploads {
@@ -72,12 +88,13 @@ impl Uploads {
     /// A slot to receive one upload in, held until it is dropped; 503 at once when all are taken
     /// (a queue would only hold more bodies in memory).
     pub fn slot(&self) -> AppResult<OwnedSemaphorePermit> {
-        self.slots
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| AppError::Busy {
+        self.slots.clone().try_acquire_owned().map_err(|_| {
+            // Issue 15: operations
+            crate::infra::metrics::refused(crate::infra::metrics::Limit::ConcurrentUploads);
+            AppError::Busy {
                 retry_after_secs: 1,
-            })
+            }
+        })
     }
 }
 fn issue(code: &'static str, word: Word) -> AppError {
@@ -137,10 +154,22 @@ fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-/// Where a photo's file is: named by the hash of its content. Photos stored before content
-/// hashing are named by their id (see [`load`]).
-fn path_of(dir: &Path, name: &str) -> PathBuf {
-    dir.join(name)
+/// Holds the object `name` until the transaction ends, against an upload of the same picture and
+/// the sweeps. On PostgreSQL a transaction-scoped advisory lock keyed by the name (two names that
+/// share a key only take turns needlessly); SQLite's write transactions take turns already.
+async fn hold_object(txn: &impl ConnectionTrait, name: &str) -> AppResult<()> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let digest = Sha256::digest(name.as_bytes());
+    let key = i64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 has 8 bytes"));
+    txn.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [key.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 fn unfit(why: Unfit) -> AppError {
@@ -180,11 +209,12 @@ pub async fn stored_bytes(db: &impl ConnectionTrait, member_id: &str) -> AppResu
 }
 
 /// Stores an upload for the member and registers it, unless it would take the member's photos
-/// past their quota (then nothing is kept).
+/// past their quota (then nothing is kept). The picture is in the store, durably, before its row
+/// commits; when the store fails the row is rolled back and the member told so (503).
 pub async fn store(
     db: &Db,
     now: DateTime<Utc>,
-    dir: &Path,
+    photos: &PhotoStore,
     uploads: &Uploads,
     access: &Access,
     bytes: Vec<u8>,
@@ -221,92 +251,59 @@ pub async fn store(
         taken_lat: cleaned.capture.place.map(|p| p.lat),
         taken_lng: cleaned.capture.place.map(|p| p.lng),
     };
-    let registered = async {
-        let txn = db.begin_write().await?;
-        // Two uploads of one member at once: on PostgreSQL the member's row makes them take
-        // turns (SQLite has one writer), so together they cannot pass the quota either.
-        if db.backend() == DbBackend::Postgres {
-            member::Entity::find_by_id(row.member_id.clone())
-                .lock(LockType::Update)
-                .one(&*txn)
-                .await?;
-        }
-        if !fits(stored_bytes(&*txn, &row.member_id).await?) {
-            return Err(quota_exceeded(uploads));
-        }
-        photo::Entity::insert(photo::ActiveModel::from(row.clone()))
-            .exec(&*txn)
+    let txn = db.begin_write().await?;
+    // Two uploads of one member at once: on PostgreSQL the member's row makes them take
+    // turns (SQLite has one writer), so together they cannot pass the quota either.
+    if db.backend() == DbBackend::Postgres {
+        member::Entity::find_by_id(row.member_id.clone())
+            .lock(LockType::Update)
+            .one(&*txn)
             .await?;
-        txn.commit().await?;
-        Ok(())
     }
-    .await;
-    registered?;
-    // Written once the row is there: a sweep that removed the last other photo of this picture
-    // just before cannot take the file from under it (it looks for rows of the hash first). Only
-    // the uploader knows the id until this returns, so nobody asks for the file before it exists.
-    let (file_dir, tmp, name) = (dir.to_owned(), row.id.clone(), row.sha256.clone());
-    let written =
-        tokio::task::spawn_blocking(move || write_durably(&file_dir, &tmp, &name, &cleaned.bytes))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))
-            .and_then(|r| r.map_err(|e| AppError::Internal(anyhow::anyhow!("storing photo: {e}"))));
-    if let Err(e) = written {
-        if let Err(gone) = photo::Entity::delete_by_id(row.id.clone())
-            .exec(db.conn())
-            .await
-        {
-            tracing::warn!(photo = %row.id, error = %gone, "removing the row of an unwritten photo");
-        }
-        return Err(e);
+    hold_object(&*txn, &row.sha256).await?;
+    if !fits(stored_bytes(&*txn, &row.member_id).await?) {
+        return Err(quota_exceeded(uploads));
     }
+    photo::Entity::insert(photo::ActiveModel::from(row.clone()))
+        .exec(&*txn)
+        .await?;
+    // Written before the commit, under the picture's lock: a sweep that just removed the last
+    // other photo of this picture cannot take the object from under this row, and a failed write
+    // leaves no row (dropping the transaction rolls it back). Only the uploader knows the id
+    // until this returns, so nobody asks for the object before it exists.
+    photos.put(&row.sha256, &row.id, cleaned.bytes).await?;
+    txn.commit().await?;
     Ok(row)
 }
 
-/// Removes stored photo files by name; one already gone is fine, other failures are logged (the
-/// row is what makes a photo exist).
-async fn remove_files(dir: &Path, names: Vec<String>) {
-    let dir = dir.to_owned();
-    let removed = tokio::task::spawn_blocking(move || {
-        for name in names {
-            match std::fs::remove_file(path_of(&dir, &name)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => tracing::warn!(file = %name, error = %e, "removing a photo file"),
-            }
+/// Removes the objects in `names` that no photo row names (by content hash, or by id for photos
+/// stored before content hashing), each under its lock so that an upload of the same picture
+/// either committed its row before (the object stays) or writes the object again after. Answers
+/// how many went; a store that fails stops the round (the sweep of orphans finds the rest).
+async fn remove_unnamed(
+    db: &Db,
+    photos: &PhotoStore,
+    names: impl IntoIterator<Item = String>,
+) -> AppResult<u64> {
+    let mut removed = 0;
+    for name in names {
+        let txn = db.begin_write().await?;
+        hold_object(&*txn, &name).await?;
+        let named = photo::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(photo::Column::Sha256.eq(name.as_str()))
+                    .add(photo::Column::Id.eq(name.as_str())),
+            )
+            .count(&*txn)
+            .await?;
+        if named == 0 {
+            photos.delete(&name).await?;
+            removed += 1;
         }
-    })
-    .await;
-    if let Err(e) = removed {
-        tracing::warn!(error = %e, "removing photo files");
+        txn.commit().await?;
     }
-}
-
-/// Removes the files of photo rows that are gone: a picture's file once no row of its hash is
-/// left (another member, or the same one, may have uploaded the same picture), and any file named
-/// by a removed photo's id (stored before content hashing).
-async fn remove_files_of(
-    db: &impl ConnectionTrait,
-    dir: &Path,
-    gone: &[photo::Model],
-) -> AppResult<()> {
-    let hashes: BTreeSet<String> = gone.iter().map(|p| p.sha256.clone()).collect();
-    let kept: BTreeSet<String> = photo::Entity::find()
-        .select_only()
-        .column(photo::Column::Sha256)
-        .filter(photo::Column::Sha256.is_in(hashes.clone()))
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let names = hashes
-        .into_iter()
-        .filter(|h| !kept.contains(h))
-        .chain(gone.iter().map(|p| p.id.clone()))
-        .collect();
-    remove_files(dir, names).await;
-    Ok(())
+    Ok(removed)
 }
 
 /// Which of `candidates` (ids of photos of `members`) a deed of those members refers to now or
@@ -360,10 +357,10 @@ async fn referenced(
 }
 
 /// Removes the photos uploaded before `now - keep` that no deed refers to or ever did, rows and
-/// files; answers how many went.
+/// objects; answers how many went.
 pub async fn sweep_unattached(
     db: &Db,
-    dir: &Path,
+    photos: &PhotoStore,
     now: DateTime<Utc>,
     keep: chrono::Duration,
 ) -> AppResult<u64> {
@@ -415,7 +412,14 @@ pub async fn sweep_unattached(
                 .filter(|p| doomed.contains(&p.id))
                 .cloned()
                 .collect();
-            remove_files_of(db.conn(), dir, &gone).await?;
+            // A picture's object once no row of its hash is left (another member, or the same
+            // one, may have uploaded the same picture), and any object named by a removed
+            // photo's id (stored before content hashing).
+            let names: BTreeSet<String> = gone
+                .iter()
+                .flat_map(|p| [p.sha256.clone(), p.id.clone()])
+                .collect();
+            remove_unnamed(db, photos, names).await?;
         }
         if (batch.len() as u64) < SWEEP_BATCH {
             break;
@@ -424,8 +428,41 @@ pub async fn sweep_unattached(
     Ok(removed)
 }
 
-/// The background task that runs [`sweep_unattached`] every [`SWEEP_EVERY`], stopped with the
-/// server.
+/// Removes the objects written before `now - ORPHAN_AGE` that no photo row names: left by an
+/// instance that died between writing a picture and committing its row, or between removing rows
+/// and their objects. The store is read as a stream, a few hundred names at a time.
+pub async fn sweep_orphans(db: &Db, photos: &PhotoStore, now: DateTime<Utc>) -> AppResult<u64> {
+    const PAGE: usize = 500;
+    let mut listed = photos.list_before(now - ORPHAN_AGE).chunks(PAGE);
+    let mut removed = 0;
+    while let Some(page) = listed.next().await {
+        let names = page
+            .into_iter()
+            .map(|stored| stored.map(|s| s.name))
+            .collect::<Result<BTreeSet<String>, _>>()?;
+        let named: BTreeSet<String> = photo::Entity::find()
+            .select_only()
+            .column(photo::Column::Sha256)
+            .column(photo::Column::Id)
+            .filter(
+                Condition::any()
+                    .add(photo::Column::Sha256.is_in(names.clone()))
+                    .add(photo::Column::Id.is_in(names.clone())),
+            )
+            .into_tuple::<(String, String)>()
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .flat_map(|(hash, id)| [hash, id])
+            .collect();
+        // Looked at again, under each name's lock, before anything goes.
+        removed += remove_unnamed(db, photos, names.difference(&named).cloned()).await?;
+    }
+    Ok(removed)
+}
+
+/// The background task that runs [`sweep_unattached`] every [`SWEEP_EVERY`], and
+/// [`sweep_orphans`] every [`ORPHAN_SWEEP_EVERY`], stopped with the server.
 pub struct Sweeper {
     stop: watch::Sender<bool>,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -433,20 +470,29 @@ pub struct Sweeper {
 
 impl Sweeper {
     /// Starts the sweep on the current Tokio runtime; the first round runs at once.
-    pub fn start(db: Db, clock: Clock, dir: PathBuf, keep: chrono::Duration) -> Self {
+    pub fn start(db: Db, clock: Clock, photos: PhotoStore, keep: chrono::Duration) -> Self {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let mut every = tokio::time::interval(SWEEP_EVERY);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut orphans_swept: Option<tokio::time::Instant> = None;
             loop {
                 tokio::select! {
                     _ = every.tick() => {}
                     _ = stopped.changed() => break,
                 }
-                match sweep_unattached(&db, &dir, clock.now(), keep).await {
+                match sweep_unattached(&db, &photos, clock.now(), keep).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "removed photos never attached to a deed"),
                     Err(e) => tracing::warn!(error = %e, "sweeping unattached photos"),
+                }
+                if orphans_swept.is_none_or(|at| at.elapsed() >= ORPHAN_SWEEP_EVERY) {
+                    orphans_swept = Some(tokio::time::Instant::now());
+                    match sweep_orphans(&db, &photos, clock.now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(removed = n, "removed stored photos no row names"),
+                        Err(e) => tracing::warn!(error = %e, "sweeping stored photos no row names"),
+                    }
                 }
                 if *stopped.borrow() {
                     break;
@@ -474,22 +520,10 @@ impl Sweeper {
     }
 }
 
-/// Writes `bytes` as `name` in `dir`, through a temporary file only this upload uses (`tmp`), so
-/// that two uploads of one picture at once each rename a whole file into place.
-fn write_durably(dir: &Path, tmp: &str, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{tmp}.part"));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path_of(dir, name))?;
-    std::fs::File::open(dir)?.sync_all()
-}
-
 /// A photo and its bytes, for its owner and for those who review the owner's branch.
 pub async fn load(
     db: &impl ConnectionTrait,
-    dir: &Path,
+    photos: &PhotoStore,
     access: &Access,
     id: &str,
 ) -> AppResult<(photo::Model, Vec<u8>)> {
@@ -504,15 +538,18 @@ pub async fn load(
     if row.member_id != access.id() && !access.can_review(db, &row.branch_id).await? {
         return Err(AppError::NotFound(Missing::Photo));
     }
-    let path = path_of(dir, &row.sha256);
-    let bytes = match tokio::fs::read(&path).await {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // Stored before content hashing, under its id.
-            tokio::fs::read(path_of(dir, &row.id)).await
-        }
-        read => read,
-    }
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("reading photo {}: {e}", path.display())))?;
+    let bytes = match photos.get(&row.sha256).await? {
+        Some(bytes) => bytes,
+        // Stored before content hashing, under its id.
+        None => photos.get(&row.id).await?.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "photo {} has no object {} in {}",
+                row.id,
+                row.sha256,
+                photos.describe()
+            ))
+        })?,
+    };
     Ok((row, bytes))
 }
 

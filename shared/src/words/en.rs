@@ -187,6 +187,7 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         MemberNotFound => "This member does not exist or you may not see them.",
         OrgUnitNotFound => "This organisation does not exist or you may not see it.",
         PhotoNotFound => "This photo does not exist; please upload it again.",
+        PhotoStoreUnavailable => "The photo store cannot be reached right now; the photo was not saved. Please upload it again shortly.",
         BoardNotFound => "This branch has not posted this quarter's points yet.",
         FeedbackNotFound => "This feedback does not exist.",
         NotificationNotFound => "This message does not exist.",

@@ -208,6 +208,7 @@ keys! {
     MemberNotFound,
     OrgUnitNotFound,
     PhotoNotFound,
+    PhotoStoreUnavailable,
     BoardNotFound,
     FeedbackNotFound,
     NotificationNotFound,

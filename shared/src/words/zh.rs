@@ -187,6 +187,7 @@ pub(super) fn text(word: Word) -> Option<&'static str> {
         MemberNotFound => "找不到这名党员",
         OrgUnitNotFound => "找不到这个组织",
         PhotoNotFound => "找不到这张照片，请重新上传",
+        PhotoStoreUnavailable => "照片存储暂时连不上，这张照片没有保存，请稍后重新上传",
         BoardNotFound => "该支部这个季度的积分还没有张榜公布",
         FeedbackNotFound => "找不到这条意见",
         NotificationNotFound => "找不到这条消息",

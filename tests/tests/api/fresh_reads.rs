@@ -103,3 +103,52 @@ async fn a_role_taken_away_outside_the_server_closes_the_queue() {
     )
     .await;
 }
+
+/// Issue 15: kept answers are dropped per branch, and across instances.
+#[tokio::test]
+async fn a_report_in_one_branch_reaches_every_instance_and_leaves_the_other_branchs_queue_kept() {
+    let app = TestApp::spawn().await;
+    let other = app.another_instance().await;
+    let member = app.login_as("member3").await; // demo-1
+    let committee1 = app.login_as("committee1").await; // demo-1
+    let committee2 = app.login_as("committee2").await; // demo-2
+    let queue_on = |address: String, who: &User| {
+        let req = app
+            .client
+            .get(format!(
+                "{address}/api/v1/deeds?scope=review&status=submitted"
+            ))
+            .bearer_auth(&who.access_token);
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<DeedPage>().await.unwrap()
+        }
+    };
+    // The second instance keeps both branches' queues once it has answered them.
+    let before1 = queue_on(other.address.clone(), &committee1).await;
+    let before2 = queue_on(other.address.clone(), &committee2).await;
+    let hits = other.state.reads.hits();
+    assert_eq!(queue_on(other.address.clone(), &committee2).await, before2);
+    assert_eq!(other.state.reads.hits(), hits + 1, "demo-2's queue was kept");
+
+    // A report in demo-1 through the first instance: the second shows it in demo-1's queue as
+    // soon as the database tells it (no waiting for the answer to age out)...
+    let deed = app.submit(&member, &app.deed_form(SNOW)).await;
+    let seen = eventually("the other instance shows the new report", || async {
+        let page = queue_on(other.address.clone(), &committee1).await;
+        page.items.iter().any(|d| d.id == deed.id).then_some(page)
+    })
+    .await;
+    assert_eq!(seen.items.len(), before1.items.len() + 1);
+
+    // ...while demo-2's queue, which the report did not touch, is still served from memory.
+    let hits = other.state.reads.hits();
+    assert_eq!(queue_on(other.address.clone(), &committee2).await, before2);
+    assert_eq!(
+        other.state.reads.hits(),
+        hits + 1,
+        "demo-2's queue stayed kept through demo-1's report"
+    );
+    other.stop().await;
+}

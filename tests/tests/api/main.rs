@@ -20,6 +20,8 @@ mod meetings;
 mod migrant_and_registered;
 mod notifications;
 mod offline_retry;
+// Issue 15: photos in object storage
+mod photo_store;
 mod photos;
 mod points_alerts;
 mod points_and_quarters;
@@ -27,6 +29,8 @@ mod public_pages;
 mod quarter_board;
 mod role_kinds;
 mod rules_catalogue;
+// Issue 15: the scale data generator
+mod seed_scale;
 mod session_end;
 mod sessions;
 mod stored_words;
@@ -42,3 +46,5 @@ mod exports;
 mod ratings;
 mod roster;
 mod stats;
+// Issue 15: operations
+mod metrics;

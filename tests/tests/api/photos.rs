@@ -207,7 +207,7 @@ async fn a_photo_never_attached_is_removed_after_a_day_and_an_attached_one_stays
     app.submit(&member, &form).await;
 
     let state = &app.state;
-    let dir = &state.config.photo_dir;
+    let dir = &state.photo_store;
     let keep = state.uploads.keep_unattached;
     assert_eq!(keep, chrono::Duration::hours(24), "a day by default");
     let uploaded = state.now();
@@ -394,7 +394,7 @@ async fn a_photo_the_committee_attached_to_a_deed_it_registered_for_a_member_is_
     let later = state.now() + chrono::Duration::hours(25);
     let removed = sweep_unattached(
         &state.db,
-        &state.config.photo_dir,
+        &state.photo_store,
         later,
         state.uploads.keep_unattached,
     )

@@ -40,11 +40,11 @@ use jifen_server::services::orgs::{self, NewMember};
 use jifen_server::services::rules::{self, RuleSpec};
 use jifen_server::services::{auth, deductions};
 use jifen_shared::api::{
-    Band, DeedCounts, MemberFigures, OrgStats, PlaceDto, ProposeDeductionRequest, ReviewTime,
-    Share, TokenResponse, UnitFigures,
+    AppealView, Band, DeedCounts, DeedPage, FileAppealRequest, MemberFigures, OrgStats, PlaceDto,
+    ProposeDeductionRequest, ReasonRequest, ReviewTime, Share, TokenResponse, UnitFigures,
 };
 use jifen_shared::domain::{MemberStatus, OrgKind, Points, Reason, Role, RuleCategory, RuleName};
-use jifen_tests::{problem, TestApp, User, PASSWORD};
+use jifen_tests::{problem, Review, TestApp, User, PASSWORD};
 use reqwest::StatusCode;
 
 const NOW: &str = "2026-07-15T10:00:00+08:00";
@@ -902,4 +902,93 @@ async fn the_town_exports_its_figures_for_the_county_as_a_workbook_and_as_csv() 
         "header, the town and its two branches: {text}"
     );
     assert!(text.lines().nth(1).unwrap().starts_with(&json.unit.name));
+}
+
+/// Issue 15: the review time ends at the first decision, kept on the deed. A rejection
+/// overturned on appeal sends the deed back to pending, and its later approval is no first
+/// decision: the wait still ends at the rejection.
+#[tokio::test]
+async fn a_decision_overturned_on_appeal_keeps_its_first_decision_time() {
+    let app = TestApp::spawn_at(NOW).await;
+    let f = seed(&app).await;
+    let admin = sign_in(&app, "townadmin").await;
+    let south2 = sign_in(&app, "south2").await;
+    let southc = sign_in(&app, "southc").await;
+    let souths = sign_in(&app, "souths").await;
+
+    // D4, rejected on 2 January after 6 hours, is south2's only rejected deed.
+    let rejected: DeedPage = app
+        .get(
+            &southc,
+            &format!(
+                "/api/v1/deeds?scope=review&branch_id={}&status=rejected",
+                f.south
+            ),
+        )
+        .await
+        .json()
+        .await
+        .expect("the rejected deeds");
+    let [d4] = &rejected.items[..] else {
+        panic!("one rejected deed: {:?}", rejected.items);
+    };
+    let res = app
+        .post(
+            &south2,
+            "/api/v1/appeals",
+            &FileAppealRequest {
+                deed_id: Some(d4.id.clone()),
+                ledger_entry_id: None,
+                reason: "一月一日零点半在村里清扫积雪，有同组三人作证".into(),
+            },
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "south2 appeals");
+    let filed: AppealView = res.json().await.expect("the appeal");
+    let res = app
+        .post(
+            &souths,
+            &format!("/api/v1/appeals/{}/overturn", filed.id),
+            &ReasonRequest {
+                reason: "经核实确有其事".into(),
+            },
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "the secretary overturns it");
+
+    // Pending again: no new decision yet, and the first one still counts in Q1.
+    let q1 = stats(&app, &admin, &f.south, "?year=2026&quarter=1").await;
+    assert_eq!(q1.unit.deeds.submitted, 1, "D4 waits again");
+    assert_eq!(
+        q1.unit.review_time,
+        hours(4, 5.0, 24.0),
+        "D3 4h, D4 6h (its rejection), D5 24h, D11 0.5h"
+    );
+
+    // Approved now, in July: the wait still ended at the rejection.
+    let res = app
+        .review(
+            &southc,
+            &d4.id,
+            Review::Approve {
+                points: None,
+                comment: None,
+            },
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "southc approves it");
+    let year = stats(&app, &admin, &f.south, "?year=2026").await;
+    assert_eq!(
+        year.trend[0].review_time,
+        hours(4, 5.0, 24.0),
+        "Q1 unchanged: D4's first decision is its rejection"
+    );
+    assert_eq!(
+        year.trend[2].review_time.decided, 0,
+        "the approval in July is not a first decision"
+    );
+    assert_eq!(
+        year.unit.review_time.decided, 9,
+        "each of 南村's nine deeds decided in the year, once"
+    );
 }

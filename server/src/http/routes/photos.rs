@@ -19,7 +19,8 @@ const PHOTO_POLICY: &str = "default-src 'none'; sandbox";
 /// Upload a photo (multipart form, field `file`): JPEG, PNG or WebP, at most 5 MB, while the
 /// member's photos stay within their quota (422 `photo.quota_exceeded`). Attach the returned id
 /// to a deed in `photo_ids`; photos never attached are removed after a day. 503 with
-/// Retry-After when this instance is receiving as many uploads as it takes.
+/// Retry-After when this instance is receiving as many uploads as it takes (`service.busy`), or
+/// when the photo store cannot be reached (`photo.store_unavailable`: nothing was kept).
 #[utoipa::path(post, path = "/api/v1/photos", tag = "photos", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "field `file`: the image"),
     responses((status = 201, body = PhotoView),
@@ -51,7 +52,7 @@ pub async fn upload(
     let row = photos::store(
         &state.db,
         state.now(),
-        &state.config.photo_dir,
+        &state.photo_store,
         &state.uploads,
         &access,
         bytes,
@@ -92,20 +93,22 @@ async fn receive(mut form: Multipart) -> AppResult<Vec<u8>> {
     Ok(Vec::new())
 }
 
-/// A photo's bytes, for its owner and for the committee of the owner's branch.
+/// A photo's bytes, for its owner and for the committee of the owner's branch; 503
+/// `photo.store_unavailable` with Retry-After while the photo store cannot be reached.
 #[utoipa::path(get, path = "/api/v1/photos/{id}", tag = "photos", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, description = "the image, as stored", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"))),
         (status = 400, response = answers::BadRequest),
         (status = 401, response = answers::Unauthorized),
-        (status = 404, response = answers::NotFound)))]
+        (status = 404, response = answers::NotFound),
+        (status = 503, response = answers::ServiceBusy)))]
 #[get("/photos/{id}")]
 pub async fn download(
     state: web::Data<AppState>,
     access: Access,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (row, bytes) = photos::load(state.db.conn(), &state.config.photo_dir, &access, &id).await?;
+    let (row, bytes) = photos::load(state.db.conn(), &state.photo_store, &access, &id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CONTENT_TYPE, row.content_type))
         .insert_header((X_CONTENT_TYPE_OPTIONS, "nosniff"))

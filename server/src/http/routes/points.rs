@@ -32,5 +32,11 @@ pub async fn member_points(
         member: id.clone(),
         year,
     };
-    state.reads.json(key, ledger::summary(db, &id, year)).await
+    state
+        .reads
+        .json(key, async {
+            let summary = ledger::summary(db, &id, year).await?;
+            Ok((summary, ledger::chains_of(db, &id, year).await?))
+        })
+        .await
 }

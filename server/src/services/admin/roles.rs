@@ -328,6 +328,8 @@ pub async fn revoke(db: &Db, now: DateTime<Utc>, access: &Access, id: &str) -> A
     }
     let (member_id, unit_id) = (held.member_id.clone(), held.org_unit_id.clone());
     held.delete(&*txn).await?;
+    // Who sees what changes: every kept answer goes (see crate::infra::changes).
+    crate::infra::changes::touch(&*txn, crate::infra::changes::EVERYTHING).await?;
     audit::record(
         &*txn,
         Event {

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::entity::{audit_event, org_unit};
 use crate::error::AppResult;
-use crate::infra::ids;
+use crate::infra::{changes, ids};
 
 pub use seal::SealKey;
 pub use verify::{
@@ -49,13 +49,20 @@ pub struct Event<'a> {
 
 /// Serialises writers of one chain on PostgreSQL by locking the org unit's row until the
 /// transaction ends. (SQLite runs one writer at a time already; see [`crate::infra::db::Db`].)
+/// Also notes that the transaction changes this chain, so that answers kept about it, here and
+/// on other instances, are dropped once it commits (see [`crate::infra::changes`]).
 pub async fn lock_chain(db: &impl ConnectionTrait, chain_id: &str) -> AppResult<()> {
     if db.get_database_backend() == DbBackend::Postgres {
+        // FOR NO KEY UPDATE: it excludes the other writers of the chain all the same, but not
+        // the key-share lock PostgreSQL takes on the org unit for every row inserted that refers
+        // to it. With FOR UPDATE, two transactions that had each inserted such a row (a deed)
+        // before locking the chain deadlocked (found by the fault story, issue 15).
         org_unit::Entity::find_by_id(chain_id.to_owned())
-            .lock(LockType::Update)
+            .lock(LockType::NoKeyUpdate)
             .one(db)
             .await?;
     }
+    changes::touch(db, chain_id).await?;
     Ok(())
 }
 

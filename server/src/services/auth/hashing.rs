@@ -17,6 +17,7 @@ use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult};
 use crate::infra::config::LimitsConfig;
+use crate::infra::metrics::Limit;
 
 /// What a caller that found the pool full is told to wait, in seconds.
 const RETRY_AFTER_SECS: u64 = 1;
@@ -66,6 +67,7 @@ impl Hashers {
         T: Send + 'static,
     {
         if self.budget.check().is_err() {
+            crate::infra::metrics::refused(Limit::PasswordHashes);
             return Err(AppError::Busy {
                 retry_after_secs: RETRY_AFTER_SECS,
             });
@@ -75,9 +77,10 @@ impl Hashers {
                 Ok(Ok(permit)) => permit,
                 Ok(Err(closed)) => return Err(AppError::Internal(closed.into())),
                 Err(_elapsed) => {
+                    crate::infra::metrics::refused(Limit::PasswordHashers);
                     return Err(AppError::Busy {
                         retry_after_secs: RETRY_AFTER_SECS,
-                    })
+                    });
                 }
             };
         tokio::task::spawn_blocking(move || {

@@ -34,12 +34,12 @@ pub struct Guards {
 impl Guards {
     /// A turn at looking up a presented refresh token, or 503 `service.busy` when all are taken.
     pub fn lookup_turn(&self) -> AppResult<OwnedSemaphorePermit> {
-        self.lookups
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| AppError::Busy {
+        self.lookups.clone().try_acquire_owned().map_err(|_| {
+            crate::infra::metrics::refused(crate::infra::metrics::Limit::TokenLookups);
+            AppError::Busy {
                 retry_after_secs: 1,
-            })
+            }
+        })
     }
 }
 

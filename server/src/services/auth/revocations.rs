@@ -2,9 +2,9 @@
 //! refresh-token families (sign-out, a refresh token reused, a password changed) and the
 //! transferred members. Every authenticated request is checked against it.
 //!
-//! The view is kept in memory and read again from the database only when the change generation
-//! moves (this process committed, or the watch saw another process commit; see
-//! [`crate::infra::changes`]) or when it is older than [`MAX_AGE`]: an ended session is refused
+//! The view is kept in memory and read again from the database only when sessions or everything
+//! moved ([`crate::infra::changes::SESSIONS`]: this process ended a session, or the watch saw
+//! another process do so; see [`crate::infra::changes`]) or when it is older than [`MAX_AGE`]: an ended session is refused
 //! everywhere within about a second, without a query per request. Only families revoked within
 //! the access tokens' lifetime are kept: older ones have no live access token left.
 
@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::entity::{member, refresh_token};
 use crate::error::{AppError, AppResult, AuthFailure};
-use crate::infra::changes::Changes;
+use crate::infra::changes::{Changes, Deps, SESSIONS};
 use crate::services::auth::tokens::Bearer;
 
 /// The view is read again at least this often, even when no change was seen (the watch may be
@@ -32,21 +32,30 @@ const SLACK_SECS: i64 = 60;
 struct View {
     families: HashSet<String>,
     transferred: HashSet<String>,
-    /// The change generation read before the view was loaded.
-    generation: Option<u64>,
+    /// The change stamp read before the view was loaded.
+    stamp: Option<u64>,
     loaded: Instant,
 }
 
 impl View {
-    /// Whether nothing was committed since the view was read. While the watch is down (no
-    /// generation), only its age counts, so that requests do not each read the database.
-    fn current(&self, generation: Option<u64>) -> bool {
-        self.generation == generation && self.loaded.elapsed() < MAX_AGE
+    /// Whether no session ended since the view was read. While the watch is down (no stamp),
+    /// only its age counts, so that requests do not each read the database.
+    fn current(&self, changes: &Changes) -> bool {
+        let unchanged = match self.stamp {
+            Some(stamp) => changes.unchanged_since(stamp, &sessions()),
+            None => changes.stamp().is_none(),
+        };
+        unchanged && self.loaded.elapsed() < MAX_AGE
     }
 
     fn refuses(&self, bearer: &Bearer) -> bool {
         self.families.contains(&bearer.session_id) || self.transferred.contains(&bearer.member_id)
     }
+}
+
+/// What the view depends on: ended sessions (transfers move everything).
+fn sessions() -> Deps {
+    Deps::Scopes(vec![SESSIONS.to_owned()])
 }
 
 pub struct Revocations {
@@ -86,10 +95,9 @@ impl Revocations {
 
     /// The answer from the view in memory, when that is current.
     fn cached(&self, bearer: &Bearer) -> Option<bool> {
-        let generation = self.changes.generation();
         let view = self.view.read().unwrap_or_else(|p| p.into_inner());
         view.as_ref()
-            .filter(|v| v.current(generation))
+            .filter(|v| v.current(&self.changes))
             .map(|v| v.refuses(bearer))
     }
 
@@ -104,9 +112,9 @@ impl Revocations {
         if let Some(refused) = self.cached(bearer) {
             return Ok(refused);
         }
-        // Read before the query: a commit after this moves the generation past it, so the view
-        // is loaded again rather than taken for current.
-        let generation = self.changes.generation();
+        // Read before the query: a commit after this moves the sessions past it, so the view is
+        // loaded again rather than taken for current.
+        let stamp = self.changes.stamp();
         let since = now - chrono::Duration::seconds(self.access_ttl_secs + SLACK_SECS);
         let families: HashSet<String> = refresh_token::Entity::find()
             .select_only()
@@ -130,7 +138,7 @@ impl Revocations {
         let view = View {
             families,
             transferred,
-            generation,
+            stamp,
             loaded: Instant::now(),
         };
         let refused = view.refuses(bearer);

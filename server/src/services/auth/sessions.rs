@@ -20,6 +20,7 @@ use super::tokens::TokenKeys;
 use super::Guards;
 use crate::entity::{member, refresh_token};
 use crate::error::{AppError, AppResult, AuthFailure};
+use crate::infra::changes;
 use crate::infra::db::Db;
 use crate::infra::ids;
 
@@ -198,6 +199,7 @@ pub async fn end_others(
     keep: &str,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
+    changes::touch(db, changes::SESSIONS).await?;
     Ok(refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::MemberId.eq(member_id))
@@ -213,6 +215,7 @@ async fn revoke_family(
     family_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    changes::touch(db, changes::SESSIONS).await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::FamilyId.eq(family_id))

@@ -42,6 +42,7 @@ impl AccountThrottle {
         let ends = row.window_started_at + self.window;
         if ends > now && u32::try_from(row.failures).unwrap_or(0) >= self.failures {
             let secs = (ends - now).num_seconds().max(1);
+            crate::infra::metrics::refused(Throttle::Account);
             return Err(AppError::TooMany {
                 limit: Throttle::Account,
                 retry_after_secs: u64::try_from(secs).unwrap_or(1),

@@ -148,6 +148,38 @@ impl FromQueryResult for Listed {
 }
 
 /// One page of deeds, newest first.
+/// The chains a deed list depends on, for the read cache: the viewer's own deeds live in their
+/// home branch (and any branch they reported in before a transfer); the review queue in the
+/// branches the viewer reviews. A change in who sees what (roles, transfers) moves every kept
+/// answer, so these need not cover it. The migrant organisations' attestation lists span
+/// members of many branches and depend on everything.
+pub async fn chains(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    f: &Filter,
+) -> AppResult<crate::infra::changes::Deps> {
+    use crate::infra::changes::Deps;
+    let mut chains = match f.scope {
+        Scope::Mine => {
+            let mut chains: Vec<String> = deed::Entity::find()
+                .select_only()
+                .column(deed::Column::BranchId)
+                .filter(deed::Column::MemberId.eq(access.id()))
+                .distinct()
+                .into_tuple::<String>()
+                .all(db)
+                .await?;
+            chains.push(access.member.home_branch_id.clone());
+            chains
+        }
+        Scope::Review => access.reviewable_branches(db).await?,
+        Scope::Attest => return Ok(Deps::Everything),
+    };
+    chains.sort_unstable();
+    chains.dedup();
+    Ok(Deps::Scopes(chains))
+}
+
 pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppResult<DeedPage> {
     let mut cond = Condition::all();
     match f.scope {

@@ -1,7 +1,7 @@
 //! The committee's decisions on a deed, and the member's withdrawal. Each decision changes the
 //! deed, writes any ledger entry and records the audit events in one transaction.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use jifen_shared::domain::{CycleQuarter, DeedStatus, LedgerKind, Points, Reason};
 use jifen_shared::words::Word;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -92,6 +92,15 @@ pub async fn decide(
     let mut active: deed::ActiveModel = before.clone().into();
     active.status = Set(target.as_str().to_owned());
     active.updated_at = Set(now);
+    // The first decision ends the review time, once: a later decision (after a revision, or on a
+    // deed reopened by an appeal) leaves it. The same instant as its audit event.
+    let decides = matches!(
+        target,
+        DeedStatus::Approved | DeedStatus::Rejected | DeedStatus::Returned
+    );
+    if decides && before.first_decided_at.is_none() {
+        active.first_decided_at = Set(Some(now.trunc_subsecs(6)));
+    }
     match &decision {
         Decision::Approve { points, .. } => {
             let rule = point_rule::Entity::find_by_id(before.rule_id.clone())

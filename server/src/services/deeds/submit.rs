@@ -124,6 +124,7 @@ pub async fn submit_as(
         submitted_by: sender.id.clone(),
         created_at: now,
         updated_at: now,
+        first_decided_at: None,
     };
 
     match writer.write(row.clone()).await? {

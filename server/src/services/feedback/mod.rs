@@ -216,6 +216,7 @@ async fn check_waiting(
         .count(db)
         .await?;
     if from_sender >= MAX_WAITING_PER_SENDER {
+        crate::infra::metrics::refused(Throttle::FeedbackWaiting);
         return Err(AppError::TooMany {
             limit: Throttle::FeedbackWaiting,
             retry_after_secs: SENDER_RETRY_SECS,

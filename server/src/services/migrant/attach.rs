@@ -99,6 +99,7 @@ async fn leave_roll(
         role_assignment::Entity::delete_by_id(grant.id.clone())
             .exec(db)
             .await?;
+        crate::infra::changes::touch(db, crate::infra::changes::EVERYTHING).await?;
         audit::record(
             db,
             Event {

@@ -197,6 +197,8 @@ pub async fn grant_role(
     })
     .exec(db)
     .await?;
+    // Who sees what changes: every kept answer goes (see crate::infra::changes).
+    crate::infra::changes::touch(db, crate::infra::changes::EVERYTHING).await?;
     audit::record(
         db,
         Event {

@@ -10,7 +10,7 @@ use jifen_shared::domain::{DeedStatus, QuarterStatus};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::score::{BranchFacts, DeedTiming};
-use crate::entity::{deed, quarter_review};
+use crate::entity::quarter_review;
 use crate::error::AppResult;
 use crate::services::stats::{self, Period, BRANCHES_PER_QUERY};
 
@@ -31,9 +31,8 @@ pub async fn of_branches(
                 from_figures(b, &f);
             }
         }
-        // Each deed of the year with its submission and its first decision.
-        let of_year = deed::Column::CycleYear.eq(year.year());
-        for d in stats::first_decisions(db, chunk, of_year).await? {
+        // Each deed of the year decided or waiting, with its submission and its first decision.
+        for d in stats::first_decisions(db, chunk, year.year()).await? {
             if let Some(b) = facts.get_mut(&d.branch_id) {
                 b.deeds.push(DeedTiming {
                     submitted_at: d.submitted_at,

@@ -51,6 +51,8 @@ pub async fn deactivate(
         now,
     )
     .await?;
+    // Who sees what changes: every kept answer goes (see crate::infra::changes).
+    crate::infra::changes::touch(&*txn, crate::infra::changes::EVERYTHING).await?;
     invite_code::Entity::update_many()
         .col_expr(invite_code::Column::RevokedAt, Expr::value(now))
         .filter(invite_code::Column::MemberId.eq(current.id.as_str()))

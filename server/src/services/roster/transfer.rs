@@ -83,6 +83,8 @@ pub async fn transfer(
     let mut row: member::ActiveModel = current.clone().into();
     row.home_branch_id = Set(dest.id.clone());
     let moved = row.update(&*txn).await?;
+    // Who sees what changes: every kept answer goes (see crate::infra::changes).
+    crate::infra::changes::touch(&*txn, crate::infra::changes::EVERYTHING).await?;
     // The plain membership moves with the member; offices were refused above.
     let old_roles = role_assignment::Entity::find()
         .filter(role_assignment::Column::MemberId.eq(current.id.as_str()))

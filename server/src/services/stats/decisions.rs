@@ -1,18 +1,16 @@
-//! When each deed was first decided: the earliest approval, rejection or return in its audit
-//! history (the deed row keeps only its latest decision, and a withdrawal is the member's, not a
-//! decision). The statistics time reviews by it; the ratings judge on-time review by it.
+//! When each deed was first decided: its first approval, rejection or return (a withdrawal is the
+//! member's, not a decision), which the review keeps on the deed (`deed.first_decided_at`, set
+//! once and never changed, so an appeal that sends the deed back to pending leaves it). The
+//! statistics time reviews by it; the ratings judge on-time review by it.
 
 use chrono::{DateTime, Utc};
 use jifen_shared::domain::DeedStatus;
-use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr, SubQueryStatement};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
+use super::Period;
+use crate::entity::deed;
 use crate::entity::stored::word;
-use crate::entity::{audit_event, deed};
 use crate::error::AppResult;
-
-/// The audit actions that decide a submitted deed; the first of them ends its wait.
-const DECISIONS: [&str; 3] = ["deed.approved", "deed.rejected", "deed.returned"];
 
 /// A deed with its submission and its first decision.
 #[derive(Debug, Clone)]
@@ -25,58 +23,70 @@ pub struct FirstDecision {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Row {
-    id: String,
-    branch_id: String,
-    status: String,
-    created_at: DateTime<Utc>,
-    decided_at: Option<DateTime<Utc>>,
-}
+/// A deed's id, branch, status, submission and first decision, as read.
+type TimingRow = (String, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
 
-/// Each deed of `branch_ids` that `which` (a condition on the `deed` table) selects, with its
-/// first decision, in one query: the decision is the earliest of the deed's deciding audit
-/// events, read by a correlated subquery on the `(entity_type, entity_id)` index.
+/// The deeds of `branch_ids` of cycle year `year` that count for on-time review: those decided
+/// and those still waiting for a first decision (a deed withdrawn before any decision counts for
+/// neither, and is left unread). One query on the `(branch_id, cycle_year)` index.
 pub async fn first_decisions(
     db: &impl ConnectionTrait,
     branch_ids: &[String],
-    which: SimpleExpr,
+    year: i32,
 ) -> AppResult<Vec<FirstDecision>> {
-    let a = Alias::new("a");
-    let first = Query::select()
-        .expr(Func::min(Expr::col((a.clone(), audit_event::Column::At))))
-        .from_as(audit_event::Entity, a.clone())
-        .and_where(Expr::col((a.clone(), audit_event::Column::EntityType)).eq("deed"))
-        .and_where(
-            Expr::col((a.clone(), audit_event::Column::EntityId))
-                .equals((deed::Entity, deed::Column::Id)),
+    let rows: Vec<TimingRow> = deed::Entity::find()
+        .select_only()
+        .column(deed::Column::Id)
+        .column(deed::Column::BranchId)
+        .column(deed::Column::Status)
+        .column(deed::Column::CreatedAt)
+        .column(deed::Column::FirstDecidedAt)
+        .filter(deed::Column::BranchId.is_in(branch_ids.iter().cloned()))
+        .filter(deed::Column::CycleYear.eq(year))
+        .filter(
+            deed::Column::FirstDecidedAt
+                .is_not_null()
+                .or(deed::Column::Status.eq(DeedStatus::Submitted.as_str())),
         )
-        .and_where(Expr::col((a, audit_event::Column::Action)).is_in(DECISIONS))
-        .to_owned();
-    let query = Query::select()
-        .column((deed::Entity, deed::Column::Id))
-        .column((deed::Entity, deed::Column::BranchId))
-        .column((deed::Entity, deed::Column::Status))
-        .column((deed::Entity, deed::Column::CreatedAt))
-        .expr_as(
-            SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(first))),
-            Alias::new("decided_at"),
-        )
-        .from(deed::Entity)
-        .and_where(Expr::col((deed::Entity, deed::Column::BranchId)).is_in(branch_ids.to_vec()))
-        .and_where(which)
-        .to_owned();
-    Row::find_by_statement(db.get_database_backend().build(&query))
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|r| {
+        .await?;
+    rows.into_iter()
+        .map(|(id, branch_id, status, submitted_at, decided_at)| {
             Ok(FirstDecision {
-                status: word("deed", &r.id, "status", &r.status)?,
-                branch_id: r.branch_id,
-                submitted_at: r.created_at,
-                decided_at: r.decided_at,
+                status: word("deed", &id, "status", &status)?,
+                branch_id,
+                submitted_at,
+                decided_at,
             })
         })
         .collect()
+}
+
+/// A deed first decided in a period: its branch, when it was submitted and when decided.
+pub(super) type Decided = (String, DateTime<Utc>, DateTime<Utc>);
+
+/// Each deed of `branch_ids` first decided in `period`, read from the
+/// `(branch_id, first_decided_at, created_at)` index alone: three columns a deed, so that a
+/// county's year of review times is one compact read.
+pub(super) async fn decided_in(
+    db: &impl ConnectionTrait,
+    branch_ids: &[String],
+    period: &Period,
+) -> AppResult<Vec<Decided>> {
+    let rows: Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>)> = deed::Entity::find()
+        .select_only()
+        .column(deed::Column::BranchId)
+        .column(deed::Column::CreatedAt)
+        .column(deed::Column::FirstDecidedAt)
+        .filter(deed::Column::BranchId.is_in(branch_ids.iter().cloned()))
+        .filter(deed::Column::FirstDecidedAt.gte(period.starts_at()))
+        .filter(deed::Column::FirstDecidedAt.lt(period.ends_at()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(branch, submitted, decided)| Some((branch, submitted, decided?)))
+        .collect())
 }

@@ -18,7 +18,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
 };
 
-use super::decisions::first_decisions;
+use super::decisions::decided_in;
 use super::Period;
 use crate::entity::stored::word;
 use crate::entity::{deed, feedback, ledger_entry, meeting, meeting_attendance, member, org_unit};
@@ -109,18 +109,19 @@ fn meetings_of(ids: &[String], period: &Period) -> SelectStatement {
 }
 
 /// Reads the year of `period` for `branches` (each a branch), in the order given;
-/// `with_attendance` also reads each member's attendance (only the branch page shows it).
+/// `per_member` also reads each member's deeds and attendance (only the branch page shows them;
+/// above a branch they would be as many rows as the deeds themselves).
 pub(super) async fn gather(
     db: &impl ConnectionTrait,
     mut branches: Vec<org_unit::Model>,
     period: &Period,
-    with_attendance: bool,
+    per_member: bool,
 ) -> AppResult<Vec<BranchRaw>> {
     // Everything read is per branch (members are counted at home), so chunks are independent.
     let mut raw = Vec::with_capacity(branches.len());
     while !branches.is_empty() {
         let rest = branches.split_off(branches.len().min(BRANCHES_PER_QUERY));
-        raw.extend(gather_chunk(db, branches, period, with_attendance).await?);
+        raw.extend(gather_chunk(db, branches, period, per_member).await?);
         branches = rest;
     }
     Ok(raw)
@@ -130,7 +131,7 @@ async fn gather_chunk(
     db: &impl ConnectionTrait,
     branches: Vec<org_unit::Model>,
     period: &Period,
-    with_attendance: bool,
+    per_member: bool,
 ) -> AppResult<Vec<BranchRaw>> {
     let year = Period::year_of(period.last_quarter());
     let ids: Vec<String> = branches.iter().map(|b| b.id.clone()).collect();
@@ -187,9 +188,9 @@ async fn gather_chunk(
 
     points(db, &ids, year.year(), &seat, &mut raw).await?;
     awarded(db, &ids, year.year(), &seat, &mut raw).await?;
-    deeds(db, &ids, year.year(), &at, &seat, &mut raw).await?;
+    deeds(db, &ids, year.year(), &at, &seat, per_member, &mut raw).await?;
     decisions(db, &ids, &year, &at, &mut raw).await?;
-    meetings(db, &ids, &year, &at, &seat, with_attendance, &mut raw).await?;
+    meetings(db, &ids, &year, &at, &seat, per_member, &mut raw).await?;
     feedback(db, &ids, year.year(), &at, &mut raw).await?;
     for b in &mut raw {
         b.members
@@ -276,37 +277,47 @@ async fn awarded(
     Ok(())
 }
 
-/// The deeds of the year (by the quarter they happened in) by branch, member and status now.
+/// The deeds of the year (by the quarter they happened in) by branch and status now; with
+/// `per_member`, by member too.
 async fn deeds(
     db: &impl ConnectionTrait,
     ids: &[String],
     year: i32,
     at: &HashMap<String, usize>,
     seat: &HashMap<String, (usize, usize)>,
+    per_member: bool,
     raw: &mut [BranchRaw],
 ) -> AppResult<()> {
-    let rows: Vec<(String, String, i16, String, i64)> = deed::Entity::find()
+    let mut query = deed::Entity::find()
         .select_only()
         .column(deed::Column::BranchId)
-        .column(deed::Column::MemberId)
         .column(deed::Column::CycleQuarter)
         .column(deed::Column::Status)
         .column_as(Expr::col((deed::Entity, deed::Column::Id)).count(), "deeds")
         .filter(deed::Column::BranchId.is_in(ids.iter().cloned()))
         .filter(deed::Column::CycleYear.eq(year))
         .group_by(deed::Column::BranchId)
-        .group_by(deed::Column::MemberId)
         .group_by(deed::Column::CycleQuarter)
-        .group_by(deed::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (branch, member_id, quarter, status, n) in rows {
+        .group_by(deed::Column::Status);
+    if per_member {
+        query = query
+            .column(deed::Column::MemberId)
+            .group_by(deed::Column::MemberId);
+    }
+    let rows: Vec<(String, i16, String, i64, Option<String>)> = if per_member {
+        query.into_tuple().all(db).await?
+    } else {
+        let rows: Vec<(String, i16, String, i64)> = query.into_tuple().all(db).await?;
+        rows.into_iter()
+            .map(|(b, q, s, n)| (b, q, s, n, None))
+            .collect()
+    };
+    for (branch, quarter, status, n, member_id) in rows {
         let (Some(&b), Some(q)) = (at.get(&branch), slot(quarter)) else {
             continue;
         };
         let n = count(n);
-        let status: DeedStatus = word("deed", &member_id, "status", &status)?;
+        let status: DeedStatus = word("deed", &branch, "status", &status)?;
         let c = &mut raw[b].deeds[q];
         *match status {
             DeedStatus::Submitted => &mut c.submitted,
@@ -316,7 +327,8 @@ async fn deeds(
             DeedStatus::Withdrawn => &mut c.withdrawn,
             DeedStatus::Revoked => &mut c.revoked,
         } += n;
-        if let Some(&(mb, m)) = seat.get(&member_id).filter(|(mb, _)| *mb == b) {
+        let seated = member_id.and_then(|id| seat.get(&id).copied());
+        if let Some((mb, m)) = seated.filter(|(mb, _)| *mb == b) {
             let row = &mut raw[mb].members[m];
             match status {
                 DeedStatus::Approved => row.approved[q] += n,
@@ -329,8 +341,7 @@ async fn deeds(
 }
 
 /// The first decision on each deed of the branches made in the year, with the time it took from
-/// submission. A deed's last change is never before its first decision, so deeds untouched since
-/// before the year are left unread.
+/// submission, from the decision kept on the deed.
 async fn decisions(
     db: &impl ConnectionTrait,
     ids: &[String],
@@ -338,18 +349,13 @@ async fn decisions(
     at: &HashMap<String, usize>,
     raw: &mut [BranchRaw],
 ) -> AppResult<()> {
-    let which = deed::Column::UpdatedAt
-        .gte(year.starts_at())
-        .and(deed::Column::CreatedAt.lt(year.ends_at()));
-    for d in first_decisions(db, ids, which).await? {
-        let (Some(decided), Some(&b)) = (d.decided_at, at.get(&d.branch_id)) else {
-            continue;
-        };
+    for (branch, submitted, decided) in decided_in(db, ids, year).await? {
+        let Some(&b) = at.get(&branch) else { continue };
         let q = CycleQuarter::of(decided);
         if q.year != year.year() {
             continue;
         }
-        let seconds = (decided - d.submitted_at).num_seconds().max(0);
+        let seconds = (decided - submitted).num_seconds().max(0);
         raw[b].decisions.push(Decision {
             quarter: q.quarter,
             hours: seconds as f64 / 3600.0,
@@ -359,14 +365,14 @@ async fn decisions(
 }
 
 /// The branches' closed meetings of the year and how many were present and expected without
-/// leave; with `with_attendance`, also each member's.
+/// leave; with `per_member`, also each member's.
 async fn meetings(
     db: &impl ConnectionTrait,
     ids: &[String],
     year: &Period,
     at: &HashMap<String, usize>,
     seat: &HashMap<String, (usize, usize)>,
-    with_attendance: bool,
+    per_member: bool,
     raw: &mut [BranchRaw],
 ) -> AppResult<()> {
     let held: Vec<(String, String, DateTime<Utc>)> = meeting::Entity::find()
@@ -420,7 +426,7 @@ async fn meetings(
         });
         quarter_of.insert(id, (b, quarter));
     }
-    if !with_attendance {
+    if !per_member {
         return Ok(());
     }
     let lines: Vec<(String, String, String)> = meeting_attendance::Entity::find()

@@ -1,0 +1,151 @@
+//! Writing batches: PostgreSQL takes each table's rows as one `COPY ... FROM STDIN`, SQLite as
+//! multi-row INSERTs; both inside one transaction, so a failed run leaves nothing behind.
+//!
+//! Filling an empty PostgreSQL database, the secondary indexes of the tables written are dropped
+//! first and built again from their own definitions (`pg_get_indexdef`) before the commit: one
+//! sorted build per index instead of millions of scattered inserts into it. Indexes that back a
+//! constraint (primary keys, unique keys) stay.
+
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::{self, Postgres};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+use super::rows::{Batch, Encoding, Table};
+use super::ScaleError;
+use crate::infra::db::{Db, WriteTxn};
+
+/// Most values bound to one SQLite statement (SQLite allows 32766 since 3.32).
+const MAX_BOUND: usize = 30_000;
+
+pub enum Writer {
+    Postgres {
+        conn: PoolConnection<Postgres>,
+        /// The definitions of the indexes dropped for the load, to build again.
+        rebuild: Vec<String>,
+    },
+    Sqlite(WriteTxn),
+}
+
+/// The secondary indexes of the generator's tables: (name, definition).
+const SECONDARY_INDEXES: &str = "SELECT ic.relname, pg_get_indexdef(i.indexrelid) \
+     FROM pg_index i \
+     JOIN pg_class ic ON ic.oid = i.indexrelid \
+     JOIN pg_class t ON t.oid = i.indrelid \
+     JOIN pg_namespace n ON n.oid = t.relnamespace \
+     WHERE n.nspname = current_schema() AND t.relname = ANY($1) \
+     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
+     ORDER BY t.relname, ic.relname";
+
+impl Writer {
+    /// Starts the one transaction everything is written in; `fresh` (an empty database) lets
+    /// PostgreSQL build the secondary indexes after the load.
+    pub async fn begin(db: &Db, fresh: bool) -> Result<Self, ScaleError> {
+        match db.backend() {
+            DbBackend::Postgres => {
+                let pool = db.conn().get_postgres_connection_pool();
+                let mut conn = pool.acquire().await?;
+                sqlx::query("BEGIN").execute(&mut *conn).await?;
+                // For the index builds at the end; this transaction only.
+                sqlx::query("SET LOCAL maintenance_work_mem = '512MB'")
+                    .execute(&mut *conn)
+                    .await?;
+                let mut rebuild = Vec::new();
+                if fresh {
+                    let tables: Vec<String> =
+                        Table::ALL.iter().map(|t| t.name().to_owned()).collect();
+                    let indexes: Vec<(String, String)> = sqlx::query_as(SECONDARY_INDEXES)
+                        .bind(tables)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    for (name, definition) in indexes {
+                        let drop = format!("DROP INDEX \"{}\"", name.replace('"', "\"\""));
+                        sqlx::query(&drop).execute(&mut *conn).await?;
+                        rebuild.push(definition);
+                    }
+                }
+                Ok(Writer::Postgres { conn, rebuild })
+            }
+            _ => Ok(Writer::Sqlite(db.begin_write().await?)),
+        }
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        match self {
+            Writer::Postgres { .. } => Encoding::CopyText,
+            Writer::Sqlite(_) => Encoding::Bound,
+        }
+    }
+
+    /// Writes every table of the batch, in foreign-key order.
+    pub async fn write(&mut self, mut batch: Batch) -> Result<(), ScaleError> {
+        for table in Table::ALL {
+            if batch.rows(table) == 0 {
+                continue;
+            }
+            let columns = table.columns();
+            match self {
+                Writer::Postgres { conn, .. } => {
+                    let statement =
+                        format!("COPY {} ({}) FROM STDIN", table.name(), columns.join(", "));
+                    let mut copy = conn.copy_in_raw(&statement).await?;
+                    copy.send(batch.copy_text(table)).await?;
+                    copy.finish().await?;
+                }
+                Writer::Sqlite(txn) => {
+                    let values = batch.values(table);
+                    let per_row = columns.len();
+                    let rows_per_statement = (MAX_BOUND / per_row).max(1);
+                    let row = format!("({})", vec!["?"; per_row].join(","));
+                    for chunk in values.chunks(rows_per_statement * per_row) {
+                        let sql = format!(
+                            "INSERT INTO {} ({}) VALUES {}",
+                            table.name(),
+                            columns.join(", "),
+                            vec![row.as_str(); chunk.len() / per_row].join(",")
+                        );
+                        txn.execute(Statement::from_sql_and_values(
+                            DbBackend::Sqlite,
+                            sql,
+                            chunk.to_vec(),
+                        ))
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives up: nothing written so far stays.
+    pub async fn abort(self) {
+        match self {
+            Writer::Postgres { mut conn, .. } => {
+                if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+                    // A connection in an unknown state must not go back to the pool.
+                    drop(conn.detach());
+                }
+            }
+            // Dropping the transaction rolls it back.
+            Writer::Sqlite(txn) => drop(txn),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), ScaleError> {
+        match self {
+            Writer::Postgres { mut conn, rebuild } => {
+                for definition in &rebuild {
+                    sqlx::query(definition).execute(&mut *conn).await?;
+                }
+                sqlx::query("COMMIT").execute(&mut *conn).await?;
+                // Fresh statistics, so the first queries on the new data are planned for its size.
+                for table in Table::ALL {
+                    sqlx::query(&format!("ANALYZE {}", table.name()))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+            Writer::Sqlite(txn) => txn.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,237 @@
+//! Issue 15: `jifen seed-scale` makes a county people can use at once: its accounts sign in with
+//! the one password, members see their points, committees have a review queue, boards are
+//! posted, and `jifen audit verify` accepts every chain and the whole ledger.
+
+use jifen_server::infra::config::Secret;
+use jifen_server::seed::scale::{self, Plan, ScaleError};
+use jifen_server::services::audit::{self, SealKey};
+use jifen_shared::api::{BoardView, DeedPage, MeResponse, PointsSummary, TokenResponse};
+use jifen_shared::domain::{CycleQuarter, DeedStatus, LedgerKind};
+use jifen_tests::{TestApp, User, AUDIT_KEY, PASSWORD};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
+
+async fn rows(app: &TestApp, table: &str) -> i64 {
+    let db = app.state.db.conn();
+    let row = db
+        .query_one(Statement::from_string(
+            app.backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("a number")
+}
+
+/// Signs in a generated account, which the demo's `login_as` does not know.
+async fn sign_in(app: &TestApp, username: &str) -> (User, MeResponse) {
+    let res = app.login(username, PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{username} signs in with the run's password"
+    );
+    let tokens: TokenResponse = res.json().await.expect("tokens");
+    let mut user = User {
+        username: username.to_owned(),
+        member_id: String::new(),
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+    };
+    let me: MeResponse = app.get(&user, "/api/v1/me").await.json().await.expect("me");
+    user.member_id = me.id.clone();
+    (user, me)
+}
+
+#[tokio::test]
+async fn a_generated_county_is_ready_to_use_and_its_history_verifies() {
+    let app = TestApp::spawn().await;
+    let key = SealKey::new(&Secret::new(AUDIT_KEY));
+    let now = app.state.now();
+
+    // The demo organisation is there: filling this database must be asked for explicitly.
+    let refused = scale::run(&app.state.db, Plan::COUNTY, PASSWORD, &key, now, false).await;
+    assert!(
+        matches!(refused, Err(ScaleError::HasData { .. })),
+        "a database with data is refused: {refused:?}"
+    );
+
+    let tables = [
+        "org_unit",
+        "member",
+        "role_assignment",
+        "deed",
+        "ledger_entry",
+        "audit_event",
+        "audit_seal",
+        "meeting_attendance",
+        "quarter_review",
+        "feedback",
+        "deduction",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(rows(&app, t).await);
+    }
+    let report = scale::run(&app.state.db, Plan::COUNTY, PASSWORD, &key, now, true)
+        .await
+        .expect("the county preset fills the database");
+    println!("{report}");
+
+    // What the report counts is what the tables gained, and the plan's shape holds.
+    for (t, was) in tables.iter().zip(before) {
+        assert_eq!(
+            rows(&app, t).await - was,
+            report.count(t) as i64,
+            "{t} gained what the report says"
+        );
+        assert!(report.count(t) > 0, "{t} has generated rows");
+    }
+    let plan = Plan::COUNTY;
+    let members = report.count("member");
+    assert!(members >= u64::from(plan.units * plan.members_per_branch));
+    assert_eq!(
+        report.count("deed"),
+        members * u64::from(plan.years * plan.deeds_per_member_year),
+        "every member reports the plan's deeds each year"
+    );
+    let statuses = app
+        .state
+        .db
+        .conn()
+        .query_all(Statement::from_string(
+            app.backend(),
+            "SELECT DISTINCT status FROM deed WHERE client_request_id LIKE 'scale-%'",
+        ))
+        .await
+        .expect("statuses");
+    for status in [
+        DeedStatus::Submitted,
+        DeedStatus::Approved,
+        DeedStatus::Rejected,
+        DeedStatus::Returned,
+        DeedStatus::Withdrawn,
+        DeedStatus::Revoked,
+    ] {
+        assert!(
+            statuses
+                .iter()
+                .any(|r| r.try_get::<String>("", "status").ok().as_deref() == Some(status.as_str())),
+            "some deed is {status:?}"
+        );
+    }
+    let undecided = rows(
+        &app,
+        "deed WHERE status <> 'submitted' AND status <> 'withdrawn' AND first_decided_at IS NULL",
+    )
+    .await;
+    assert_eq!(
+        undecided, 0,
+        "every decided deed has its first decision time"
+    );
+
+    // A member signs in with the run's password and sees this year's points, base included.
+    let s = &report.sample;
+    let (member, me) = sign_in(&app, &s.members[0]).await;
+    let year = CycleQuarter::of(now).year;
+    let points: PointsSummary = app
+        .get(
+            &member,
+            &format!("/api/v1/members/{}/points?year={year}", member.member_id),
+        )
+        .await
+        .json()
+        .await
+        .expect("points");
+    assert!(
+        points
+            .entries
+            .iter()
+            .any(|e| e.kind == LedgerKind::Base && e.points == 60 && e.rule_id.is_none()),
+        "the year's base points: {points:?}"
+    );
+    assert!(points.bonus > 0, "approved deeds count");
+    assert_eq!(
+        points.total,
+        points.entries.iter().map(|e| e.points).sum::<i32>()
+    );
+
+    // A committee member of the same branch has reports waiting for review.
+    let (committee, _) = sign_in(&app, &s.committee[0]).await;
+    let res = app
+        .get(
+            &committee,
+            &format!(
+                "/api/v1/deeds?scope=review&branch_id={}&status=submitted",
+                me.home_branch_id
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let queue: DeedPage = res.json().await.expect("review queue");
+    assert!(!queue.items.is_empty(), "the review queue holds reports");
+
+    // The masses read the branch's latest posted board without an account.
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/public/branches/{}/board", s.codes[0])))
+        .send()
+        .await
+        .expect("board");
+    assert_eq!(res.status(), StatusCode::OK);
+    let board: BoardView = res.json().await.expect("board body");
+    assert_eq!(board.branch_code, s.codes[0]);
+    assert!(!board.rows.is_empty());
+
+    // Town and county administrators sign in too.
+    sign_in(&app, &s.town_admins[0]).await;
+    sign_in(&app, &s.county_admins[0]).await;
+    sign_in(&app, &s.secretaries[0]).await;
+
+    // The whole history, the demo's and the generated, verifies with the server's key.
+    let verified = audit::verify(app.state.db.conn())
+        .await
+        .expect("audit verify accepts the generated chains and ledger");
+    assert!(verified.seals_checked);
+    assert!(verified.events >= report.count("audit_event"));
+    assert!(verified.ledger_entries as u64 >= report.count("ledger_entry"));
+}
+
+#[tokio::test]
+async fn the_same_seed_makes_the_same_county() {
+    // Two runs on two databases with the same seed and day name the same accounts and boards.
+    let key = SealKey::new(&Secret::new(AUDIT_KEY));
+    let small = Plan {
+        units: 3,
+        members_per_branch: 5,
+        years: 1,
+        deeds_per_member_year: 2,
+        seed: 42,
+    };
+    let mut reports = Vec::new();
+    for _ in 0..2 {
+        let app = TestApp::spawn().await;
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-29T08:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let report = scale::run(&app.state.db, small, PASSWORD, &key, now, true)
+            .await
+            .expect("generated");
+        let ids = app
+            .state
+            .db
+            .conn()
+            .query_all(Statement::from_string(
+                app.backend(),
+                "SELECT id FROM deed WHERE client_request_id LIKE 'scale-%' ORDER BY id",
+            ))
+            .await
+            .expect("ids")
+            .into_iter()
+            .map(|r| r.try_get::<String>("", "id").expect("id"))
+            .collect::<Vec<_>>();
+        reports.push((report.sample, report.counts, ids));
+    }
+    assert_eq!(reports[0], reports[1], "same seed, same rows");
+}
