@@ -149,7 +149,11 @@ impl Changes {
                     "SELECT COALESCE(MAX(seq), 0) AS seq FROM change_log",
                 ))
                 .await?;
-            *seen = Some(row.map(|r| r.try_get::<i64>("", "seq")).transpose()?.unwrap_or(0));
+            *seen = Some(
+                row.map(|r| r.try_get::<i64>("", "seq"))
+                    .transpose()?
+                    .unwrap_or(0),
+            );
             return Ok(());
         };
         let rows = db
@@ -318,7 +322,9 @@ async fn listen(weak: std::sync::Weak<Inner>, db: DatabaseConnection) {
                 // Ok(None): the connection dropped and notices may have been missed; Err: it
                 // cannot be read. Either way, listen afresh on a new connection.
                 Ok(Ok(None)) | Ok(Err(_)) => {
-                    tracing::warn!("change watch lost its connection; answers are not kept until it is back");
+                    tracing::warn!(
+                        "change watch lost its connection; answers are not kept until it is back"
+                    );
                     changes.set_watching(false);
                     break;
                 }

@@ -25,8 +25,8 @@ use moka::sync::Cache;
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
-pub use crate::infra::changes::Deps;
 use crate::infra::changes::Changes;
+pub use crate::infra::changes::Deps;
 
 /// The longest an answer is served, whatever the generation says.
 pub const MAX_AGE: Duration = Duration::from_secs(5);
@@ -228,8 +228,14 @@ mod tests {
     async fn a_commit_in_another_branch_leaves_the_answer_served() {
         let changes = watched();
         let cache = ReadCache::new(changes.clone());
-        assert_eq!(answer_about(&cache, points("a"), 1, branch("b1")).await, "1");
-        assert_eq!(answer_about(&cache, points("b"), 2, branch("b2")).await, "2");
+        assert_eq!(
+            answer_about(&cache, points("a"), 1, branch("b1")).await,
+            "1"
+        );
+        assert_eq!(
+            answer_about(&cache, points("b"), 2, branch("b2")).await,
+            "2"
+        );
         changes.moved(["b2"]);
         assert_eq!(
             answer_about(&cache, points("a"), 3, branch("b1")).await,
@@ -245,7 +251,10 @@ mod tests {
             viewer: "v".into(),
             filter: "attest".into(),
         };
-        assert_eq!(answer_about(&cache, all.clone(), 5, Deps::Everything).await, "5");
+        assert_eq!(
+            answer_about(&cache, all.clone(), 5, Deps::Everything).await,
+            "5"
+        );
         changes.moved(["b3"]);
         assert_eq!(
             answer_about(&cache, all, 6, Deps::Everything).await,

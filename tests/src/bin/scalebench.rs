@@ -375,7 +375,12 @@ async fn login(
     // Each person signs in from a phone of their own (a client address of their own behind the
     // proxy), as the per-address sign-in limit expects.
     let sum = username.bytes().map(u32::from).sum::<u32>();
-    let phone = format!("10.{}.{}.{}", sum % 250, (sum / 250) % 250, username.len() % 250 + 1);
+    let phone = format!(
+        "10.{}.{}.{}",
+        sum % 250,
+        (sum / 250) % 250,
+        username.len() % 250 + 1
+    );
     let res = loop {
         let res = client
             .post(format!("{base}/api/v1/auth/login"))
@@ -464,8 +469,12 @@ async fn discover(
             &admin_token,
         )
         .await?;
-        let roles: UnitRoles =
-            get(client, format!("{base}/api/v1/orgs/{id}/roles"), &admin_token).await?;
+        let roles: UnitRoles = get(
+            client,
+            format!("{base}/api/v1/orgs/{id}/roles"),
+            &admin_token,
+        )
+        .await?;
         let username = |member_id: &str| {
             roster
                 .items
@@ -495,7 +504,14 @@ async fn discover(
             });
         }
         let rules: Vec<RuleView> = match members.first() {
-            Some(m) => get(client, format!("{base}/api/v1/branches/{id}/rules"), &m.token).await?,
+            Some(m) => {
+                get(
+                    client,
+                    format!("{base}/api/v1/branches/{id}/rules"),
+                    &m.token,
+                )
+                .await?
+            }
             None => Vec::new(),
         };
         let rule_id = rules
@@ -526,10 +542,7 @@ async fn discover(
         branches.iter().any(|b| !b.committee.is_empty()),
         "no committee members found"
     );
-    anyhow::ensure!(
-        !next_pages.is_empty(),
-        "no review queue has a second page"
-    );
+    anyhow::ensure!(!next_pages.is_empty(), "no review queue has a second page");
     Ok(Fixture {
         bases,
         next_base: AtomicUsize::new(0),
@@ -586,7 +599,14 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| endpoint | budget | req/s | vs /healthz | p50 ms | p99 ms | errors |");
     println!("|---|---|---:|---:|---:|---:|---:|");
-    run(Load::Health, fx.clone(), client.clone(), args.connections, 1).await;
+    run(
+        Load::Health,
+        fx.clone(),
+        client.clone(),
+        args.connections,
+        1,
+    )
+    .await;
     let mut health = None;
     let phases = [
         (Load::Health, 0),

@@ -130,7 +130,11 @@ async fn a_report_in_one_branch_reaches_every_instance_and_leaves_the_other_bran
     let before2 = queue_on(other.address.clone(), &committee2).await;
     let hits = other.state.reads.hits();
     assert_eq!(queue_on(other.address.clone(), &committee2).await, before2);
-    assert_eq!(other.state.reads.hits(), hits + 1, "demo-2's queue was kept");
+    assert_eq!(
+        other.state.reads.hits(),
+        hits + 1,
+        "demo-2's queue was kept"
+    );
 
     // A report in demo-1 through the first instance: the second shows it in demo-1's queue as
     // soon as the database tells it (no waiting for the answer to age out)...
