@@ -803,13 +803,36 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
-/// A database failure is 503 when the database cannot be reached, 500 otherwise.
+/// A database failure is 503 when the database cannot be reached (or the connection was lost
+/// while a statement ran: a restart, a failover), 500 otherwise. A write that answered 503 was
+/// not acknowledged; a retry with the same request id is safe.
 impl From<DbErr> for AppError {
     fn from(e: DbErr) -> Self {
-        match e {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::Unavailable(e),
-            other => AppError::Db(other),
+        if lost_database(&e) {
+            AppError::Unavailable(e)
+        } else {
+            AppError::Db(e)
         }
+    }
+}
+
+fn lost_database(e: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::RuntimeErr;
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e {
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+                // SQLSTATE class 08 (connection exception) and 57P01..57P03 (the server is
+                // shutting down, crashed or starting).
+                Sqlx::Database(db) => db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P0")),
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -854,5 +877,28 @@ pub mod invalid {
     /// A paging cursor this server did not give (422 on every list).
     pub fn cursor() -> FieldIssue {
         FieldIssue::worded("cursor", "query.invalid", Word::InvalidCursor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+
+    use super::AppError;
+
+    #[test]
+    fn a_database_lost_mid_statement_is_unavailable_not_a_server_error() {
+        let lost = [
+            DbErr::Query(RuntimeErr::SqlxError(Sqlx::PoolTimedOut)),
+            DbErr::Exec(RuntimeErr::SqlxError(Sqlx::Io(std::io::Error::from(
+                std::io::ErrorKind::ConnectionReset,
+            )))),
+        ];
+        for e in lost {
+            assert!(matches!(AppError::from(e), AppError::Unavailable(_)));
+        }
+        let broken = DbErr::Custom("a constraint the code did not expect".into());
+        assert!(matches!(AppError::from(broken), AppError::Db(_)));
     }
 }
