@@ -803,6 +803,12 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
+impl From<crate::infra::photo_store::StoreError> for AppError {
+    fn from(e: crate::infra::photo_store::StoreError) -> Self {
+        AppError::PhotoStore(e)
+    }
+}
+
 /// A database failure is 503 when the database cannot be reached (or the connection was lost
 /// while a statement ran: a restart, a failover), 500 otherwise. A write that answered 503 was
 /// not acknowledged; a retry with the same request id is safe.

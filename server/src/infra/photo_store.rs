@@ -28,12 +28,6 @@ use crate::infra::config::{Config, S3Config, S3Location};
 #[error("the photo store failed: {0}")]
 pub struct StoreError(#[source] Box<dyn std::error::Error + Send + Sync>);
 
-impl From<StoreError> for crate::error::AppError {
-    fn from(e: StoreError) -> Self {
-        Self::PhotoStore(e)
-    }
-}
-
 impl StoreError {
     fn of(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self(Box::new(e))
