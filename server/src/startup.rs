@@ -31,6 +31,9 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     }
     db.watch_changes();
     let reads = Arc::new(ReadCache::new(db.changes().clone()));
+    let stats = Arc::new(crate::services::stats::KeptBranches::new(
+        db.changes().clone(),
+    ));
     let secret = crate::infra::secret::load_or_create(&config)?;
     let audit_key = crate::infra::secret::audit_key(&config)?;
     anyhow::ensure!(
@@ -77,6 +80,7 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         templates,
         outbox,
         reads,
+        stats,
         feedback_senders,
         uploads,
         photo_sweep,

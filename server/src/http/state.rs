@@ -36,6 +36,9 @@ pub struct AppState {
     pub limits: crate::http::limits::Limits,
     /// Answers of hot reads while the database has not changed; see [`crate::infra::read_cache`].
     pub reads: Arc<ReadCache>,
+    /// Issue 15: each branch's counted records for the statistics, while current; see
+    /// [`crate::services::stats::KeptBranches`].
+    pub stats: Arc<crate::services::stats::KeptBranches>,
     /// Hashes senders' addresses for the feedback each may keep waiting; see
     /// [`crate::services::feedback::ClientKey`].
     pub feedback_senders: crate::services::feedback::ClientKey,

@@ -2,7 +2,8 @@
 //! to be old, while answers about everything else stay good.
 //!
 //! A part is a **scope**: an audit chain (one org unit's history: a branch's deeds, points,
-//! rules, members), or one of the few named scopes below. Every audited write names its chain
+//! rules, members), one member's ledger (`ledger:<member id>`, moved by every entry written for
+//! them, see [`crate::services::ledger::scope_of`]), or one of the few named scopes below. Every audited write names its chain
 //! ([`crate::services::audit::lock_chain`] calls [`touch`] inside the writer's transaction), and
 //! [`crate::infra::db::WriteTxn::commit`] moves the scopes it touched right after the commit,
 //! before the writer answers. So a reader that starts after a write was acknowledged never gets
@@ -54,6 +55,15 @@ pub enum Deps {
     Scopes(Vec<String>),
 }
 
+impl Deps {
+    /// These scopes, each once.
+    pub fn scopes(mut scopes: Vec<String>) -> Self {
+        scopes.sort_unstable();
+        scopes.dedup();
+        Deps::Scopes(scopes)
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     /// Moves by one at every change seen; a stamp is a reading of it.
@@ -100,6 +110,16 @@ impl Changes {
                     .all(|s| moved.get(s.as_str()).is_none_or(|at| *at <= stamp))
             }
         }
+    }
+
+    /// [`Changes::unchanged_since`] for one scope.
+    pub fn unchanged_in(&self, stamp: u64, scope: &str) -> bool {
+        if !self.0.watching.load(Ordering::Acquire) || self.0.floor.load(Ordering::Acquire) > stamp
+        {
+            return false;
+        }
+        let moved = self.0.scopes.read().unwrap_or_else(|p| p.into_inner());
+        moved.get(scope).is_none_or(|at| *at <= stamp)
     }
 
     /// Everything may have changed.

@@ -1,5 +1,5 @@
-//! Answers of the hottest reads (a member's points, deed lists and the review queue), kept as the
-//! JSON they were sent as, for as long as nothing they depend on has changed.
+//! Answers of the hottest reads (a member's points, deed lists, the review queue and the public
+//! board), kept as the JSON they were sent as, for as long as nothing they depend on has changed.
 //!
 //! Correctness rests on [`crate::infra::changes`]: an answer is stored with a stamp read *before*
 //! its queries ran and with the scopes it depends on (the branches whose chains hold its data,
@@ -47,6 +47,12 @@ pub enum Key {
     Points { member: String, year: i32 },
     /// `GET /deeds?...` for `viewer`, with the checked filter spelled out.
     Deeds { viewer: String, filter: String },
+    /// `GET /public/branches/{code}/board?year=&quarter=`: the same for every reader. `code` is
+    /// as asked, but only a code that found a posted board is ever kept.
+    Board {
+        code: String,
+        quarter: Option<(i32, u8)>,
+    },
 }
 
 impl Key {
@@ -54,6 +60,7 @@ impl Key {
         match self {
             Key::Points { member, .. } => member.len(),
             Key::Deeds { viewer, filter } => viewer.len() + filter.len(),
+            Key::Board { code, .. } => code.len(),
         }
     }
 }

@@ -7,7 +7,6 @@ use jifen_shared::api::{LedgerEntryView, PointsSummary, QuarterPoints};
 use jifen_shared::domain::{CycleQuarter, LedgerKind, QuarterStatus, RuleCategory};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
 };
 use serde_json::json;
 
@@ -106,7 +105,16 @@ pub async fn write(
         now,
     )
     .await?;
+    // Issue 15: the member's own scope too, so that their kept account moves with their entries
+    // alone, not with every write in the branch.
+    crate::infra::changes::touch(db, &scope_of(&row.member_id)).await?;
     Ok(row)
+}
+
+/// The change scope of a member's ledger: every entry written for them moves it (see
+/// [`crate::infra::changes`]).
+pub fn scope_of(member_id: &str) -> String {
+    format!("ledger:{member_id}")
 }
 
 /// The rule version a new entry is written under: a reversal keeps the version of the entry it
@@ -207,35 +215,11 @@ pub fn view(e: ledger_entry::Model) -> AppResult<LedgerEntryView> {
     })
 }
 
-/// The chains a member's points for `year` are kept in, for the read cache: their home branch's,
-/// and those of any branch they earned entries in before a transfer (an appeal there can still
-/// reverse one). Transfers themselves move every kept answer.
-pub async fn chains_of(
-    db: &impl ConnectionTrait,
-    member_id: &str,
-    year: i32,
-) -> AppResult<crate::infra::changes::Deps> {
-    let mut chains: Vec<String> = ledger_entry::Entity::find()
-        .select_only()
-        .column(ledger_entry::Column::BranchId)
-        .filter(ledger_entry::Column::MemberId.eq(member_id))
-        .filter(ledger_entry::Column::CycleYear.eq(year))
-        .distinct()
-        .into_tuple::<String>()
-        .all(db)
-        .await?;
-    if let Some(home) = member::Entity::find_by_id(member_id.to_owned())
-        .select_only()
-        .column(member::Column::HomeBranchId)
-        .into_tuple::<String>()
-        .one(db)
-        .await?
-    {
-        chains.push(home);
-    }
-    chains.sort_unstable();
-    chains.dedup();
-    Ok(crate::infra::changes::Deps::Scopes(chains))
+/// What a member's account depends on, for the read cache: nothing but their own entries,
+/// which are only ever added ([`write`] moves [`scope_of`] the member). Who may read it is
+/// checked on every request, outside the cache.
+pub fn deps_of(member_id: &str) -> crate::infra::changes::Deps {
+    crate::infra::changes::Deps::Scopes(vec![scope_of(member_id)])
 }
 
 /// A member's account for one cycle year.

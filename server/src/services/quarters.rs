@@ -18,6 +18,7 @@ use serde_json::json;
 
 use crate::entity::{audit_event, deed, ledger_entry, member, org_unit, quarter_review};
 use crate::error::{AppError, AppResult, Missing, QuarterRefusal};
+use crate::infra::changes::Deps;
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::{reviewed_branch, secretary_of, Access};
@@ -274,14 +275,17 @@ pub async fn posted_board(
 }
 
 /// The public board of a branch (by its public code) for a published quarter, or the latest
-/// published one when `quarter` is `None`. Anything unpublished answers 404.
+/// published one when `quarter` is `None`. Anything unpublished answers 404. With it, what it
+/// depends on for the read cache: the branch's chain, where posting, its entries, its members'
+/// names, its settings and its code all change.
 pub async fn board(
     db: &impl ConnectionTrait,
     code: &str,
     quarter: Option<CycleQuarter>,
-) -> AppResult<BoardView> {
+) -> AppResult<(BoardView, Deps)> {
     let (branch, review) = posted(db, code, quarter).await?;
-    board_of(db, branch, &review).await
+    let deps = Deps::scopes(vec![branch.id.clone()]);
+    Ok((board_of(db, branch, &review).await?, deps))
 }
 
 /// The board of a quarter [`posted`] found, with names shown as the branch's settings say

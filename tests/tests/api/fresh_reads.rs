@@ -1,11 +1,12 @@
-//! Points, deed lists and the review queue are answered from memory while nothing changes; these
+//! Points, deed lists, the review queue and the public board are answered from memory while nothing changes; these
 //! stories check that nobody ever sees an answer from before a change they could know about.
 
 use jifen_server::seed::SNOW;
-use jifen_shared::api::{DeedPage, DeedView};
-use jifen_tests::{eventually, Review, TestApp, User};
+use jifen_shared::api::{BoardView, DeedPage, DeedView};
+use jifen_tests::{eventually, QuarterStep, Review, TestApp, User};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
 
 async fn queue(app: &TestApp, committee: &User) -> DeedPage {
     app.get(committee, "/api/v1/deeds?scope=review&status=submitted")
@@ -155,4 +156,56 @@ async fn a_report_in_one_branch_reaches_every_instance_and_leaves_the_other_bran
         "demo-2's queue stayed kept through demo-1's report"
     );
     other.stop().await;
+}
+
+async fn board(app: &TestApp, code: &str) -> BoardView {
+    let res = app.public_board(code, "?year=2026&quarter=1").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+/// Issue 15: the public board, opened by every phone that scans the QR code on the village wall,
+/// is kept per branch too, and still shows a change in its branch at once.
+#[tokio::test]
+async fn a_board_scanned_by_many_phones_is_kept_until_its_own_branch_changes() {
+    let app = TestApp::spawn_at("2026-05-20T10:00:00+08:00").await;
+    for (secretary, code) in [("secretary1", "demo-1"), ("secretary2", "demo-2")] {
+        let secretary = app.login_as(secretary).await;
+        for step in [QuarterStep::Sign, QuarterStep::Publish] {
+            let res = app.quarter_step(&secretary, code, step, 2026, 1).await;
+            assert_eq!(res.status(), StatusCode::OK, "{}", step.action());
+        }
+    }
+    let posted = board(&app, "demo-1").await;
+    let hits = app.state.reads.hits();
+    assert_eq!(board(&app, "demo-1").await, posted);
+    assert_eq!(app.state.reads.hits(), hits + 1, "the second scan was kept");
+
+    // demo-2 changes how its board shows names: demo-1's board stays kept...
+    let secretary2 = app.login_as("secretary2").await;
+    let masked = json!({"board_names": "masked"});
+    let settings = format!("/api/v1/branches/{}/settings", app.demo.branch("demo-2"));
+    assert_eq!(
+        app.patch(&secretary2, &settings, &masked).await.status(),
+        StatusCode::OK
+    );
+    let hits = app.state.reads.hits();
+    assert_eq!(board(&app, "demo-1").await, posted);
+    assert_eq!(app.state.reads.hits(), hits + 1, "demo-2's change left it kept");
+
+    // ...and when demo-1 masks its names, the very next scan shows them masked.
+    let secretary1 = app.login_as("secretary1").await;
+    let settings = format!("/api/v1/branches/{}/settings", app.demo.branch("demo-1"));
+    assert_eq!(
+        app.patch(&secretary1, &settings, &masked).await.status(),
+        StatusCode::OK
+    );
+    let now = board(&app, "demo-1").await;
+    assert_ne!(now, posted);
+    for (before, after) in posted.rows.iter().zip(&now.rows) {
+        assert_eq!(
+            after.member_name,
+            jifen_shared::domain::mask_name(&before.member_name)
+        );
+    }
 }

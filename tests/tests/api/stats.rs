@@ -992,3 +992,54 @@ async fn a_decision_overturned_on_appeal_keeps_its_first_decision_time() {
         "each of 南村's nine deeds decided in the year, once"
     );
 }
+
+/// Issue 15: a unit's statistics are put together from its branches' records, each kept while
+/// the chains it came from stand still. Approving D7 in 南村 is counted in the town's very next
+/// figures, while 北村's records, untouched, come from memory.
+#[tokio::test]
+async fn a_decision_in_one_branch_is_counted_at_once_while_the_other_branch_is_not_read_again() {
+    let app = TestApp::spawn_at(NOW).await;
+    let f = seed(&app).await;
+    let admin = sign_in(&app, "townadmin").await;
+    let southc = sign_in(&app, "southc").await;
+
+    let before = stats(&app, &admin, &f.town, "?year=2026").await;
+    let reused = app.state.stats.reused();
+    assert_eq!(stats(&app, &admin, &f.town, "?year=2026").await, before);
+    assert_eq!(
+        app.state.stats.reused(),
+        reused + 2,
+        "both branches' records were kept"
+    );
+
+    let waiting: DeedPage = app
+        .get(
+            &southc,
+            &format!(
+                "/api/v1/deeds?scope=review&branch_id={}&status=submitted",
+                f.south
+            ),
+        )
+        .await
+        .json()
+        .await
+        .expect("the queue");
+    let [d7] = &waiting.items[..] else {
+        panic!("D7 waits alone: {:?}", waiting.items);
+    };
+    let res = app.review(&southc, &d7.id, Review::APPROVE).await;
+    assert_eq!(res.status(), StatusCode::OK, "southc approves D7");
+
+    let reused = app.state.stats.reused();
+    let after = stats(&app, &admin, &f.town, "?year=2026").await;
+    assert_eq!(
+        app.state.stats.reused(),
+        reused + 1,
+        "北村's records were kept, 南村's read again"
+    );
+    let (south_before, south_after) = (child(&before, &f.south), child(&after, &f.south));
+    assert_eq!(south_after.deeds.submitted, south_before.deeds.submitted - 1);
+    assert_eq!(south_after.deeds.approved, south_before.deeds.approved + 1);
+    assert_eq!(after.unit.deeds.approved, before.unit.deeds.approved + 1);
+    assert_eq!(child(&after, &f.north), child(&before, &f.north));
+}

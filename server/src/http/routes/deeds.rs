@@ -97,8 +97,7 @@ pub async fn list(
         .reads
         .json(key, async {
             let access = Access::load(state.db.conn(), &user.member_id).await?;
-            let chains = query::chains(state.db.conn(), &access, &filter).await?;
-            Ok((query::list(state.db.conn(), &access, filter).await?, chains))
+            query::list(state.db.conn(), &access, filter).await
         })
         .await
 }

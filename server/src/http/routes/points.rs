@@ -36,7 +36,7 @@ pub async fn member_points(
         .reads
         .json(key, async {
             let summary = ledger::summary(db, &id, year).await?;
-            Ok((summary, ledger::chains_of(db, &id, year).await?))
+            Ok((summary, ledger::deps_of(&id)))
         })
         .await
 }

@@ -14,6 +14,7 @@ use crate::http::answers;
 use crate::http::client::ClientAddr;
 use crate::http::download::{self, FileFormat};
 use crate::http::state::AppState;
+use crate::infra::read_cache::Key;
 use crate::services::access::Access;
 use crate::services::admin::codes;
 use crate::services::feedback::{ListFilter, NewFeedback};
@@ -158,7 +159,7 @@ pub async fn board(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<BoardQuery>,
-) -> AppResult<web::Json<BoardView>> {
+) -> AppResult<HttpResponse> {
     let quarter = match (query.year, query.quarter) {
         (None, None) => None,
         (Some(y), Some(q)) => Some(quarter_of(y, q)?),
@@ -170,11 +171,23 @@ pub async fn board(
             )]));
         }
     };
-    // A code the branch gave up still finds it: mini program links shared before the change.
-    let code = codes::resolve(state.db.conn(), &path).await?;
-    Ok(web::Json(
-        quarters::board(state.db.conn(), &code, quarter).await?,
-    ))
+    // Issue 15: a board changes only when its branch writes, and a popular one (a QR code on
+    // the village wall) is opened by many phones at once, so it is kept per branch. Only a
+    // code that found a board is ever kept under its key.
+    let asked = path.into_inner();
+    let key = Key::Board {
+        code: asked.clone(),
+        quarter: quarter.map(|q| (q.year, q.quarter)),
+    };
+    state
+        .reads
+        .json(key, async {
+            // A code the branch gave up still finds it: mini program links shared before the
+            // change.
+            let code = codes::resolve(state.db.conn(), &asked).await?;
+            quarters::board(state.db.conn(), &code, quarter).await
+        })
+        .await
 }
 
 /// Give feedback on a posted quarter, optionally about one member on the board; no sign-in.

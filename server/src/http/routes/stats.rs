@@ -56,7 +56,8 @@ pub async fn stats(
 ) -> AppResult<HttpResponse> {
     let now = state.now();
     let period = Period::asked(query.year, query.quarter, now)?;
-    let figures = service::org_stats(state.db.conn(), &access, &id, period, now).await?;
+    let figures =
+        service::org_stats(state.db.conn(), &state.stats, &access, &id, period, now).await?;
     download::respond(
         &req,
         query.format,

@@ -5,6 +5,12 @@
 //! first and built again from their own definitions (`pg_get_indexdef`) before the commit: one
 //! sorted build per index instead of millions of scattered inserts into it. Indexes that back a
 //! constraint (primary keys, unique keys) stay.
+//!
+//! When the role may (a superuser), the load also runs with `session_replication_role = replica`
+//! for its transaction, which skips the foreign-key triggers: one lookup in a parent table per
+//! row otherwise, for rows whose parents the generator has just written itself. The rows are
+//! written in foreign-key order all the same ([`Table::ALL`]), so SQLite, which checks each row,
+//! takes the very same batches.
 
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::{self, Postgres};
@@ -22,6 +28,8 @@ pub enum Writer {
         conn: PoolConnection<Postgres>,
         /// The definitions of the indexes dropped for the load, to build again.
         rebuild: Vec<String>,
+        /// Foreign-key triggers are off for the load.
+        replica: bool,
     },
     Sqlite(WriteTxn),
 }
@@ -49,6 +57,16 @@ impl Writer {
                 sqlx::query("SET LOCAL maintenance_work_mem = '512MB'")
                     .execute(&mut *conn)
                     .await?;
+                let superuser: String =
+                    sqlx::query_scalar("SELECT current_setting('is_superuser')")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                let replica = superuser == "on";
+                if replica {
+                    sqlx::query("SET LOCAL session_replication_role = replica")
+                        .execute(&mut *conn)
+                        .await?;
+                }
                 let mut rebuild = Vec::new();
                 if fresh {
                     let tables: Vec<String> =
@@ -63,7 +81,11 @@ impl Writer {
                         rebuild.push(definition);
                     }
                 }
-                Ok(Writer::Postgres { conn, rebuild })
+                Ok(Writer::Postgres {
+                    conn,
+                    rebuild,
+                    replica,
+                })
             }
             _ => Ok(Writer::Sqlite(db.begin_write().await?)),
         }
@@ -132,7 +154,16 @@ impl Writer {
 
     pub async fn commit(self) -> Result<(), ScaleError> {
         match self {
-            Writer::Postgres { mut conn, rebuild } => {
+            Writer::Postgres {
+                mut conn,
+                rebuild,
+                replica,
+            } => {
+                if replica {
+                    sqlx::query("SET LOCAL session_replication_role = origin")
+                        .execute(&mut *conn)
+                        .await?;
+                }
                 for definition in &rebuild {
                     sqlx::query(definition).execute(&mut *conn).await?;
                 }

@@ -14,6 +14,7 @@ use sea_orm::{
 use crate::entity::stored;
 use crate::entity::{audit_event, deed, ledger_entry, member, point_rule};
 use crate::error::{invalid, AppError, AppResult, FieldIssue, Missing};
+use crate::infra::changes::Deps;
 use crate::services::access::Access;
 
 pub const DEFAULT_PAGE: u64 = 20;
@@ -147,20 +148,20 @@ impl FromQueryResult for Listed {
     }
 }
 
-/// One page of deeds, newest first.
-/// The chains a deed list depends on, for the read cache: the viewer's own deeds live in their
-/// home branch (and any branch they reported in before a transfer); the review queue in the
-/// branches the viewer reviews. A change in who sees what (roles, transfers) moves every kept
-/// answer, so these need not cover it. The migrant organisations' attestation lists span
-/// members of many branches and depend on everything.
-pub async fn chains(
+/// One page of deeds, newest first, with the chains it depends on for the read cache: the viewer's own deeds
+/// live in their home branch (and any branch they reported in before a transfer); the review
+/// queue in the branches the viewer reviews. A change in who sees what (roles, transfers) moves
+/// every kept answer, so these need not cover it. The migrant organisations' attestation lists
+/// span members of many branches and depend on everything.
+pub async fn list(
     db: &impl ConnectionTrait,
     access: &Access,
-    f: &Filter,
-) -> AppResult<crate::infra::changes::Deps> {
-    use crate::infra::changes::Deps;
-    let mut chains = match f.scope {
+    f: Filter,
+) -> AppResult<(DeedPage, Deps)> {
+    let mut cond = Condition::all();
+    let deps = match f.scope {
         Scope::Mine => {
+            cond = cond.add(deed::Column::MemberId.eq(access.id()));
             let mut chains: Vec<String> = deed::Entity::find()
                 .select_only()
                 .column(deed::Column::BranchId)
@@ -170,30 +171,19 @@ pub async fn chains(
                 .all(db)
                 .await?;
             chains.push(access.member.home_branch_id.clone());
-            chains
+            Deps::scopes(chains)
         }
-        Scope::Review => access.reviewable_branches(db).await?,
-        Scope::Attest => return Ok(Deps::Everything),
-    };
-    chains.sort_unstable();
-    chains.dedup();
-    Ok(Deps::Scopes(chains))
-}
-
-pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppResult<DeedPage> {
-    let mut cond = Condition::all();
-    match f.scope {
-        Scope::Mine => cond = cond.add(deed::Column::MemberId.eq(access.id())),
         Scope::Review => {
             let branches = access.reviewable_branches(db).await?;
             match f.branch_id.map(|b| b.to_string()) {
                 Some(b) if branches.contains(&b) => cond = cond.add(deed::Column::BranchId.eq(b)),
                 Some(_) => return Err(AppError::NotFound(Missing::OrgUnit)),
-                None => cond = cond.add(deed::Column::BranchId.is_in(branches)),
+                None => cond = cond.add(deed::Column::BranchId.is_in(branches.iter().cloned())),
             }
             if let Some(m) = f.member_id {
                 cond = cond.add(deed::Column::MemberId.eq(m.to_string()));
             }
+            Deps::scopes(branches)
         }
         Scope::Attest => {
             let attached = crate::services::migrant::attached_members(db, access).await?;
@@ -202,8 +192,9 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
                 Some(_) => return Err(AppError::NotFound(Missing::Member)),
                 None => cond = cond.add(deed::Column::MemberId.is_in(attached)),
             }
+            Deps::Everything
         }
-    }
+    };
     if let Some(s) = f.status {
         cond = cond.add(deed::Column::Status.eq(s.as_str()));
     }
@@ -265,7 +256,7 @@ pub async fn list(db: &impl ConnectionTrait, access: &Access, f: Filter) -> AppR
         })
         .collect::<AppResult<_>>()?;
     super::attested::annotate(db, &mut items).await?;
-    Ok(DeedPage { items, next_cursor })
+    Ok((DeedPage { items, next_cursor }, deps))
 }
 
 /// Everything that happened to a deed, oldest first: its own events, its ledger entries' and its

@@ -75,6 +75,25 @@ pub(super) struct BranchRaw {
     pub decisions: Vec<Decision>,
     pub meetings: Vec<MeetingRaw>,
     pub feedback: [FeedbackFigures; 4],
+    /// Other branches holding ledger entries of the year of its members (earned before a
+    /// transfer): their chains change its points too.
+    pub elsewhere: Vec<String>,
+}
+
+impl BranchRaw {
+    /// About how many bytes it holds, for [`super::kept`].
+    pub fn weight(&self) -> usize {
+        let members: usize = self
+            .members
+            .iter()
+            .map(|m| std::mem::size_of::<MemberRaw>() + m.id.len() + m.name.len())
+            .sum();
+        std::mem::size_of::<Self>()
+            + members
+            + self.decisions.len() * std::mem::size_of::<Decision>()
+            + self.meetings.len() * std::mem::size_of::<MeetingRaw>()
+            + self.elsewhere.iter().map(String::len).sum::<usize>()
+    }
 }
 
 /// Quarter 1–4 as an index; anything else is not in a year.
@@ -149,6 +168,7 @@ async fn gather_chunk(
             decisions: Vec::new(),
             meetings: Vec::new(),
             feedback: Default::default(),
+            elsewhere: Vec::new(),
         })
         .collect();
     let at: HashMap<String, usize> = raw
@@ -207,9 +227,10 @@ async fn points(
     seat: &HashMap<String, (usize, usize)>,
     raw: &mut [BranchRaw],
 ) -> AppResult<()> {
-    let rows: Vec<(String, String, i16, Option<i64>)> = ledger_entry::Entity::find()
+    let rows: Vec<(String, String, String, i16, Option<i64>)> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::MemberId)
+        .column(ledger_entry::Column::BranchId)
         .column(ledger_entry::Column::Category)
         .column(ledger_entry::Column::CycleQuarter)
         .column_as(
@@ -219,15 +240,19 @@ async fn points(
         .filter(ledger_entry::Column::MemberId.in_subquery(members_of(ids)))
         .filter(ledger_entry::Column::CycleYear.eq(year))
         .group_by(ledger_entry::Column::MemberId)
+        .group_by(ledger_entry::Column::BranchId)
         .group_by(ledger_entry::Column::Category)
         .group_by(ledger_entry::Column::CycleQuarter)
         .into_tuple()
         .all(db)
         .await?;
-    for (member_id, category, quarter, sum) in rows {
+    for (member_id, branch_id, category, quarter, sum) in rows {
         let (Some(&(b, m)), Some(q)) = (seat.get(&member_id), slot(quarter)) else {
             continue;
         };
+        if branch_id != raw[b].unit.id && !raw[b].elsewhere.contains(&branch_id) {
+            raw[b].elsewhere.push(branch_id);
+        }
         let category: RuleCategory = word("ledger_entry", &member_id, "category", &category)?;
         let c = match category {
             RuleCategory::Base => BASE,

@@ -29,6 +29,7 @@
 mod decisions;
 mod figures;
 mod gather;
+mod kept;
 mod period;
 mod tree;
 
@@ -39,6 +40,7 @@ use sea_orm::ConnectionTrait;
 
 pub use decisions::{first_decisions, FirstDecision};
 pub use gather::BRANCHES_PER_QUERY;
+pub use kept::KeptBranches;
 pub use period::Period;
 
 use crate::error::{AppError, AppResult, Missing};
@@ -64,9 +66,11 @@ pub async fn branch_figures(
 }
 
 /// `GET /orgs/{id}/stats`: the unit, each unit directly below it, a branch's members, and the
-/// year's quarters up to the current one, for those who oversee the unit.
+/// year's quarters up to the current one, for those who oversee the unit; from the branches'
+/// records `kept` where current.
 pub async fn org_stats(
     db: &impl ConnectionTrait,
+    kept: &KeptBranches,
     access: &Access,
     unit_id: &str,
     period: Period,
@@ -80,13 +84,13 @@ pub async fn org_stats(
     }
     let layout = tree::layout(db, &unit).await?;
     let is_branch = unit.kind()? == OrgKind::Branch;
-    let raw = gather::gather(db, layout.branches, &period, is_branch).await?;
-    let all: Vec<&gather::BranchRaw> = raw.iter().collect();
+    let raw = kept.gather(db, layout.branches, &period, is_branch).await?;
+    let all: Vec<&gather::BranchRaw> = raw.iter().map(|b| &**b).collect();
     let children = layout
         .children
         .iter()
         .map(|(child, at)| {
-            let theirs: Vec<&gather::BranchRaw> = at.iter().map(|&i| &raw[i]).collect();
+            let theirs: Vec<&gather::BranchRaw> = at.iter().map(|&i| &*raw[i]).collect();
             figures::unit(child, &theirs, &period)
         })
         .collect::<AppResult<_>>()?;
