@@ -42,10 +42,7 @@ fn create((name, columns): (&str, &[&str])) -> IndexCreateStatement {
 }
 
 fn drop((name, _): (&str, &[&str])) -> IndexDropStatement {
-    Index::drop()
-        .name(name)
-        .table(n("ledger_entry"))
-        .to_owned()
+    Index::drop().name(name).table(n("ledger_entry")).to_owned()
 }
 
 #[async_trait::async_trait]
