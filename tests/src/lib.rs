@@ -2,6 +2,8 @@
 //! database, sign in as the demo people, and call the API with the shared wire types.
 
 pub mod fake_wechat;
+// Issue 15: what the loadtest and scalebench binaries share
+pub mod load;
 pub mod pictures;
 pub mod png;
 // Issue 15: photos in object storage

@@ -11,17 +11,16 @@
 //!
 //! `cargo run --release -p jifen-tests --bin loadtest -- [--seconds 10] [--connections 64] [--database-url URL]`
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jifen_server::infra::config::{Config, Secret};
 use jifen_server::seed;
 use jifen_server::startup::Application;
-use jifen_shared::api::{
-    CreateRuleRequest, DeedView, PlaceDto, RuleView, SubmitDeedRequest, TokenResponse,
-};
+use jifen_shared::api::{CreateRuleRequest, DeedView, RuleView};
 use jifen_shared::domain::RuleCategory;
+use jifen_tests::load::{self, percentile, Beside};
+use reqwest::{Client, RequestBuilder, StatusCode};
 
 /// The write rate of the mixed phases.
 const WRITES_PER_SECOND: u32 = 20;
@@ -38,19 +37,15 @@ fn args() -> anyhow::Result<Args> {
         connections: 64,
         database_url: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))
-        };
-        match flag.as_str() {
+    load::flags(|flag, value| {
+        match flag {
             "--seconds" => a.seconds = value()?.parse()?,
             "--connections" => a.connections = value()?.parse()?,
             "--database-url" => a.database_url = Some(value()?),
             other => anyhow::bail!("unknown argument {other}"),
         }
-    }
+        Ok(())
+    })?;
     Ok(a)
 }
 
@@ -91,159 +86,51 @@ struct Fixture {
     uncapped_rule_id: String,
 }
 
-struct Outcome {
-    requests: usize,
-    errors: u64,
-    elapsed: Duration,
-    p50: Duration,
-    p99: Duration,
-}
+impl load::Requests for Fixture {
+    type Load = Load;
 
-impl Outcome {
-    fn rate(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
+    fn request(&self, load: Load, client: &Client, n: u64, worker: usize) -> RequestBuilder {
+        let (member_id, member_token) = &self.member_tokens[worker % self.member_tokens.len()];
+        match load {
+            Load::Health => client.get(format!("{}/healthz", self.base)),
+            Load::Points => client
+                .get(format!("{}/api/v1/members/{member_id}/points", self.base))
+                .bearer_auth(member_token),
+            Load::ReviewQueue => client
+                .get(format!("{}/api/v1/deeds?scope=review", self.base))
+                .bearer_auth(&self.committee_token),
+            Load::Submit => submission(client, self, member_token, format!("load-{worker}-{n}")),
+            Load::TownStats => client
+                .get(format!("{}/api/v1/orgs/{}/stats", self.base, self.town_id))
+                .bearer_auth(&self.admin_token),
+            Load::TownLedgerCsv => client
+                .get(format!(
+                    "{}/api/v1/orgs/{}/ledger?format=csv",
+                    self.base, self.town_id
+                ))
+                .bearer_auth(&self.admin_token),
+        }
     }
 }
 
-async fn run(
-    load: Load,
-    fx: Arc<Fixture>,
-    client: reqwest::Client,
-    connections: usize,
-    seconds: u64,
-) -> Outcome {
-    let counter = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for worker in 0..connections {
-        let (fx, client, counter, errors) =
-            (fx.clone(), client.clone(), counter.clone(), errors.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(4096);
-            let (member_id, member_token) =
-                fx.member_tokens[worker % fx.member_tokens.len()].clone();
-            while Instant::now() < deadline {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let req = match load {
-                    Load::Health => client.get(format!("{}/healthz", fx.base)),
-                    Load::Points => client
-                        .get(format!("{}/api/v1/members/{member_id}/points", fx.base))
-                        .bearer_auth(&member_token),
-                    Load::ReviewQueue => client
-                        .get(format!("{}/api/v1/deeds?scope=review", fx.base))
-                        .bearer_auth(&fx.committee_token),
-                    Load::Submit => {
-                        submission(&client, &fx, &member_token, format!("load-{worker}-{n}"))
-                    }
-                    Load::TownStats => client
-                        .get(format!("{}/api/v1/orgs/{}/stats", fx.base, fx.town_id))
-                        .bearer_auth(&fx.admin_token),
-                    Load::TownLedgerCsv => client
-                        .get(format!(
-                            "{}/api/v1/orgs/{}/ledger?format=csv",
-                            fx.base, fx.town_id
-                        ))
-                        .bearer_auth(&fx.admin_token),
-                };
-                let t = Instant::now();
-                let ok = match req.send().await {
-                    Ok(res) => {
-                        let good = res.status().is_success();
-                        let _ = res.bytes().await;
-                        good
-                    }
-                    Err(_) => false,
-                };
-                if !ok {
-                    errors.fetch_add(1, Ordering::Relaxed);
-                }
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap_or_default());
-    }
-    let elapsed = started.elapsed();
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Outcome {
-        requests: all.len(),
-        errors: errors.load(Ordering::Relaxed),
-        elapsed,
-        p50: pct(0.50),
-        p99: pct(0.99),
-    }
-}
-
-fn submission(
-    client: &reqwest::Client,
-    fx: &Fixture,
-    token: &str,
-    client_request_id: String,
-) -> reqwest::RequestBuilder {
-    submission_of(client, fx, &fx.rule_id, token, client_request_id)
-}
-
-fn submission_of(
-    client: &reqwest::Client,
-    fx: &Fixture,
-    rule_id: &str,
-    token: &str,
-    client_request_id: String,
-) -> reqwest::RequestBuilder {
-    client
-        .post(format!("{}/api/v1/deeds", fx.base))
-        .bearer_auth(token)
-        .json(&SubmitDeedRequest {
-            rule_id: rule_id.to_owned(),
-            title: "清扫村口积雪".into(),
-            account: "和几位党员一起清扫村口到乡道约两百米的积雪。".into(),
-            occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
-            place: PlaceDto {
-                name: "东关村村口".into(),
-                lat: Some(34.748),
-                lng: Some(113.63),
-            },
-            photo_ids: vec![],
-            client_request_id,
-            member_id: None,
-        })
+/// A report under the snow rule by the member whose `token` it is.
+fn submission(client: &Client, fx: &Fixture, token: &str, id: String) -> RequestBuilder {
+    load::snow_report(client, &fx.base, token, fx.rule_id.clone(), id)
 }
 
 /// Submits `per_second` reports a second until `stop`: the writes a busy branch makes while its
 /// members and committee read. Every commit discards the kept answers of the reads.
 async fn background_writes(
-    client: reqwest::Client,
+    client: Client,
     fx: Arc<Fixture>,
     per_second: u32,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> u64 {
-    let mut ticker = tokio::time::interval(Duration::from_secs(1) / per_second);
-    let mut sent = 0u64;
-    let mut pending = Vec::new();
-    while !*stop.borrow() {
-        ticker.tick().await;
-        let (_, token) = fx.member_tokens[sent as usize % fx.member_tokens.len()].clone();
-        let req = submission(&client, &fx, &token, format!("background-{sent}"));
-        pending.push(tokio::spawn(async move {
-            req.send().await.is_ok_and(|r| r.status().is_success())
-        }));
-        sent += 1;
-    }
-    let mut ok = 0;
-    for p in pending {
-        ok += u64::from(p.await.unwrap_or(false));
-    }
-    ok
+    load::paced(per_second, stop, |sent| {
+        let (_, token) = &fx.member_tokens[sent as usize % fx.member_tokens.len()];
+        submission(&client, &fx, token, format!("background-{sent}"))
+    })
+    .await
 }
 
 /// Latencies of one kind of real user's requests in the attack story.
@@ -266,11 +153,7 @@ impl Served {
 
     fn pct(&mut self, p: f64) -> Duration {
         self.latencies.sort();
-        let n = self.latencies.len();
-        self.latencies
-            .get(((n as f64 * p) as usize).min(n.saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
+        percentile(&self.latencies, p)
     }
 }
 
@@ -308,11 +191,11 @@ async fn story(
             let mut n = 0;
             while Instant::now() < deadline {
                 n += 1;
-                let req = submission_of(
+                let req = load::snow_report(
                     &client,
-                    &fx,
-                    &fx.uncapped_rule_id,
+                    &fx.base,
                     &token,
+                    fx.uncapped_rule_id.clone(),
                     format!("{round}-{worker}-{n}"),
                 );
                 let t = Instant::now();
@@ -441,32 +324,26 @@ fn attack_for(base: String, seconds: u64) -> Repelled {
     })
 }
 
-async fn login(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
+async fn login(client: &Client, base: &str, username: &str) -> anyhow::Result<String> {
     // Each person signs in from a phone of their own (a client address of their own behind the
     // proxy), as the per-address sign-in limit expects.
     let phone = format!(
         "192.0.2.{}",
         username.bytes().map(u32::from).sum::<u32>() % 250 + 1
     );
-    let res = loop {
-        let res = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .header("x-forwarded-for", &phone)
-            .json(&serde_json::json!({"username": username, "password": "load-test-password"}))
-            .send()
-            .await?;
-        // Past the server's hashing budget: wait as told, like any client.
-        if res.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE {
-            break res;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    };
-    anyhow::ensure!(
-        res.status().is_success(),
-        "login as {username}: {}",
-        res.status()
-    );
-    Ok(res.json::<TokenResponse>().await?.access_token)
+    // Past the server's hashing budget: wait as told, like any client.
+    let busy = [StatusCode::SERVICE_UNAVAILABLE];
+    let pause = Duration::from_secs(1);
+    load::sign_in(
+        client,
+        base,
+        username,
+        "load-test-password",
+        &phone,
+        &busy,
+        pause,
+    )
+    .await
 }
 
 #[tokio::main]
@@ -550,15 +427,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| endpoint | req/s | vs /healthz | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|");
-    // Warm up the connection pool and caches.
-    run(
-        Load::Health,
-        fx.clone(),
-        client.clone(),
-        args.connections,
-        1,
-    )
-    .await;
+    load::warm_up(Load::Health, fx.clone(), client.clone(), args.connections).await;
     let mut health_rate = None;
     let phases = [
         (Load::Health, 0),
@@ -571,16 +440,10 @@ async fn main() -> anyhow::Result<()> {
         (Load::ReviewQueue, WRITES_PER_SECOND),
     ];
     for (load, writes) in phases {
-        let (stop, stopped) = tokio::sync::watch::channel(false);
         let writer = (writes > 0).then(|| {
-            tokio::spawn(background_writes(
-                client.clone(),
-                fx.clone(),
-                writes,
-                stopped,
-            ))
+            Beside::start(|stop| background_writes(client.clone(), fx.clone(), writes, stop))
         });
-        let o = run(
+        let o = load::run(
             load,
             fx.clone(),
             client.clone(),
@@ -588,26 +451,17 @@ async fn main() -> anyhow::Result<()> {
             args.seconds,
         )
         .await;
-        let _ = stop.send(true);
         let label = match writer {
-            Some(w) => {
-                let written = w.await.unwrap_or(0);
-                format!(
-                    "{}, while {writes} reports/s are submitted ({written} written)",
-                    load.label()
-                )
-            }
+            Some(w) => format!(
+                "{}, while {writes} reports/s are submitted ({} written)",
+                load.label(),
+                w.stop().await
+            ),
             None => load.label().to_owned(),
         };
-        let base_rate = *health_rate.get_or_insert(o.rate());
         println!(
-            "| {} | {:.0} | {:.0}% | {:.2} | {:.2} | {} |",
-            label,
-            o.rate(),
-            100.0 * o.rate() / base_rate,
-            o.p50.as_secs_f64() * 1000.0,
-            o.p99.as_secs_f64() * 1000.0,
-            o.errors
+            "| {label} | {} |",
+            o.cells(*health_rate.get_or_insert(o.rate()))
         );
     }
 

@@ -19,16 +19,16 @@
 //!   --password <P> [--instances 2] [--seconds 10] [--connections 64] [--branches 100] [--writes 50]
 //! ```
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jifen_server::infra::config::{Config, Secret};
 use jifen_server::startup::Application;
-use jifen_shared::api::{
-    DeedPage, OrgTree, PlaceDto, RosterPage, RuleView, SubmitDeedRequest, TokenResponse, UnitRoles,
-};
+use jifen_shared::api::{DeedPage, OrgTree, RosterPage, RuleView, UnitRoles};
 use jifen_shared::domain::{OrgKind, Role, RuleCategory};
+use jifen_tests::load::{self, Beside};
+use reqwest::{Client, RequestBuilder, StatusCode};
 
 struct Args {
     database_url: String,
@@ -52,13 +52,8 @@ fn args() -> anyhow::Result<Args> {
         branches: 100,
         writes: 50,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))
-        };
-        match flag.as_str() {
+    load::flags(|flag, value| {
+        match flag {
             "--database-url" => a.database_url = value()?,
             "--admin" => a.admin = value()?,
             "--password" => a.password = value()?,
@@ -69,7 +64,8 @@ fn args() -> anyhow::Result<Args> {
             "--writes" => a.writes = value()?.parse()?,
             other => anyhow::bail!("unknown argument {other}"),
         }
-    }
+        Ok(())
+    })?;
     anyhow::ensure!(
         !a.database_url.is_empty() && !a.admin.is_empty() && !a.password.is_empty(),
         "--database-url, --admin and --password are required (see the file's header)"
@@ -161,162 +157,78 @@ impl Load {
     }
 }
 
-struct Outcome {
-    requests: usize,
-    errors: u64,
-    elapsed: Duration,
-    p50: Duration,
-    p99: Duration,
-}
+impl load::Requests for Fixture {
+    type Load = Load;
 
-impl Outcome {
-    fn rate(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-}
-
-fn request(
-    load: Load,
-    fx: &Fixture,
-    client: &reqwest::Client,
-    n: u64,
-    worker: usize,
-) -> reqwest::RequestBuilder {
-    let base = fx.base();
-    let pick = |len: usize| (n as usize).wrapping_mul(7919).wrapping_add(worker) % len.max(1);
-    // The mixed phase alternates between the two reads.
-    let load = match load {
-        Load::Reads if n.is_multiple_of(2) => Load::QueueFirst,
-        Load::Reads => Load::Points,
-        other => other,
-    };
-    match load {
-        Load::Health => client.get(format!("{base}/healthz")),
-        Load::QueueFirst => {
-            let committee: Vec<&Person> = fx.branches.iter().flat_map(|b| &b.committee).collect();
-            let p = committee[pick(committee.len())];
-            client
-                .get(format!("{base}/api/v1/deeds?scope=review&status=submitted"))
-                .bearer_auth(&p.token)
-        }
-        Load::QueueNext => {
-            let (token, cursor) = &fx.next_pages[pick(fx.next_pages.len())];
-            client
+    fn request(&self, load: Load, client: &Client, n: u64, worker: usize) -> RequestBuilder {
+        let base = self.base();
+        let pick = |len: usize| (n as usize).wrapping_mul(7919).wrapping_add(worker) % len.max(1);
+        // The mixed phase alternates between the two reads.
+        let load = match load {
+            Load::Reads if n.is_multiple_of(2) => Load::QueueFirst,
+            Load::Reads => Load::Points,
+            other => other,
+        };
+        match load {
+            Load::Health => client.get(format!("{base}/healthz")),
+            Load::QueueFirst => {
+                let committee: Vec<&Person> =
+                    self.branches.iter().flat_map(|b| &b.committee).collect();
+                let p = committee[pick(committee.len())];
+                client
+                    .get(format!("{base}/api/v1/deeds?scope=review&status=submitted"))
+                    .bearer_auth(&p.token)
+            }
+            Load::QueueNext => {
+                let (token, cursor) = &self.next_pages[pick(self.next_pages.len())];
+                client
+                    .get(format!(
+                        "{base}/api/v1/deeds?scope=review&status=submitted&cursor={cursor}"
+                    ))
+                    .bearer_auth(token)
+            }
+            Load::Points | Load::Reads => {
+                let members: Vec<&Person> = self.members().map(|(_, m)| m).collect();
+                let p = members[pick(members.len())];
+                client
+                    .get(format!("{base}/api/v1/members/{}/points", p.member_id))
+                    .bearer_auth(&p.token)
+            }
+            Load::Board => {
+                let b = &self.branches[pick(self.branches.len())];
+                client.get(format!("{base}/api/v1/public/branches/{}/board", b.code))
+            }
+            Load::TownStats => client
                 .get(format!(
-                    "{base}/api/v1/deeds?scope=review&status=submitted&cursor={cursor}"
+                    "{base}/api/v1/orgs/{}/stats",
+                    self.towns[pick(self.towns.len())]
                 ))
-                .bearer_auth(token)
-        }
-        Load::Points | Load::Reads => {
-            let members: Vec<&Person> = fx.members().map(|(_, m)| m).collect();
-            let p = members[pick(members.len())];
-            client
-                .get(format!("{base}/api/v1/members/{}/points", p.member_id))
-                .bearer_auth(&p.token)
-        }
-        Load::Board => {
-            let b = &fx.branches[pick(fx.branches.len())];
-            client.get(format!("{base}/api/v1/public/branches/{}/board", b.code))
-        }
-        Load::TownStats => client
-            .get(format!(
-                "{base}/api/v1/orgs/{}/stats",
-                fx.towns[pick(fx.towns.len())]
-            ))
-            .bearer_auth(&fx.admin_token),
-        Load::CountyStats => client
-            .get(format!("{base}/api/v1/orgs/{}/stats", fx.county))
-            .bearer_auth(&fx.admin_token),
-        Load::Submit => {
-            let submitters: Vec<(&Branch, &Person)> =
-                fx.members().filter(|(b, _)| b.rule_id.is_some()).collect();
-            let (b, p) = submitters[pick(submitters.len())];
-            submission(client, base, b, p, format!("scale-{worker}-{n}"))
+                .bearer_auth(&self.admin_token),
+            Load::CountyStats => client
+                .get(format!("{base}/api/v1/orgs/{}/stats", self.county))
+                .bearer_auth(&self.admin_token),
+            Load::Submit => {
+                let submitters: Vec<(&Branch, &Person)> = self
+                    .members()
+                    .filter(|(b, _)| b.rule_id.is_some())
+                    .collect();
+                let (b, p) = submitters[pick(submitters.len())];
+                submission(client, base, b, p, format!("scale-{worker}-{n}"))
+            }
         }
     }
 }
 
+/// A report by `member` under the branch's rule.
 fn submission(
-    client: &reqwest::Client,
+    client: &Client,
     base: &str,
     branch: &Branch,
     member: &Person,
     client_request_id: String,
-) -> reqwest::RequestBuilder {
-    client
-        .post(format!("{base}/api/v1/deeds"))
-        .bearer_auth(&member.token)
-        .json(&SubmitDeedRequest {
-            rule_id: branch.rule_id.clone().unwrap_or_default(),
-            title: "清扫村口积雪".into(),
-            account: "和几位党员一起清扫村口到乡道约两百米的积雪。".into(),
-            occurred_at: chrono::Utc::now() - chrono::Duration::hours(1),
-            place: PlaceDto {
-                name: "东关村村口".into(),
-                lat: Some(34.748),
-                lng: Some(113.63),
-            },
-            photo_ids: vec![],
-            client_request_id,
-            member_id: None,
-        })
-}
-
-async fn run(
-    load: Load,
-    fx: Arc<Fixture>,
-    client: reqwest::Client,
-    connections: usize,
-    seconds: u64,
-) -> Outcome {
-    let counter = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for worker in 0..connections {
-        let (fx, client, counter, errors) =
-            (fx.clone(), client.clone(), counter.clone(), errors.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(4096);
-            while Instant::now() < deadline {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let req = request(load, &fx, &client, n, worker);
-                let t = Instant::now();
-                let ok = match req.send().await {
-                    Ok(res) => {
-                        let good = res.status().is_success();
-                        let _ = res.bytes().await;
-                        good
-                    }
-                    Err(_) => false,
-                };
-                if !ok {
-                    errors.fetch_add(1, Ordering::Relaxed);
-                }
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap_or_default());
-    }
-    let elapsed = started.elapsed();
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Outcome {
-        requests: all.len(),
-        errors: errors.load(Ordering::Relaxed),
-        elapsed,
-        p50: pct(0.50),
-        p99: pct(0.99),
-    }
+) -> RequestBuilder {
+    let rule_id = branch.rule_id.clone().unwrap_or_default();
+    load::snow_report(client, base, &member.token, rule_id, client_request_id)
 }
 
 /// Submits `per_second` reports a second, each by the next member of the next branch, until
@@ -340,30 +252,18 @@ async fn spread_writes(
     // Round-robin over branches first, so that consecutive reports land in different branches.
     let mut order = submitters.clone();
     order.sort_by_key(|(bi, mi)| (*mi, *bi));
-    let mut ticker = tokio::time::interval(Duration::from_secs(1) / per_second);
-    let mut sent = 0usize;
-    let mut pending = Vec::new();
-    while !*stop.borrow() {
-        ticker.tick().await;
-        let (bi, mi) = order[sent % order.len()];
+    load::paced(per_second, stop, |sent| {
+        let (bi, mi) = order[sent as usize % order.len()];
         let branch = &fx.branches[bi];
-        let req = submission(
+        submission(
             &client,
             fx.base(),
             branch,
             &branch.members[mi],
             format!("spread-{}-{sent}", uuid::Uuid::new_v4().simple()),
-        );
-        pending.push(tokio::spawn(async move {
-            req.send().await.is_ok_and(|r| r.status().is_success())
-        }));
-        sent += 1;
-    }
-    let mut ok = 0;
-    for p in pending {
-        ok += u64::from(p.await.unwrap_or(false));
-    }
-    ok
+        )
+    })
+    .await
 }
 
 async fn login(
@@ -381,27 +281,13 @@ async fn login(
         (sum / 250) % 250,
         username.len() % 250 + 1
     );
-    let res = loop {
-        let res = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .header("x-forwarded-for", &phone)
-            .json(&serde_json::json!({"username": username, "password": password}))
-            .send()
-            .await?;
-        // Past the server's hashing budget or the address's limit: wait, like any client.
-        if res.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE
-            && res.status() != reqwest::StatusCode::TOO_MANY_REQUESTS
-        {
-            break res;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
-    anyhow::ensure!(
-        res.status().is_success(),
-        "login as {username}: {}",
-        res.status()
-    );
-    Ok(res.json::<TokenResponse>().await?.access_token)
+    // Past the server's hashing budget or the address's limit: wait, like any client.
+    let busy = [
+        StatusCode::SERVICE_UNAVAILABLE,
+        StatusCode::TOO_MANY_REQUESTS,
+    ];
+    let pause = Duration::from_millis(500);
+    load::sign_in(client, base, username, password, &phone, &busy, pause).await
 }
 
 async fn get<T: serde::de::DeserializeOwned>(
@@ -599,14 +485,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| endpoint | budget | req/s | vs /healthz | p50 ms | p99 ms | errors |");
     println!("|---|---|---:|---:|---:|---:|---:|");
-    run(
-        Load::Health,
-        fx.clone(),
-        client.clone(),
-        args.connections,
-        1,
-    )
-    .await;
+    load::warm_up(Load::Health, fx.clone(), client.clone(), args.connections).await;
     let mut health = None;
     let phases = [
         (Load::Health, 0),
@@ -621,38 +500,28 @@ async fn main() -> anyhow::Result<()> {
         (Load::Reads, args.writes),
     ];
     for (load, writes) in phases {
-        let (stop, stopped) = tokio::sync::watch::channel(false);
         let writer = (writes > 0)
-            .then(|| tokio::spawn(spread_writes(client.clone(), fx.clone(), writes, stopped)));
+            .then(|| Beside::start(|stop| spread_writes(client.clone(), fx.clone(), writes, stop)));
         // Statistics are slow by nature: fewer connections, so the figures are latencies rather
         // than queueing.
         let connections = match load {
             Load::TownStats | Load::CountyStats => args.connections.min(4),
             _ => args.connections,
         };
-        let o = run(load, fx.clone(), client.clone(), connections, args.seconds).await;
-        let _ = stop.send(true);
+        let o = load::run(load, fx.clone(), client.clone(), connections, args.seconds).await;
         let label = match writer {
-            Some(w) => {
-                let written = w.await.unwrap_or(0);
-                format!(
-                    "{}, while {writes} reports/s arrive over {} branches ({written} accepted)",
-                    load.label(),
-                    fx.branches.len()
-                )
-            }
+            Some(w) => format!(
+                "{}, while {writes} reports/s arrive over {} branches ({} accepted)",
+                load.label(),
+                fx.branches.len(),
+                w.stop().await
+            ),
             None => format!("{}, {connections} connections", load.label()),
         };
-        let base_rate = *health.get_or_insert(o.rate());
         println!(
-            "| {} | {} | {:.0} | {:.0}% | {:.2} | {:.2} | {} |",
-            label,
+            "| {label} | {} | {} |",
             load.budget(),
-            o.rate(),
-            100.0 * o.rate() / base_rate,
-            o.p50.as_secs_f64() * 1000.0,
-            o.p99.as_secs_f64() * 1000.0,
-            o.errors
+            o.cells(*health.get_or_insert(o.rate()))
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -21,6 +21,7 @@ use super::catalogue::{self, person, place, ITEMS};
 use super::ids::Dice;
 use super::ledger::Entry;
 use super::rows::{Batch, Table, Val};
+use super::tree;
 use super::Plan;
 use crate::entity::point_rule;
 use crate::services::audit::SealKey;
@@ -111,27 +112,14 @@ impl<'a> Branch<'a> {
         let id = dice.id(at);
         let code = format!("b{n:06}");
         let name = format!("{}村党支部", place(n));
-        batch.row(
-            Table::OrgUnit,
-            &[
-                Val::Text(&id),
-                Val::Text(town_id),
-                Val::Text(OrgKind::Branch.as_str()),
-                Val::Text(&name),
-                Val::Text(&code),
-                Val::At(at),
-            ],
-        );
-        let mut events = Events::default();
-        events.push(
-            at,
-            None,
-            "org_unit.created",
-            "org_unit",
+        let events = tree::open_unit(
+            batch,
             &id,
-            None,
-            Some(json!({"parent_id": town_id, "kind": OrgKind::Branch.as_str(), "name": name, "code": code})),
-            None,
+            Some(town_id),
+            OrgKind::Branch,
+            &name,
+            Some(&code),
+            at,
         );
         let mut branch = Self {
             ctx,
@@ -284,27 +272,20 @@ impl<'a> Branch<'a> {
     }
 
     fn grant(&mut self, member_id: &str, role: Role, at: DateTime<Utc>) {
-        let id = self.dice.id(at);
-        self.batch.row(
-            Table::RoleAssignment,
-            &[
-                Val::Text(&id),
-                Val::Text(member_id),
-                Val::Text(&self.id),
-                Val::Text(role.as_str()),
-                Val::At(at),
-            ],
-        );
-        self.events.push(
+        tree::grant(
+            &mut self.dice,
+            self.batch,
+            &mut self.events,
+            member_id,
+            &self.id,
+            role,
             at,
-            None,
-            "role.granted",
-            "role_assignment",
-            &id,
-            None,
-            Some(json!({"member_id": member_id, "org_unit_id": self.id, "role": role})),
-            None,
         );
+    }
+
+    /// Writes a ledger entry of this branch and its event; returns the entry's id.
+    pub fn entry(&mut self, e: Entry<'_>) -> String {
+        e.write(&self.id, &mut self.dice, &mut self.events, self.batch)
     }
 
     pub fn person(&self, i: usize) -> &str {

@@ -1,13 +1,15 @@
 //! Ledger entries as [`crate::services::ledger::write`] makes them: the row, and the
 //! `ledger.entry_written` event that `jifen audit verify` recomputes the ledger from (the same
-//! fields, the note as the event's reason).
+//! fields, the note as the event's reason). The caller (a branch) gives the ids' dice, its chain
+//! and the batch, so this file knows nothing of branches.
 
 use chrono::{DateTime, Utc};
 use jifen_shared::domain::{CycleQuarter, LedgerKind, RuleCategory};
 use serde_json::json;
 
-use super::branch::Branch;
-use super::rows::{Table, Val};
+use super::audit::Events;
+use super::ids::Dice;
+use super::rows::{Batch, Table, Val};
 
 pub struct Entry<'a> {
     pub member_id: &'a str,
@@ -24,55 +26,61 @@ pub struct Entry<'a> {
     pub at: DateTime<Utc>,
 }
 
-impl Branch<'_> {
-    /// Writes an entry of this branch and its event; returns the entry's id.
-    pub fn entry(&mut self, e: Entry<'_>) -> String {
-        let id = self.dice.id(e.at);
-        let quarter = e.quarter.quarter as i16;
-        let (rule_id, rule_version) = match e.rule {
+impl Entry<'_> {
+    /// Writes the entry as one of `branch_id`'s, its event in `events`; returns the entry's id.
+    pub fn write(
+        self,
+        branch_id: &str,
+        dice: &mut Dice,
+        events: &mut Events,
+        batch: &mut Batch,
+    ) -> String {
+        let id = dice.id(self.at);
+        let quarter = self.quarter.quarter as i16;
+        let (rule_id, rule_version) = match self.rule {
             Some((id, v)) => (Some(id), Some(v)),
             None => (None, None),
         };
-        self.batch.row(
+        batch.row(
             Table::LedgerEntry,
             &[
                 Val::Text(&id),
-                Val::Text(e.member_id),
-                Val::Text(&self.id),
-                Val::Int(e.quarter.year.into()),
+                Val::Text(self.member_id),
+                Val::Text(branch_id),
+                Val::Int(self.quarter.year.into()),
                 Val::Int(quarter.into()),
-                Val::Text(e.kind.as_str()),
-                Val::Text(e.category.as_str()),
-                Val::Int(e.points.into()),
-                Val::text(e.deed_id),
+                Val::Text(self.kind.as_str()),
+                Val::Text(self.category.as_str()),
+                Val::Int(self.points.into()),
+                Val::text(self.deed_id),
                 Val::text(rule_id),
-                Val::text(e.reverses_id),
-                Val::Text(e.note),
+                Val::text(self.reverses_id),
+                Val::Text(self.note),
                 Val::int(rule_version),
-                Val::text(e.actor_id),
-                Val::At(e.at),
+                Val::text(self.actor_id),
+                Val::At(self.at),
             ],
         );
-        self.events.push(
-            e.at,
-            e.actor_id,
+        events.push(
+            self.at,
+            self.actor_id,
             "ledger.entry_written",
             "ledger_entry",
             &id,
             None,
             Some(json!({
-                "member_id": e.member_id,
-                "kind": e.kind.as_str(),
-                "category": e.category.as_str(),
-                "points": e.points,
-                "year": e.quarter.year,
+                "member_id": self.member_id,
+                "kind": self.kind.as_str(),
+                "category": self.category.as_str(),
+                "points": self.points,
+                "year": self.quarter.year,
                 "quarter": quarter,
-                "deed_id": e.deed_id,
+                "deed_id": self.deed_id,
                 "rule_id": rule_id,
                 "rule_version": rule_version,
-                "reverses_id": e.reverses_id,
+                "reverses_id": self.reverses_id,
             })),
-            Some(e.note).filter(|n| !n.is_empty()),
+            Some(self.note).filter(|n| !n.is_empty()),
         );
         id
     }

@@ -1,6 +1,7 @@
 //! The shape of the province: branches under towns under counties, in the sizes real ones have
 //! (a town holds about ten village branches, a county about twenty towns). There is no province
-//! kind of unit (`OrgKind`): counties are the top units, as they are in the product.
+//! kind of unit (`OrgKind`): counties are the top units, as they are in the product. A unit's
+//! row with the start of its chain, and a role granted in it, are written here for branches too.
 
 use chrono::{DateTime, Utc};
 use jifen_shared::domain::{OrgKind, Role};
@@ -55,30 +56,7 @@ impl Unit {
             OrgKind::County => format!("{}县委", place(n * 7 + 3)),
             _ => format!("{}镇党委", place(n * 3 + 1)),
         };
-        batch.row(
-            Table::OrgUnit,
-            &[
-                Val::Text(&id),
-                Val::text(parent_id),
-                Val::Text(kind.as_str()),
-                Val::Text(&name),
-                Val::Null,
-                Val::At(at),
-            ],
-        );
-        let mut events = Events::default();
-        events.push(
-            at,
-            None,
-            "org_unit.created",
-            "org_unit",
-            &id,
-            None,
-            Some(
-                json!({"parent_id": parent_id, "kind": kind.as_str(), "name": name, "code": null}),
-            ),
-            None,
-        );
+        let events = open_unit(batch, &id, parent_id, kind, &name, None, at);
         Self {
             id,
             events,
@@ -90,26 +68,14 @@ impl Unit {
     /// Makes `member_id` the unit's administrator (a member of a branch beneath it).
     pub fn grant_admin(&mut self, member_id: &str, batch: &mut Batch) {
         let at = self.at + chrono::Duration::hours(1);
-        let id = self.dice.id(at);
-        batch.row(
-            Table::RoleAssignment,
-            &[
-                Val::Text(&id),
-                Val::Text(member_id),
-                Val::Text(&self.id),
-                Val::Text(Role::OrgAdmin.as_str()),
-                Val::At(at),
-            ],
-        );
-        self.events.push(
+        grant(
+            &mut self.dice,
+            batch,
+            &mut self.events,
+            member_id,
+            &self.id,
+            Role::OrgAdmin,
             at,
-            None,
-            "role.granted",
-            "role_assignment",
-            &id,
-            None,
-            Some(json!({"member_id": member_id, "org_unit_id": self.id, "role": Role::OrgAdmin})),
-            None,
         );
     }
 
@@ -118,6 +84,75 @@ impl Unit {
         let id = self.id.clone();
         self.events.write(&id, &mut self.dice, key, batch)
     }
+}
+
+/// Writes an org unit's row (a branch has a `code`) and opens its chain with `org_unit.created`.
+pub fn open_unit(
+    batch: &mut Batch,
+    id: &str,
+    parent_id: Option<&str>,
+    kind: OrgKind,
+    name: &str,
+    code: Option<&str>,
+    at: DateTime<Utc>,
+) -> Events {
+    batch.row(
+        Table::OrgUnit,
+        &[
+            Val::Text(id),
+            Val::text(parent_id),
+            Val::Text(kind.as_str()),
+            Val::Text(name),
+            Val::text(code),
+            Val::At(at),
+        ],
+    );
+    let mut events = Events::default();
+    events.push(
+        at,
+        None,
+        "org_unit.created",
+        "org_unit",
+        id,
+        None,
+        Some(json!({"parent_id": parent_id, "kind": kind.as_str(), "name": name, "code": code})),
+        None,
+    );
+    events
+}
+
+/// Gives `member_id` `role` in the unit `org_unit_id`: the row and its `role.granted` event in
+/// the unit's chain.
+pub fn grant(
+    dice: &mut Dice,
+    batch: &mut Batch,
+    events: &mut Events,
+    member_id: &str,
+    org_unit_id: &str,
+    role: Role,
+    at: DateTime<Utc>,
+) {
+    let id = dice.id(at);
+    batch.row(
+        Table::RoleAssignment,
+        &[
+            Val::Text(&id),
+            Val::Text(member_id),
+            Val::Text(org_unit_id),
+            Val::Text(role.as_str()),
+            Val::At(at),
+        ],
+    );
+    events.push(
+        at,
+        None,
+        "role.granted",
+        "role_assignment",
+        &id,
+        None,
+        Some(json!({"member_id": member_id, "org_unit_id": org_unit_id, "role": role})),
+        None,
+    );
 }
 
 #[cfg(test)]
