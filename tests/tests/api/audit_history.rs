@@ -338,3 +338,128 @@ async fn a_chain_rewritten_with_recomputed_hashes_fails_on_its_seals() {
         .await;
     assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+/// Page sizes that put a page boundary between every two rows, or between some.
+const PAGES: [u64; 4] = [1, 2, 3, 7];
+
+/// Verifies reading the history `PAGES` rows at a time and in whole pages: each finds the same,
+/// or names the same first problem.
+async fn the_same_at_every_page_size(
+    db: &DatabaseConnection,
+    key: Option<&SealKey>,
+) -> Result<audit::Verified, String> {
+    let whole = audit::verify_with(db, key).await.map_err(|e| e.to_string());
+    for page in PAGES {
+        let paged = audit::verify_in_pages(db, key, page)
+            .await
+            .map_err(|e| e.to_string());
+        assert_eq!(paged, whole, "read {page} rows at a time");
+    }
+    whole
+}
+
+#[tokio::test]
+async fn verify_reads_a_page_at_a_time_and_names_the_same_first_problem() {
+    let app = TestApp::spawn().await;
+    seed::deeds(&app.state.db, app.state.now(), &app.demo)
+        .await
+        .expect("demo deeds");
+    let entry_id = an_approved_deed(&app).await;
+    let branch = app.demo.branch("demo-1").to_owned();
+    let db = app.database().await;
+
+    let ok = the_same_at_every_page_size(&db, Some(&key()))
+        .await
+        .expect("an untouched history verifies");
+    assert!(ok.events > 20 && ok.ledger_entries > 5, "{ok:?}");
+    the_same_at_every_page_size(&db, None)
+        .await
+        .expect("and without the key");
+
+    let chain = audit_event::Entity::find()
+        .filter(audit_event::Column::ChainId.eq(branch.as_str()))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&db)
+        .await
+        .unwrap();
+    let seal_of = |seq: i64| {
+        audit_seal::Entity::find()
+            .filter(audit_seal::Column::ChainId.eq(branch.as_str()))
+            .filter(audit_seal::Column::Seq.eq(seq))
+            .one(&db)
+    };
+
+    // A seal deleted in the middle of a chain.
+    let middle = &chain[chain.len() / 2];
+    let seal = seal_of(middle.seq).await.unwrap().expect("sealed");
+    audit_seal::Entity::delete_by_id(seal.id.clone())
+        .exec(&db)
+        .await
+        .unwrap();
+    let err = the_same_at_every_page_size(&db, Some(&key()))
+        .await
+        .expect_err("a deleted seal is noticed");
+    assert!(err.contains("its seal was deleted"), "{err}");
+    seal.into_active_model()
+        .reset_all()
+        .insert(&db)
+        .await
+        .unwrap();
+
+    // The chain cut back by its newest event, whose seal stays behind.
+    let newest = chain.last().unwrap().clone();
+    audit_event::Entity::delete_by_id(newest.id.clone())
+        .exec(&db)
+        .await
+        .unwrap();
+    let err = the_same_at_every_page_size(&db, Some(&key()))
+        .await
+        .expect_err("a cut chain is noticed");
+    assert!(err.contains("the chain was cut back"), "{err}");
+    newest
+        .into_active_model()
+        .reset_all()
+        .insert(&db)
+        .await
+        .unwrap();
+    the_same_at_every_page_size(&db, Some(&key()))
+        .await
+        .expect("with both put back the history verifies again");
+
+    // The ledger: points edited in one entry and, in another branch, every entry that nothing
+    // refers to deleted (more events than entries between two entries the table still holds).
+    sql(
+        &db,
+        "UPDATE ledger_entry SET points = 50 WHERE id = $1",
+        vec![entry_id.clone().into()],
+    )
+    .await;
+    let deleted = sql(
+        &db,
+        "DELETE FROM ledger_entry WHERE branch_id = $1 \
+         AND id NOT IN (SELECT reverses_id FROM ledger_entry WHERE reverses_id IS NOT NULL) \
+         AND id NOT IN (SELECT ledger_entry_id FROM deduction WHERE ledger_entry_id IS NOT NULL) \
+         AND id NOT IN (SELECT ledger_entry_id FROM appeal WHERE ledger_entry_id IS NOT NULL) \
+         AND id NOT IN (SELECT reversal_entry_id FROM appeal WHERE reversal_entry_id IS NOT NULL)",
+        vec![app.demo.branch("demo-2").to_owned().into()],
+    )
+    .await;
+    assert!(deleted > 3, "{deleted} entries deleted");
+    let err = the_same_at_every_page_size(&db, Some(&key()))
+        .await
+        .expect_err("the ledger no longer agrees");
+    assert!(err.contains("the ledger disagrees"), "{err}");
+
+    // The whole chain deleted: its seals are left with no event between them, and the branch is
+    // named before the ledger is read.
+    sql(
+        &db,
+        "DELETE FROM audit_event WHERE chain_id = $1",
+        vec![branch.clone().into()],
+    )
+    .await;
+    let err = the_same_at_every_page_size(&db, Some(&key()))
+        .await
+        .expect_err("the deleted chain is noticed");
+    assert!(err.contains("has no audit chain"), "{err}");
+}

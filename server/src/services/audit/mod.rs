@@ -26,8 +26,8 @@ use crate::infra::{changes, ids};
 
 pub use seal::SealKey;
 pub use verify::{
-    check_anchors, seal_unsealed_chains, verify, verify_with, Broken, SealOrphaned, Unchained,
-    Verified, VerifyError,
+    check_anchors, seal_unsealed_chains, verify, verify_in_pages, verify_with, Broken,
+    SealOrphaned, Unchained, Verified, VerifyError,
 };
 pub use verify_ledger::LedgerMismatch;
 

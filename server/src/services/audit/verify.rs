@@ -1,12 +1,11 @@
 //! `jifen audit verify`: every chain links and hashes up, every seal is the audit key's, every
 //! org unit that holds data still has its chain, and the ledger is what the events wrote.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::seal::{self, SealKey};
 use super::verify_ledger::{self, LedgerMismatch};
@@ -85,12 +84,23 @@ pub async fn verify_with(
     db: &impl ConnectionTrait,
     key: Option<&SealKey>,
 ) -> Result<Verified, VerifyError> {
-    let walked = walk(db, key).await?;
+    verify_in_pages(db, key, PAGE).await
+}
+
+/// [`verify_with`], reading `page` rows per query where it reads 5,000: tests read a few at a
+/// time, so that every boundary between two pages is crossed.
+pub async fn verify_in_pages(
+    db: &impl ConnectionTrait,
+    key: Option<&SealKey>,
+    page: u64,
+) -> Result<Verified, VerifyError> {
+    let page = page.max(1);
+    let walked = walk_in_pages(db, key, page).await?;
     every_unit_has_its_chain(db, &walked.chains).await?;
     if key.is_some() {
         no_orphaned_seals(db, &walked.chains).await?;
     }
-    let ledger = verify_ledger::check(db).await?;
+    let ledger = verify_ledger::check(db, page).await?;
     Ok(Verified {
         chains: walked.chains.len(),
         events: walked.events,
@@ -105,20 +115,92 @@ struct Walked {
     events: u64,
 }
 
-/// One chain being walked: its newest event so far and its seals.
+/// Rows read per query: a page of events (with the seals up to its last event), or of ledger
+/// entries (with the events that wrote them). Pages start after the last row read (keyset), never
+/// at an offset, so the millionth page costs what the first did.
+pub(super) const PAGE: u64 = 5000;
+
+/// Where an event or a seal sits: its chain, then its place in the chain.
+type Place = (String, i64);
+
+/// The rows of `E` placed after `from` and up to `to` (each bound optional), in place order.
+/// Written as row values, `(chain_id, seq) > (?, ?)`, which PostgreSQL and SQLite both compare
+/// column by column and answer from the unique (chain_id, seq) index of either table.
+fn placed<E: EntityTrait>(
+    chain: E::Column,
+    seq: E::Column,
+    from: Option<&Place>,
+    to: Option<&Place>,
+) -> sea_orm::Select<E> {
+    let place = || Expr::tuple([Expr::col(chain).into(), Expr::col(seq).into()]);
+    let value = |p: &Place| Expr::tuple([Expr::val(p.0.clone()).into(), Expr::val(p.1).into()]);
+    let mut query = E::find();
+    if let Some(from) = from {
+        query = query.filter(place().gt(value(from)));
+    }
+    if let Some(to) = to {
+        query = query.filter(place().lte(value(to)));
+    }
+    query.order_by_asc(chain).order_by_asc(seq)
+}
+
+/// Seals read ahead of the walk and not yet matched with their event, by chain and seq.
+#[derive(Default)]
+struct Seals(HashMap<String, BTreeMap<i64, audit_seal::Model>>);
+
+impl Seals {
+    fn add(&mut self, seals: Vec<audit_seal::Model>) {
+        for s in seals {
+            self.0
+                .entry(s.chain_id.clone())
+                .or_default()
+                .insert(s.seq, s);
+        }
+    }
+
+    /// The seal of event `seq` of `chain`, if it has one. The walk is past every earlier place
+    /// of the chain, so their seals (which no event can claim any more) are dropped too.
+    fn take(&mut self, chain: &str, seq: i64) -> Option<audit_seal::Model> {
+        let seals = self.0.get_mut(chain)?;
+        while let Some(first) = seals.first_entry() {
+            if *first.key() >= seq {
+                break;
+            }
+            first.remove();
+        }
+        seals.remove(&seq)
+    }
+
+    /// The seals of `chain` left once its last event is walked: those past its end.
+    fn rest_of(&mut self, chain: &str) -> BTreeMap<i64, audit_seal::Model> {
+        self.0.remove(chain).unwrap_or_default()
+    }
+
+    /// Drops the seals of every chain but `chain`, the one being walked: any other read so far
+    /// belongs to a chain that sorts before it and has no event left ([`no_orphaned_seals`]
+    /// names those).
+    fn keep_only(&mut self, chain: Option<&str>) {
+        self.0.retain(|c, _| Some(c.as_str()) == chain);
+    }
+}
+
+/// One chain being walked: its newest event so far.
 struct Chain {
     last: audit_event::Model,
-    seals: BTreeMap<i64, audit_seal::Model>,
+    /// Whether `last` carries a seal.
+    last_sealed: bool,
     sealed_before: bool,
 }
 
 impl Chain {
     /// The end of a chain: its newest event is sealed, and no seal names an event past it.
-    fn finish(self, key: Option<&SealKey>) -> Result<(), Broken> {
+    /// Needs the seals read up to the next chain's first event (or to the end).
+    fn finish(self, key: Option<&SealKey>, seals: &mut Seals) -> Result<(), Broken> {
         if key.is_none() {
             return Ok(());
         }
-        if !self.seals.contains_key(&self.last.seq) {
+        let rest = seals.rest_of(&self.last.chain_id);
+        if !self.last_sealed {
             return Err(Broken {
                 chain_id: self.last.chain_id,
                 seq: self.last.seq,
@@ -128,7 +210,7 @@ impl Chain {
                       audit seal` once)",
             });
         }
-        if let Some((_, cut)) = self.seals.range(self.last.seq + 1..).next() {
+        if let Some((_, cut)) = rest.range(self.last.seq + 1..).next() {
             return Err(Broken {
                 chain_id: cut.chain_id.clone(),
                 seq: cut.seq,
@@ -140,31 +222,56 @@ impl Chain {
     }
 }
 
-async fn seals_of(
-    db: &impl ConnectionTrait,
-    chain_id: &str,
-) -> Result<BTreeMap<i64, audit_seal::Model>, sea_orm::DbErr> {
-    Ok(audit_seal::Entity::find()
-        .filter(audit_seal::Column::ChainId.eq(chain_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.seq, s))
-        .collect())
-}
-
 /// Walks every chain from its first event and checks each link, each hash and (with `key`)
 /// each seal.
 async fn walk(db: &impl ConnectionTrait, key: Option<&SealKey>) -> Result<Walked, VerifyError> {
-    let mut pages = audit_event::Entity::find()
-        .order_by_asc(audit_event::Column::ChainId)
-        .order_by_asc(audit_event::Column::Seq)
-        .paginate(db, 1000);
+    walk_in_pages(db, key, PAGE).await
+}
+
+/// [`walk`], reading `page` events at a time with the seals that sit among them: after the
+/// previous page's last event, up to this page's last (to the end on the last page). Memory
+/// holds a page of events and seals, not a chain or the history.
+async fn walk_in_pages(
+    db: &impl ConnectionTrait,
+    key: Option<&SealKey>,
+    page: u64,
+) -> Result<Walked, VerifyError> {
+    use audit_event::Column as E;
+    use audit_seal::Column as S;
     let mut chains = BTreeSet::new();
     let mut events = 0;
     let mut current: Option<Chain> = None;
-    while let Some(page) = pages.fetch_and_next().await? {
-        for e in page {
+    let mut seals = Seals::default();
+    let mut from: Option<Place> = None;
+    loop {
+        let mut batch = placed::<audit_event::Entity>(E::ChainId, E::Seq, from.as_ref(), None)
+            .limit(page)
+            .all(db)
+            .await?;
+        let mut to = match batch.len() as u64 == page {
+            true => batch.last().map(|e| (e.chain_id.clone(), e.seq)),
+            false => None,
+        };
+        if key.is_some() {
+            let most = 2 * page;
+            let mut read =
+                placed::<audit_seal::Entity>(S::ChainId, S::Seq, from.as_ref(), to.as_ref())
+                    .limit(most + 1)
+                    .all(db)
+                    .await?;
+            if read.len() as u64 > most {
+                // Far more seals than events to match them: the seals of chains whose events
+                // are gone. Walk only up to the last seal kept, so memory still holds a page.
+                read.truncate(most as usize);
+                to = read.last().map(|s| (s.chain_id.clone(), s.seq));
+                batch =
+                    placed::<audit_event::Entity>(E::ChainId, E::Seq, from.as_ref(), to.as_ref())
+                        .all(db)
+                        .await?;
+            }
+            seals.add(read);
+        }
+        for e in batch {
             let broken = |why| Broken {
                 chain_id: e.chain_id.clone(),
                 seq: e.seq,
@@ -175,16 +282,12 @@ async fn walk(db: &impl ConnectionTrait, key: Option<&SealKey>) -> Result<Walked
                 Some(c) if c.last.chain_id == e.chain_id => (c.last.seq + 1, c.last.hash.clone()),
                 _ => {
                     if let Some(done) = current.take() {
-                        done.finish(key)?;
+                        done.finish(key, &mut seals)?;
                     }
                     chains.insert(e.chain_id.clone());
-                    let seals = match key {
-                        Some(_) => seals_of(db, &e.chain_id).await?,
-                        None => BTreeMap::new(),
-                    };
                     current = Some(Chain {
                         last: e.clone(),
-                        seals,
+                        last_sealed: false,
                         sealed_before: false,
                     });
                     (1, GENESIS.to_owned())
@@ -201,12 +304,14 @@ async fn walk(db: &impl ConnectionTrait, key: Option<&SealKey>) -> Result<Walked
             }
             let chain = current.as_mut().expect("a chain is being walked");
             if let Some(key) = key {
-                match chain.seals.get(&e.seq) {
+                chain.last_sealed = false;
+                match seals.take(&e.chain_id, e.seq) {
                     Some(s) => {
-                        if let Some(why) = seal::fault(key, s, &e) {
+                        if let Some(why) = seal::fault(key, &s, &e) {
                             return Err(broken(why).into());
                         }
                         chain.sealed_before = true;
+                        chain.last_sealed = true;
                     }
                     None if chain.sealed_before => {
                         return Err(broken(
@@ -222,9 +327,16 @@ async fn walk(db: &impl ConnectionTrait, key: Option<&SealKey>) -> Result<Walked
             events += 1;
             chain.last = e;
         }
+        match to {
+            Some(to) => {
+                seals.keep_only(current.as_ref().map(|c| c.last.chain_id.as_str()));
+                from = Some(to);
+            }
+            None => break,
+        }
     }
     if let Some(done) = current.take() {
-        done.finish(key)?;
+        done.finish(key, &mut seals)?;
     }
     Ok(Walked { chains, events })
 }
