@@ -30,7 +30,7 @@ mod m20261129_000021_retired_codes;
 mod m20261129_000022_first_decided_at;
 // Issue 15: (one line per part, in number order)
 mod m20261129_000024_change_log;
-mod m20261130_000025_ledger_sums_by_branch;
+mod m20261130_000025_member_status;
 
 pub struct Migrator;
 
@@ -64,7 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000022_first_decided_at::Migration),
             // Issue 15: (add this part's migration below this line, in number order)
             Box::new(m20261129_000024_change_log::Migration),
-            Box::new(m20261130_000025_ledger_sums_by_branch::Migration),
+            Box::new(m20261130_000025_member_status::Migration),
         ]
     }
 }

@@ -199,8 +199,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 )),
             };
             let db = Db::connect(&config.database_url).await?;
-            let ok = audit::verify_with(db.conn(), key.as_ref()).await?;
-            audit::check_anchors(db.conn(), &anchors).await?;
+            // One snapshot: the servers may keep writing while the history is read, and an entry
+            // committed part way must not look like a mismatch.
+            let snapshot = crate::infra::db::snapshot(db.conn()).await?;
+            let ok = audit::verify_with(&snapshot, key.as_ref()).await?;
+            audit::check_anchors(&snapshot, &anchors).await?;
+            snapshot.rollback().await?;
             println!("audit history intact:");
             println!(
                 "  {} chains, {} events, every link and hash",

@@ -8,8 +8,8 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqlxSqliteConnector, Statement, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, IsolationLevel, SqlxSqliteConnector, Statement, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -165,5 +165,27 @@ pub fn placeholder(backend: sea_orm::DbBackend, n: usize) -> String {
     match backend {
         sea_orm::DbBackend::Postgres => format!("${n}"),
         _ => "?".to_owned(),
+    }
+}
+
+/// A read transaction that sees the database as it stood when it began, for reads of many pages
+/// that must add up (an export, `jifen audit verify`).
+///
+/// Pages read by id (UUIDv7, growing in write order) in separate queries can miss a row whose
+/// writer committed after a later writer had: it falls behind a page already read. On PostgreSQL
+/// a `REPEATABLE READ` read-only transaction keeps one snapshot for every page; on SQLite (in WAL
+/// mode) a deferred transaction does the same from its first read, and neither blocks a writer.
+/// It holds one pooled connection until dropped or committed.
+pub async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await
+        }
+        // SQLite's isolation is serializable already and has no read-only transactions.
+        _ => db.begin().await,
     }
 }

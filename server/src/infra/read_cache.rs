@@ -8,7 +8,10 @@
 //! starts after a write has been acknowledged never gets an answer from before it, while writes
 //! in other branches leave the answer warm. Commits by other instances arrive through the
 //! database (PostgreSQL `NOTIFY`, SQLite's change log); [`MAX_AGE`] bounds anything they could
-//! miss (a change typed into a SQL console).
+//! miss (a change typed into a SQL console). It also bounds, on purpose, names shown beside an
+//! answer that belong to another unit's chain: a board signed by a secretary at home elsewhere,
+//! a deed's registrar or attesters, a migrant organisation's name. A rename there moves only
+//! that chain, and moving everything on every rename would empty every kept answer.
 //!
 //! Memory is bounded in bytes, not in answers: each entry weighs its body and key, and the
 //! least-used entries go once [`CAPACITY_BYTES`] is reached (moka's TinyLFU), so no sequence of

@@ -3,6 +3,7 @@
 
 use jifen_server::seed::SNOW;
 use jifen_shared::api::{BoardView, DeedPage, DeedView};
+use jifen_shared::domain::Role;
 use jifen_tests::{eventually, QuarterStep, Review, TestApp, User};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
@@ -191,7 +192,11 @@ async fn a_board_scanned_by_many_phones_is_kept_until_its_own_branch_changes() {
     );
     let hits = app.state.reads.hits();
     assert_eq!(board(&app, "demo-1").await, posted);
-    assert_eq!(app.state.reads.hits(), hits + 1, "demo-2's change left it kept");
+    assert_eq!(
+        app.state.reads.hits(),
+        hits + 1,
+        "demo-2's change left it kept"
+    );
 
     // ...and when demo-1 masks its names, the very next scan shows them masked.
     let secretary1 = app.login_as("secretary1").await;
@@ -208,4 +213,70 @@ async fn a_board_scanned_by_many_phones_is_kept_until_its_own_branch_changes() {
             jifen_shared::domain::mask_name(&before.member_name)
         );
     }
+}
+
+/// Issue 15: who reviews which branches follows the tree, so moving a branch to another town
+/// changes the kept queues of both towns at once.
+#[tokio::test]
+async fn a_branch_moved_to_another_town_is_in_the_new_towns_queue_at_once() {
+    let app = TestApp::spawn().await;
+    let (town, county) = (app.demo.town_id.clone(), app.demo.county_id.clone());
+    let demo1 = app.demo.branch("demo-1").to_owned();
+    let (now, db) = (app.state.now(), app.state.db.conn());
+    let grant = |member: &str, unit: &str, role: Role| {
+        let (member, unit) = (app.demo.member(member).to_owned(), unit.to_owned());
+        async move {
+            jifen_server::services::orgs::grant_role(db, &member, &unit, role, None, now).await
+        }
+    };
+    // member14 sits on the town's committee, member15 administers the county.
+    grant("member14", &town, Role::Committee).await.unwrap();
+    grant("member15", &county, Role::OrgAdmin).await.unwrap();
+    let old_town = app.login_as("member14").await;
+    let county_admin = app.login_as("member15").await;
+    let second: serde_json::Value = app
+        .post(
+            &county_admin,
+            "/api/v1/orgs",
+            &json!({"parent_id": county, "kind": "town", "name": "河西镇党委"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second = second["id"].as_str().unwrap().to_owned();
+    // member13 sits on the new town's committee.
+    grant("member13", &second, Role::Committee).await.unwrap();
+    let new_town = app.login_as("member13").await;
+
+    let member = app.login_as("member3").await; // demo-1
+    let deed = app.submit(&member, &app.deed_form(SNOW)).await;
+    let has = |page: &DeedPage| page.items.iter().any(|d| d.id == deed.id);
+    assert!(
+        has(&queue(&app, &old_town).await),
+        "the town reviews demo-1"
+    );
+    for _ in 0..2 {
+        assert!(
+            !has(&queue(&app, &new_town).await),
+            "河西镇 has no branch yet"
+        );
+    }
+
+    let res = app
+        .patch(
+            &county_admin,
+            &format!("/api/v1/orgs/{demo1}"),
+            &json!({"parent_id": second}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "demo-1 moves to 河西镇");
+    assert!(
+        has(&queue(&app, &new_town).await),
+        "河西镇's committee reviews demo-1's reports at once"
+    );
+    assert!(
+        !has(&queue(&app, &old_town).await),
+        "the old town no longer does"
+    );
 }

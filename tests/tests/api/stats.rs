@@ -1038,7 +1038,10 @@ async fn a_decision_in_one_branch_is_counted_at_once_while_the_other_branch_is_n
         "北村's records were kept, 南村's read again"
     );
     let (south_before, south_after) = (child(&before, &f.south), child(&after, &f.south));
-    assert_eq!(south_after.deeds.submitted, south_before.deeds.submitted - 1);
+    assert_eq!(
+        south_after.deeds.submitted,
+        south_before.deeds.submitted - 1
+    );
     assert_eq!(south_after.deeds.approved, south_before.deeds.approved + 1);
     assert_eq!(after.unit.deeds.approved, before.unit.deeds.approved + 1);
     assert_eq!(child(&after, &f.north), child(&before, &f.north));

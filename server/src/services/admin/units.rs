@@ -260,6 +260,9 @@ pub async fn patch(
             Expr::value(destination.unit.id.clone()),
         );
         changed.parent_id = Some(destination.unit.id);
+        // Who reviews and oversees which branches follows the tree: every kept answer may have
+        // been for someone whose reach this move changes (issue 15).
+        crate::infra::changes::touch(&*txn, crate::infra::changes::EVERYTHING).await?;
     }
     if let Some(code) = code.filter(|c| Some(c.as_str()) != unit.code.as_deref()) {
         codes::ensure_free(&*txn, &code, Some(&unit.id)).await?;

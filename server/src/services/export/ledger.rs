@@ -5,13 +5,11 @@ use futures_util::stream::{self, StreamExt};
 use jifen_shared::api::{LedgerCause, UnitLedgerEntry};
 use jifen_shared::domain::RuleCategory;
 use jifen_shared::words::Word;
-use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    IsolationLevel, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use super::table::{Cell, Column, Kind, Row, Table};
 use super::{Export, Pages, Sheet};
+use crate::infra::db::snapshot;
 use crate::services::unit_ledger::{self, Scope};
 
 /// Entries read per query while exporting: large enough that a county's year takes few round
@@ -66,28 +64,6 @@ pub fn row(e: UnitLedgerEntry) -> Row {
     ]
 }
 
-/// A read transaction that sees the ledger as it stood when it began, all through the export.
-///
-/// Pages are read by id (UUIDv7, growing in write order), but an entry whose writer commits
-/// after a later writer has is given the smaller id: read page after page in separate queries,
-/// it would fall behind a page already read and be missing from the file. On PostgreSQL a
-/// `REPEATABLE READ` read-only transaction keeps one snapshot for every page; on SQLite (in WAL
-/// mode) a deferred transaction does the same from its first read, and neither blocks a writer.
-/// The transaction holds one pooled connection while the file is written (not while it is sent).
-async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(
-                Some(IsolationLevel::RepeatableRead),
-                Some(AccessMode::ReadOnly),
-            )
-            .await
-        }
-        // SQLite's isolation is serializable already and has no read-only transactions.
-        _ => db.begin().await,
-    }
-}
-
 /// Where the export stands between pages.
 enum Reading {
     Start,
@@ -98,7 +74,8 @@ enum Reading {
 
 /// Every entry of the scope, a page at a time, each page read when the previous one has been
 /// handed on (a stream is only polled as fast as the client, or the workbook writer, takes it),
-/// all from one snapshot ([`snapshot`]); dropping the stream part way rolls it back.
+/// all from one snapshot ([`snapshot`]: a file must not miss an entry committed out of id
+/// order); dropping the stream part way rolls it back.
 pub fn pages(db: DatabaseConnection, scope: Scope) -> Pages {
     stream::try_unfold(Reading::Start, move |state| {
         let (db, scope) = (db.clone(), scope.clone());

@@ -75,9 +75,6 @@ pub(super) struct BranchRaw {
     pub decisions: Vec<Decision>,
     pub meetings: Vec<MeetingRaw>,
     pub feedback: [FeedbackFigures; 4],
-    /// Other branches holding ledger entries of the year of its members (earned before a
-    /// transfer): their chains change its points too.
-    pub elsewhere: Vec<String>,
 }
 
 impl BranchRaw {
@@ -92,7 +89,6 @@ impl BranchRaw {
             + members
             + self.decisions.len() * std::mem::size_of::<Decision>()
             + self.meetings.len() * std::mem::size_of::<MeetingRaw>()
-            + self.elsewhere.iter().map(String::len).sum::<usize>()
     }
 }
 
@@ -168,7 +164,6 @@ async fn gather_chunk(
             decisions: Vec::new(),
             meetings: Vec::new(),
             feedback: Default::default(),
-            elsewhere: Vec::new(),
         })
         .collect();
     let at: HashMap<String, usize> = raw
@@ -227,10 +222,9 @@ async fn points(
     seat: &HashMap<String, (usize, usize)>,
     raw: &mut [BranchRaw],
 ) -> AppResult<()> {
-    let rows: Vec<(String, String, String, i16, Option<i64>)> = ledger_entry::Entity::find()
+    let rows: Vec<(String, String, i16, Option<i64>)> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::MemberId)
-        .column(ledger_entry::Column::BranchId)
         .column(ledger_entry::Column::Category)
         .column(ledger_entry::Column::CycleQuarter)
         .column_as(
@@ -240,19 +234,15 @@ async fn points(
         .filter(ledger_entry::Column::MemberId.in_subquery(members_of(ids)))
         .filter(ledger_entry::Column::CycleYear.eq(year))
         .group_by(ledger_entry::Column::MemberId)
-        .group_by(ledger_entry::Column::BranchId)
         .group_by(ledger_entry::Column::Category)
         .group_by(ledger_entry::Column::CycleQuarter)
         .into_tuple()
         .all(db)
         .await?;
-    for (member_id, branch_id, category, quarter, sum) in rows {
+    for (member_id, category, quarter, sum) in rows {
         let (Some(&(b, m)), Some(q)) = (seat.get(&member_id), slot(quarter)) else {
             continue;
         };
-        if branch_id != raw[b].unit.id && !raw[b].elsewhere.contains(&branch_id) {
-            raw[b].elsewhere.push(branch_id);
-        }
         let category: RuleCategory = word("ledger_entry", &member_id, "category", &category)?;
         let c = match category {
             RuleCategory::Base => BASE,

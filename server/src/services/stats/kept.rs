@@ -5,11 +5,12 @@
 //!
 //! Correctness rests on [`crate::infra::changes`], as for the read cache: a branch's records are
 //! kept with a stamp read *before* they were read and with the chains they came from, and used
-//! only while none of those chains has moved since. They come from the branch's own chain (its
-//! deeds, decisions, meetings, feedback, settings and name) and, for its members' points, from
-//! every branch holding their ledger entries of the year ([`BranchRaw::elsewhere`]); a member
-//! who comes or goes (a transfer, leaving) moves everything. A record is never used past
-//! [`MAX_AGE`], which bounds a change made behind the server's back.
+//! only while none of those scopes has moved since: the branch's own chain (its deeds,
+//! decisions, meetings, feedback, settings and name) and each of its members' ledgers (their
+//! points and awards, wherever earned: an entry written in another branch for a member who
+//! transferred moves their ledger too). A member who comes or goes (a transfer, leaving) moves
+//! everything. A record is never used past [`MAX_AGE`], which bounds a change made behind the
+//! server's back.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -123,11 +124,10 @@ impl KeptBranches {
         let kept = self.entries.get(key)?;
         let fresh = kept.read.elapsed() < MAX_AGE
             && self.changes.unchanged_in(kept.stamp, &kept.raw.unit.id)
-            && kept
-                .raw
-                .elsewhere
-                .iter()
-                .all(|chain| self.changes.unchanged_in(kept.stamp, chain));
+            && kept.raw.members.iter().all(|m| {
+                self.changes
+                    .unchanged_in(kept.stamp, &crate::services::ledger::scope_of(&m.id))
+            });
         fresh.then_some(kept.raw)
     }
 }
