@@ -3,11 +3,10 @@
 //!
 //! A part is a **scope**: an audit chain (one org unit's history: a branch's deeds, points,
 //! rules, members), one member's ledger (`ledger:<member id>`, moved by every entry written for
-//! them, see [`crate::services::ledger::scope_of`]), or one of the few named scopes below. Every
-//! audited write names its chain
-//! ([`crate::services::audit::lock_chain`] calls [`touch`] inside the writer's transaction), and
-//! [`crate::infra::db::WriteTxn::commit`] moves the scopes it touched right after the commit,
-//! before the writer answers. So a reader that starts after a write was acknowledged never gets
+//! them, see [`crate::services::ledger::scope_of`]), or one of the few named scopes below.
+//! Every audited write names its chain ([`crate::services::audit::lock_chain`] calls [`touch`]
+//! inside the writer's transaction), and [`crate::infra::db::WriteTxn::commit`] moves the
+//! scopes it touched right after the commit, before the writer answers. So a reader that starts after a write was acknowledged never gets
 //! an answer from before it, and writes in one branch leave the other branches' answers warm.
 //!
 //! Other processes' writes arrive through the database:
