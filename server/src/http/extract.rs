@@ -66,14 +66,12 @@ fn state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))
 }
 
-/// The member and session a valid access token names.
-fn bearer(req: &HttpRequest) -> Result<Bearer, AppError> {
-    let state = state(req)?;
-    let header = req
-        .headers()
+/// The token of an `Authorization: Bearer …` header: `auth.missing_token` without the header,
+/// `auth.invalid_token` when it holds no bearer token.
+pub fn bearer_token(req: &HttpRequest) -> Result<&str, AppError> {
+    req.headers()
         .get(actix_web::http::header::AUTHORIZATION)
-        .ok_or(AppError::Unauthorized(AuthFailure::MissingToken))?;
-    let token = header
+        .ok_or(AppError::Unauthorized(AuthFailure::MissingToken))?
         .to_str()
         .ok()
         .and_then(|v| {
@@ -82,7 +80,13 @@ fn bearer(req: &HttpRequest) -> Result<Bearer, AppError> {
         })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or(AppError::Unauthorized(AuthFailure::InvalidToken))?;
+        .ok_or(AppError::Unauthorized(AuthFailure::InvalidToken))
+}
+
+/// The member and session a valid access token names.
+fn bearer(req: &HttpRequest) -> Result<Bearer, AppError> {
+    let state = state(req)?;
+    let token = bearer_token(req)?;
     state
         .keys
         .verify(token, state.clock.now())

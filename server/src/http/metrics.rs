@@ -74,18 +74,7 @@ async fn scrape_with_token(
     if req.method() != Method::GET {
         return Err(AppError::NotFound(Missing::Route));
     }
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or(AppError::Unauthorized(AuthFailure::MissingToken))?
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .ok_or(AppError::Unauthorized(AuthFailure::InvalidToken))?;
+    let presented = crate::http::extract::bearer_token(&req)?;
     // Digests of equal length compared whole: the time taken says nothing about the token.
     if Sha256::digest(presented.as_bytes()) != Sha256::digest(token.expose().as_bytes()) {
         return Err(AppError::Unauthorized(AuthFailure::InvalidToken));

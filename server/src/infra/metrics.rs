@@ -141,22 +141,8 @@ fn describe() {
 /// The limits that refuse requests (429 or 503), as the `limit` label names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
-    /// Sign-ins per client address.
-    Login,
-    /// Failed sign-ins per account.
-    Account,
-    /// Refreshes and sign-outs per client address.
-    Refresh,
-    /// WeChat sign-ins and bindings per client address.
-    Wechat,
-    /// Public feedback per client address.
-    Feedback,
-    /// Feedback one sender keeps waiting on one quarter.
-    FeedbackWaiting,
-    /// Photo uploads per client address.
-    Upload,
-    /// Statement check codes per client address.
-    Verify,
+    /// A client address or account past its allowance (the 429s).
+    Throttled(Throttle),
     /// Password hashes the server starts per second.
     PasswordHashes,
     /// No password hasher free within the wait.
@@ -170,14 +156,16 @@ pub enum Limit {
 impl Limit {
     pub fn as_str(self) -> &'static str {
         match self {
-            Limit::Login => "login",
-            Limit::Account => "account",
-            Limit::Refresh => "refresh",
-            Limit::Wechat => "wechat",
-            Limit::Feedback => "feedback",
-            Limit::FeedbackWaiting => "feedback_waiting",
-            Limit::Upload => "upload",
-            Limit::Verify => "verify",
+            Limit::Throttled(t) => match t {
+                Throttle::Login => "login",
+                Throttle::Account => "account",
+                Throttle::Refresh => "refresh",
+                Throttle::Wechat => "wechat",
+                Throttle::Feedback => "feedback",
+                Throttle::FeedbackWaiting => "feedback_waiting",
+                Throttle::Upload => "upload",
+                Throttle::Verify => "verify",
+            },
             Limit::PasswordHashes => "password_hashes",
             Limit::PasswordHashers => "password_hashers",
             Limit::TokenLookups => "token_lookups",
@@ -188,16 +176,7 @@ impl Limit {
 
 impl From<Throttle> for Limit {
     fn from(t: Throttle) -> Self {
-        match t {
-            Throttle::Login => Limit::Login,
-            Throttle::Account => Limit::Account,
-            Throttle::Refresh => Limit::Refresh,
-            Throttle::Wechat => Limit::Wechat,
-            Throttle::Feedback => Limit::Feedback,
-            Throttle::FeedbackWaiting => Limit::FeedbackWaiting,
-            Throttle::Upload => Limit::Upload,
-            Throttle::Verify => Limit::Verify,
-        }
+        Limit::Throttled(t)
     }
 }
 
