@@ -34,6 +34,9 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let stats = Arc::new(crate::services::stats::KeptBranches::new(
         db.changes().clone(),
     ));
+    let reach = Arc::new(crate::services::access::KeptReach::new(
+        db.changes().clone(),
+    ));
     let secret = crate::infra::secret::load_or_create(&config)?;
     let audit_key = crate::infra::secret::audit_key(&config)?;
     anyhow::ensure!(
@@ -81,6 +84,7 @@ async fn state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         outbox,
         reads,
         stats,
+        reach,
         feedback_senders,
         uploads,
         photo_sweep,

@@ -56,7 +56,7 @@ impl FromRequest for Access {
         Box::pin(async move {
             let (bearer, state) = found?;
             let user = authenticate(&state, bearer).await?;
-            Access::load(state.db.conn(), &user.member_id).await
+            Access::load_kept(state.db.conn(), &state.reach, &user.member_id).await
         })
     }
 }

@@ -39,6 +39,9 @@ pub struct AppState {
     /// Issue 15: each branch's counted records for the statistics, while current; see
     /// [`crate::services::stats::KeptBranches`].
     pub stats: Arc<crate::services::stats::KeptBranches>,
+    /// Issue 15: members' role grants and reviewed branches, while no role or unit changed;
+    /// see [`crate::services::access::KeptReach`].
+    pub reach: Arc<crate::services::access::KeptReach>,
     /// Hashes senders' addresses for the feedback each may keep waiting; see
     /// [`crate::services::feedback::ClientKey`].
     pub feedback_senders: crate::services::feedback::ClientKey,

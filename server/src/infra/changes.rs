@@ -122,6 +122,12 @@ impl Changes {
         moved.get(scope).is_none_or(|at| *at <= stamp)
     }
 
+    /// Whether nothing has moved [`EVERYTHING`] since `stamp` (and changes are still being
+    /// watched): what answers that depend on roles and the tree alone need.
+    pub fn nothing_everywhere_since(&self, stamp: u64) -> bool {
+        self.0.watching.load(Ordering::Acquire) && self.0.floor.load(Ordering::Acquire) <= stamp
+    }
+
     /// Everything may have changed.
     pub fn moved_everything(&self) {
         let at = self.0.clock.fetch_add(1, Ordering::AcqRel) + 1;

@@ -1158,8 +1158,11 @@ async fn a_unit_is_taken_away_only_by_someone_who_administers_where_it_is() {
         Some(app.demo.town_id.as_str())
     );
 
+    // Granted as `jifen admin grant` does, in a write transaction whose commit tells this
+    // server (member14's reach is kept since the refusal above).
+    let txn = app.state.db.begin_write().await.unwrap();
     orgs::grant_role(
-        db,
+        &*txn,
         app.demo.member("member14"),
         &app.demo.town_id,
         Role::OrgAdmin,
@@ -1168,6 +1171,7 @@ async fn a_unit_is_taken_away_only_by_someone_who_administers_where_it_is() {
     )
     .await
     .unwrap();
+    txn.commit().await.unwrap();
     let res = app
         .patch(
             &member14,

@@ -280,3 +280,94 @@ async fn a_branch_moved_to_another_town_is_in_the_new_towns_queue_at_once() {
         "the old town no longer does"
     );
 }
+
+/// Issue 15: what a member's roles reach is kept between requests, so a branch opened under a
+/// town must reach the town's committee at the next request, not when the kept reach ages out.
+#[tokio::test]
+async fn a_branch_opened_under_a_town_is_in_the_towns_queue_at_the_next_request() {
+    let app = TestApp::spawn().await;
+    let (town, county) = (app.demo.town_id.clone(), app.demo.county_id.clone());
+    let (now, db) = (app.state.now(), app.state.db.conn());
+    for (member, unit, role) in [
+        ("member14", &town, Role::Committee),
+        ("member15", &county, Role::OrgAdmin),
+    ] {
+        let member = app.demo.member(member).to_owned();
+        jifen_server::services::orgs::grant_role(db, &member, unit, role, None, now)
+            .await
+            .unwrap();
+    }
+    let town_committee = app.login_as("member14").await;
+    let county_admin = app.login_as("member15").await;
+    let member = app.login_as("member3").await;
+    app.submit(&member, &app.deed_form(SNOW)).await;
+    // Read twice: the committee member's reach is kept from here on.
+    for _ in 0..2 {
+        assert!(!queue(&app, &town_committee).await.items.is_empty());
+    }
+
+    let opened: serde_json::Value = app
+        .post(
+            &county_admin,
+            "/api/v1/orgs",
+            &json!({"parent_id": town, "kind": "branch", "name": "新村党支部"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let opened = opened["id"].as_str().unwrap().to_owned();
+    let res = app
+        .get(
+            &town_committee,
+            &format!("/api/v1/deeds?scope=review&branch_id={opened}"),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the town's committee opens the new branch's queue at once"
+    );
+    let page: DeedPage = res.json().await.unwrap();
+    assert!(page.items.is_empty(), "nothing reported there yet");
+}
+
+/// Issue 15: a revoked role ends a kept reach at the next request: the former committee member's
+/// queue, read a moment ago, is empty.
+#[tokio::test]
+async fn a_committee_member_whose_role_is_revoked_sees_no_queue_at_the_next_request() {
+    let app = TestApp::spawn().await;
+    let demo1 = app.demo.branch("demo-1").to_owned();
+    let member = app.login_as("member3").await;
+    let committee = app.login_as("committee1").await;
+    let secretary = app.login_as("secretary1").await;
+    app.submit(&member, &app.deed_form(SNOW)).await;
+    for _ in 0..2 {
+        assert!(!queue(&app, &committee).await.items.is_empty());
+    }
+
+    let roles: serde_json::Value = app
+        .get(&secretary, &format!("/api/v1/orgs/{demo1}/roles"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let held = roles["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["member_id"] == committee.member_id.as_str() && h["role"] == "committee")
+        .expect("committee1 sits on demo-1's committee");
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/roles/{}", held["id"].as_str().unwrap())))
+        .bearer_auth(&secretary.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(
+        queue(&app, &committee).await.items.is_empty(),
+        "the queue closes with the role"
+    );
+}

@@ -41,7 +41,7 @@ pub async fn submit(
     let member = match body.member_id.as_deref().filter(|m| *m != sender.id) {
         None => sender.clone(),
         Some(for_member) => {
-            let access = Access::load(state.db.conn(), &sender.id).await?;
+            let access = Access::load_kept(state.db.conn(), &state.reach, &sender.id).await?;
             registered::for_member(state.db.conn(), &access, for_member).await?
         }
     };
@@ -93,11 +93,17 @@ pub async fn list(
         filter: filter.key(),
     };
     // Who may see what is decided inside: a cached page is one this viewer was shown.
+    let db = state.db.conn();
     state
         .reads
         .json(key, async {
-            let access = Access::load(state.db.conn(), &user.member_id).await?;
-            query::list(state.db.conn(), &access, filter).await
+            // The queue needs only what the viewer's roles reach, usually kept: one query.
+            if filter.scope == query::Scope::Review {
+                let reach = state.reach.of(db, &user.member_id).await?;
+                return query::review_queue(db, &reach, filter).await;
+            }
+            let access = Access::load_kept(db, &state.reach, &user.member_id).await?;
+            query::list(db, &access, filter).await
         })
         .await
 }

@@ -6,7 +6,8 @@
 //! Nobody revokes their own highest role over the unit (someone above them, or another holder,
 //! does), and a branch's only secretary stays until the successor is appointed: a branch without
 //! one could not sign its quarters. Membership itself is the roster's, not a grant. Roles are
-//! read on every request (see [`Access::load`]), so a change holds from the next request on;
+//! kept between requests only until one changes (see [`crate::services::access::KeptReach`]),
+//! so a change holds from the next request on;
 //! the member is told in the inbox. A member given a role loses the invite codes they have not
 //! used yet: those took one person, a role holder's take two.
 

@@ -24,7 +24,7 @@ pub struct Over {
 pub fn highest(access: &Access, chain: &[String]) -> Option<Role> {
     Role::highest(
         access
-            .grants
+            .grants()
             .iter()
             .filter(|(u, _)| chain.contains(u))
             .map(|(_, r)| *r),

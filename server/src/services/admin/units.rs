@@ -49,7 +49,7 @@ pub async fn tree(db: &impl ConnectionTrait, access: &Access) -> AppResult<OrgTr
             top.push(u.clone());
         }
     }
-    let units = tree::ordered(units, &access.grants)
+    let units = tree::ordered(units, access.grants())
         .into_iter()
         .map(|(mut u, role)| {
             if top.iter().any(|t| t.id == u.id) {
@@ -150,6 +150,8 @@ pub async fn create(
         .exec(&*txn)
         .await
         .map_err(code_race)?;
+    // A town's committee reviews the branches beneath it: kept reaches and queues may change.
+    crate::infra::changes::touch(&*txn, crate::infra::changes::EVERYTHING).await?;
     audit::record(
         &*txn,
         Event {

@@ -12,16 +12,30 @@ use crate::error::AppResult;
 
 /// Fills in `registered_by_name` and `attestations` on every view.
 pub async fn annotate(db: &impl ConnectionTrait, views: &mut [DeedView]) -> AppResult<()> {
+    let deed_ids: Vec<String> = views.iter().map(|v| v.id.clone()).collect();
+    annotate_known(db, views, deed_ids).await
+}
+
+/// [`annotate`], when the deeds that may have co-signatures are known already (`attested`, the
+/// others have none).
+pub async fn annotate_known(
+    db: &impl ConnectionTrait,
+    views: &mut [DeedView],
+    attested: Vec<String>,
+) -> AppResult<()> {
     if views.is_empty() {
         return Ok(());
     }
-    let deed_ids: Vec<String> = views.iter().map(|v| v.id.clone()).collect();
-    let attestations = deed_attestation::Entity::find()
-        .filter(deed_attestation::Column::DeedId.is_in(deed_ids))
-        .order_by_asc(deed_attestation::Column::CreatedAt)
-        .order_by_asc(deed_attestation::Column::Id)
-        .all(db)
-        .await?;
+    let attestations = if attested.is_empty() {
+        Vec::new()
+    } else {
+        deed_attestation::Entity::find()
+            .filter(deed_attestation::Column::DeedId.is_in(attested))
+            .order_by_asc(deed_attestation::Column::CreatedAt)
+            .order_by_asc(deed_attestation::Column::Id)
+            .all(db)
+            .await?
+    };
     let people: HashSet<String> = views
         .iter()
         .filter_map(|v| v.registered_by.clone())

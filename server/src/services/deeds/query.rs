@@ -6,16 +6,17 @@ use uuid::Uuid;
 
 use jifen_shared::api::{DeedHistory, DeedPage, DeedQuery, HistoryEntry};
 use jifen_shared::domain::{CycleQuarter, DeedStatus};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QueryOrder, QueryResult, QuerySelect,
 };
 
 use crate::entity::stored;
-use crate::entity::{audit_event, deed, ledger_entry, member, point_rule};
+use crate::entity::{audit_event, deed, deed_attestation, ledger_entry, member, point_rule};
 use crate::error::{invalid, AppError, AppResult, FieldIssue, Missing};
 use crate::infra::changes::Deps;
-use crate::services::access::Access;
+use crate::services::access::{Access, Reach};
 
 pub const DEFAULT_PAGE: u64 = 20;
 pub const MAX_PAGE: u64 = 100;
@@ -135,6 +136,8 @@ struct Listed {
     member_name: Option<String>,
     rule_name: Option<String>,
     rule_category: Option<String>,
+    /// Whether the deed has co-signatures, so that only those are looked up.
+    attested: bool,
 }
 
 impl FromQueryResult for Listed {
@@ -144,6 +147,7 @@ impl FromQueryResult for Listed {
             member_name: row.try_get(pre, "member_name")?,
             rule_name: row.try_get(pre, "rule_name")?,
             rule_category: row.try_get(pre, "rule_category")?,
+            attested: row.try_get::<i32>(pre, "attested")? != 0,
         })
     }
 }
@@ -158,10 +162,8 @@ pub async fn list(
     access: &Access,
     f: Filter,
 ) -> AppResult<(DeedPage, Deps)> {
-    let mut cond = Condition::all();
-    let deps = match f.scope {
+    let (cond, deps) = match f.scope {
         Scope::Mine => {
-            cond = cond.add(deed::Column::MemberId.eq(access.id()));
             let mut chains: Vec<String> = deed::Entity::find()
                 .select_only()
                 .column(deed::Column::BranchId)
@@ -171,30 +173,48 @@ pub async fn list(
                 .all(db)
                 .await?;
             chains.push(access.member.home_branch_id.clone());
-            Deps::scopes(chains)
+            (
+                Condition::all().add(deed::Column::MemberId.eq(access.id())),
+                Deps::scopes(chains),
+            )
         }
-        Scope::Review => {
-            let branches = access.reviewable_branches(db).await?;
-            match f.branch_id.map(|b| b.to_string()) {
-                Some(b) if branches.contains(&b) => cond = cond.add(deed::Column::BranchId.eq(b)),
-                Some(_) => return Err(AppError::NotFound(Missing::OrgUnit)),
-                None => cond = cond.add(deed::Column::BranchId.is_in(branches.iter().cloned())),
-            }
-            if let Some(m) = f.member_id {
-                cond = cond.add(deed::Column::MemberId.eq(m.to_string()));
-            }
-            Deps::scopes(branches)
-        }
+        Scope::Review => return review_queue(db, access.reach(), f).await,
         Scope::Attest => {
             let attached = crate::services::migrant::attached_members(db, access).await?;
-            match f.member_id.map(|m| m.to_string()) {
-                Some(m) if attached.contains(&m) => cond = cond.add(deed::Column::MemberId.eq(m)),
+            let cond = match f.member_id.map(|m| m.to_string()) {
+                Some(m) if attached.contains(&m) => deed::Column::MemberId.eq(m),
                 Some(_) => return Err(AppError::NotFound(Missing::Member)),
-                None => cond = cond.add(deed::Column::MemberId.is_in(attached)),
-            }
-            Deps::Everything
+                None => deed::Column::MemberId.is_in(attached),
+            };
+            (Condition::all().add(cond), Deps::Everything)
         }
     };
+    page(db, cond, f).await.map(|p| (p, deps))
+}
+
+/// The review queue of the branches `reach` reviews (all of them, or the one `f` names). Needs
+/// no more of the viewer than their reach, so a kept one serves it with a single query.
+pub async fn review_queue(
+    db: &impl ConnectionTrait,
+    reach: &Reach,
+    f: Filter,
+) -> AppResult<(DeedPage, Deps)> {
+    let branches = reach.reviewable_branches(db).await?;
+    let mut cond = Condition::all();
+    match f.branch_id.map(|b| b.to_string()) {
+        Some(b) if branches.contains(&b) => cond = cond.add(deed::Column::BranchId.eq(b)),
+        Some(_) => return Err(AppError::NotFound(Missing::OrgUnit)),
+        None => cond = cond.add(deed::Column::BranchId.is_in(branches.iter().cloned())),
+    }
+    if let Some(m) = f.member_id {
+        cond = cond.add(deed::Column::MemberId.eq(m.to_string()));
+    }
+    let page = page(db, cond, f).await?;
+    Ok((page, Deps::scopes(branches)))
+}
+
+/// The page of deeds that meet `cond` and `f`'s filters, newest first.
+async fn page(db: &impl ConnectionTrait, mut cond: Condition, f: Filter) -> AppResult<DeedPage> {
     if let Some(s) = f.status {
         cond = cond.add(deed::Column::Status.eq(s.as_str()));
     }
@@ -227,6 +247,24 @@ pub async fn list(
         .column_as(member::Column::Name, "member_name")
         .column_as(point_rule::Column::Name, "rule_name")
         .column_as(point_rule::Column::Category, "rule_category")
+        .column_as::<sea_orm::sea_query::SimpleExpr, _>(
+            Expr::case(
+                Expr::exists(
+                    Query::select()
+                        .expr(Expr::val(1))
+                        .from(deed_attestation::Entity)
+                        .and_where(
+                            Expr::col((deed_attestation::Entity, deed_attestation::Column::DeedId))
+                                .equals((deed::Entity, deed::Column::Id)),
+                        )
+                        .to_owned(),
+                ),
+                1,
+            )
+            .finally(0)
+            .into(),
+            "attested",
+        )
         .order_by_desc(deed::Column::Id)
         .limit(f.limit + 1)
         .into_model::<Listed>()
@@ -238,6 +276,11 @@ pub async fn list(
     } else {
         None
     };
+    let attested: Vec<String> = rows
+        .iter()
+        .filter(|l| l.attested)
+        .map(|l| l.deed.id.clone())
+        .collect();
     let mut items: Vec<_> = rows
         .into_iter()
         .map(|l| {
@@ -255,8 +298,8 @@ pub async fn list(
             )
         })
         .collect::<AppResult<_>>()?;
-    super::attested::annotate(db, &mut items).await?;
-    Ok((DeedPage { items, next_cursor }, deps))
+    super::attested::annotate_known(db, &mut items, attested).await?;
+    Ok(DeedPage { items, next_cursor })
 }
 
 /// Everything that happened to a deed, oldest first: its own events, its ledger entries' and its

@@ -18,7 +18,7 @@ use crate::services::access::Access;
 /// unit itself: an administrator above a migrant organisation does not attest for it).
 fn committee_units(access: &Access) -> Vec<String> {
     access
-        .grants
+        .grants()
         .iter()
         .filter(|(_, r)| matches!(r, Role::Committee | Role::Secretary))
         .map(|(u, _)| u.clone())

@@ -53,6 +53,8 @@ pub async fn create_org(
     org_unit::Entity::insert(org_unit::ActiveModel::from(row.clone()))
         .exec(db)
         .await?;
+    // Who reviews which branches follows the tree (see crate::services::access::KeptReach).
+    crate::infra::changes::touch(db, crate::infra::changes::EVERYTHING).await?;
     audit::record(
         db,
         Event {
@@ -220,7 +222,7 @@ pub async fn grant_role(
 /// The signed-in member as the app shows them: their roles per org unit and their home branch
 /// with its public code.
 pub async fn profile(db: &impl ConnectionTrait, access: Access) -> AppResult<MeResponse> {
-    let mut unit_ids: Vec<String> = access.grants.iter().map(|(u, _)| u.clone()).collect();
+    let mut unit_ids: Vec<String> = access.grants().iter().map(|(u, _)| u.clone()).collect();
     unit_ids.push(access.member.home_branch_id.clone());
     unit_ids.extend(access.member.migrant_org_id.clone());
     let units: HashMap<String, org_unit::Model> = org_unit::Entity::find()
@@ -233,14 +235,14 @@ pub async fn profile(db: &impl ConnectionTrait, access: Access) -> AppResult<MeR
     let name = |id: &str| units.get(id).map(|u| u.name.clone()).unwrap_or_default();
     let status = access.member.status()?;
     let roles = access
-        .grants
-        .into_iter()
+        .grants()
+        .iter()
         .map(|(unit, role)| {
             Ok(RoleGrant {
-                org_unit_name: name(&unit),
-                org_unit_kind: units.get(&unit).map(org_unit::Model::kind).transpose()?,
-                org_unit_id: unit,
-                role,
+                org_unit_name: name(unit),
+                org_unit_kind: units.get(unit).map(org_unit::Model::kind).transpose()?,
+                org_unit_id: unit.clone(),
+                role: *role,
             })
         })
         .collect::<AppResult<Vec<_>>>()?;

@@ -132,7 +132,7 @@ pub async fn applied_at(
 /// The units on which the caller is an administrator.
 fn admin_units(access: &Access) -> HashSet<&str> {
     access
-        .grants
+        .grants()
         .iter()
         .filter(|(_, r)| *r == Role::OrgAdmin)
         .map(|(u, _)| u.as_str())

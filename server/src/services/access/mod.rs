@@ -1,80 +1,59 @@
 //! What a member may see and do where. A role held on an org unit reaches every unit below it
 //! (an `org_admin` of a town administers all its branches).
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
 use jifen_shared::domain::{OrgKind, Role};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, EntityTrait};
 
-use crate::entity::{member, org_unit, role_assignment, stored};
+use crate::entity::{member, org_unit};
 use crate::error::{AppError, AppResult, Missing, Refusal};
 use crate::infra::ids;
 use crate::services::orgs::tree;
 
-/// A member and their role assignments, loaded once per request that needs them.
+mod reach;
+
+pub use reach::{KeptReach, Reach};
+
+/// A member and what their roles reach, loaded once per request that needs them.
 #[derive(Debug, Clone)]
 pub struct Access {
     pub member: member::Model,
-    pub grants: Vec<(String, Role)>,
-    /// The granted units that are branches, which need no walking down to find deeds.
-    branch_grants: HashSet<String>,
-}
-
-/// A role assignment with the kind of its unit, read in one query.
-#[derive(Debug, FromQueryResult)]
-struct GrantRow {
-    org_unit_id: String,
-    role: String,
-    kind: String,
+    reach: Arc<Reach>,
 }
 
 impl Access {
+    /// The member and their grants, read now.
     pub async fn load(db: &impl ConnectionTrait, member_id: &str) -> AppResult<Self> {
         let member = load_member(db, member_id).await?;
-        let query = Query::select()
-            .column((role_assignment::Entity, role_assignment::Column::OrgUnitId))
-            .column((role_assignment::Entity, role_assignment::Column::Role))
-            .column((org_unit::Entity, org_unit::Column::Kind))
-            .from(role_assignment::Entity)
-            .inner_join(
-                org_unit::Entity,
-                Expr::col((org_unit::Entity, org_unit::Column::Id))
-                    .equals((role_assignment::Entity, role_assignment::Column::OrgUnitId)),
-            )
-            .and_where(
-                Expr::col((role_assignment::Entity, role_assignment::Column::MemberId))
-                    .eq(member_id),
-            )
-            .to_owned();
-        let rows = GrantRow::find_by_statement(db.get_database_backend().build(&query))
-            .all(db)
-            .await?;
-        let branch_grants = rows
-            .iter()
-            .filter(|g| g.kind == OrgKind::Branch.as_str())
-            .map(|g| g.org_unit_id.clone())
-            .collect();
-        let grants = rows
-            .into_iter()
-            .map(|g| {
-                Ok((
-                    stored::role(member_id, &g.org_unit_id, &g.role)?,
-                    g.org_unit_id,
-                ))
-            })
-            .map(|r: AppResult<(Role, String)>| r.map(|(role, unit)| (unit, role)))
-            .collect::<AppResult<_>>()?;
-        Ok(Self {
-            member,
-            grants,
-            branch_grants,
-        })
+        let reach = Arc::new(Reach::load(db, member_id).await?);
+        Ok(Self { member, reach })
+    }
+
+    /// The member read now, their reach as kept (see [`KeptReach`]).
+    pub async fn load_kept(
+        db: &impl ConnectionTrait,
+        kept: &KeptReach,
+        member_id: &str,
+    ) -> AppResult<Self> {
+        let member = load_member(db, member_id).await?;
+        let reach = kept.of(db, member_id).await?;
+        Ok(Self { member, reach })
+    }
+
+    /// What this member's roles reach.
+    pub fn reach(&self) -> &Reach {
+        &self.reach
+    }
+
+    /// Every role this member holds, with the unit it is held on.
+    pub fn grants(&self) -> &[(String, Role)] {
+        &self.reach.grants
     }
 
     /// Whether a role granted on `unit` itself passes `test`; answers without a query.
     fn held_on(&self, unit: &str, test: impl Fn(Role) -> bool) -> bool {
-        self.grants.iter().any(|(u, r)| u == unit && test(*r))
+        self.grants().iter().any(|(u, r)| u == unit && test(*r))
     }
 
     pub fn id(&self) -> &str {
@@ -83,12 +62,12 @@ impl Access {
 
     /// The roles this member holds over `unit`, directly or through an ancestor.
     pub async fn roles_over(&self, db: &impl ConnectionTrait, unit: &str) -> AppResult<Vec<Role>> {
-        if self.grants.is_empty() {
+        if self.grants().is_empty() {
             return Ok(Vec::new());
         }
         let chain = tree::ancestor_ids(db, unit).await?;
         Ok(self
-            .grants
+            .grants()
             .iter()
             .filter(|(u, _)| chain.contains(u))
             .map(|(_, r)| *r)
@@ -127,28 +106,9 @@ impl Access {
         Ok(!self.roles_over(db, branch).await?.is_empty())
     }
 
-    /// Every branch whose deeds this member reviews: the branches reviewed directly, then those
-    /// beneath the units above branches (see [`tree::beneath`]).
+    /// Every branch whose deeds this member reviews (see [`Reach::reviewable_branches`]).
     pub async fn reviewable_branches(&self, db: &impl ConnectionTrait) -> AppResult<Vec<String>> {
-        let mut branches = Vec::new();
-        let mut seen = HashSet::new();
-        let mut above = Vec::new();
-        for (unit, _) in self.grants.iter().filter(|(_, r)| r.can_review()) {
-            if self.branch_grants.contains(unit) {
-                if seen.insert(unit.clone()) {
-                    branches.push(unit.clone());
-                }
-            } else if !above.contains(unit) {
-                above.push(unit.clone());
-            }
-        }
-        // Deeds belong to branches; only the units above branches need walking down.
-        for u in tree::beneath(db, &above).await? {
-            if u.kind == OrgKind::Branch.as_str() && seen.insert(u.id.clone()) {
-                branches.push(u.id);
-            }
-        }
-        Ok(branches)
+        self.reach.reviewable_branches(db).await
     }
 }
 
