@@ -625,6 +625,29 @@ pub async fn problem(res: Response, status: StatusCode) -> Problem {
     res.json().await.expect("problem body")
 }
 
+/// A migrated database with nothing in it (no demo organisation), for what only an empty one
+/// does: `jifen seed-scale` without `--into-existing`. Dropped with the value.
+pub struct EmptyDatabase {
+    pub db: jifen_server::infra::db::Db,
+    _database: TestDatabase,
+}
+
+impl EmptyDatabase {
+    pub async fn migrated() -> Self {
+        let database = TestDatabase::create().await;
+        let db = jifen_server::infra::db::Db::connect(&database.url)
+            .await
+            .expect("database reachable");
+        jifen_server::startup::migrate(&db)
+            .await
+            .expect("migrations apply");
+        Self {
+            db,
+            _database: database,
+        }
+    }
+}
+
 /// A database of its own for one test: a SQLite file in a temporary directory, or, when
 /// `JIFEN_TEST_DATABASE_URL` names a PostgreSQL server, a new database there, dropped afterwards.
 struct TestDatabase {

@@ -235,3 +235,92 @@ async fn the_same_seed_makes_the_same_county() {
     }
     assert_eq!(reports[0], reports[1], "same seed, same rows");
 }
+
+/// The keys, indexes and foreign keys of every table, by table and name, as PostgreSQL would
+/// make them again.
+async fn schema_of(db: &jifen_server::infra::db::Db) -> Vec<(String, String, String)> {
+    db.conn()
+        .query_all(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT t.relname AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = current_schema() \
+             UNION ALL \
+             SELECT tablename, indexname, indexdef FROM pg_indexes \
+             WHERE schemaname = current_schema() ORDER BY 1, 2, 3",
+        ))
+        .await
+        .expect("catalogue")
+        .into_iter()
+        .map(|r| {
+            (
+                r.try_get("", "tbl").unwrap(),
+                r.try_get("", "name").unwrap(),
+                r.try_get("", "def").unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Filling an empty PostgreSQL database, the generator drops the tables' keys, indexes and
+/// foreign keys for the load and makes them again before it commits: the schema after is the
+/// schema before, and what the keys guard holds (a deed's member exists, ids are unique).
+#[tokio::test]
+async fn an_empty_database_is_filled_and_keeps_every_key_and_index() {
+    let empty = jifen_tests::EmptyDatabase::migrated().await;
+    let db = &empty.db;
+    let postgres = db.backend() == sea_orm::DbBackend::Postgres;
+    let before = if postgres {
+        schema_of(db).await
+    } else {
+        Vec::new()
+    };
+    let key = SealKey::new(&Secret::new(AUDIT_KEY));
+    let small = Plan {
+        units: 4,
+        members_per_branch: 6,
+        years: 1,
+        deeds_per_member_year: 3,
+        seed: 7,
+    };
+    let report = scale::run(db, small, PASSWORD, &key, chrono::Utc::now(), false)
+        .await
+        .expect("an empty database is filled");
+    assert!(report
+        .counts
+        .iter()
+        .any(|(table, n)| *table == "deed" && *n > 0));
+    if postgres {
+        let after = schema_of(db).await;
+        assert!(
+            before
+                .iter()
+                .any(|(_, _, def)| def.starts_with("PRIMARY KEY")),
+            "the catalogue lists keys"
+        );
+        let missing: Vec<_> = before.iter().filter(|c| !after.contains(c)).collect();
+        let new: Vec<_> = after.iter().filter(|c| !before.contains(c)).collect();
+        assert!(
+            missing.is_empty() && new.is_empty(),
+            "every key, index and foreign key is back: missing {missing:?}, new {new:?}"
+        );
+    }
+    // The keys hold: a deed cannot take another's id, nor name a member who does not exist.
+    for (what, sql) in [
+        (
+            "ids are unique again",
+            "UPDATE deed SET id = (SELECT MAX(id) FROM deed) WHERE id = (SELECT MIN(id) FROM deed)",
+        ),
+        (
+            "the foreign keys are checked again",
+            "UPDATE deed SET member_id = 'nobody' WHERE id = (SELECT MIN(id) FROM deed)",
+        ),
+    ] {
+        let refused = db
+            .conn()
+            .execute(Statement::from_string(db.backend(), sql))
+            .await;
+        assert!(refused.is_err(), "{what}");
+    }
+}
