@@ -1,6 +1,7 @@
 //! Points, deed lists, the review queue and the public board are answered from memory while nothing changes; these
 //! stories check that nobody ever sees an answer from before a change they could know about.
 
+use jifen_server::error::AppError;
 use jifen_server::seed::SNOW;
 use jifen_shared::api::{BoardView, DeedPage, DeedView};
 use jifen_shared::domain::Role;
@@ -215,25 +216,42 @@ async fn a_board_scanned_by_many_phones_is_kept_until_its_own_branch_changes() {
     }
 }
 
+/// Grants `role` on `unit` to demo member `member`, before they sign in.
+async fn grant(app: &TestApp, member: &str, unit: &str, role: Role) -> Result<(), AppError> {
+    let member = app.demo.member(member).to_owned();
+    jifen_server::services::orgs::grant_role(
+        app.state.db.conn(),
+        &member,
+        unit,
+        role,
+        None,
+        app.state.now(),
+    )
+    .await
+}
+
+/// member14 on the demo town's committee and member15 administering its county, signed in.
+async fn town_committee_and_county_admin(app: &TestApp) -> (User, User) {
+    grant(app, "member14", &app.demo.town_id, Role::Committee)
+        .await
+        .unwrap();
+    grant(app, "member15", &app.demo.county_id, Role::OrgAdmin)
+        .await
+        .unwrap();
+    (
+        app.login_as("member14").await,
+        app.login_as("member15").await,
+    )
+}
+
 /// Issue 15: who reviews which branches follows the tree, so moving a branch to another town
 /// changes the kept queues of both towns at once.
 #[tokio::test]
 async fn a_branch_moved_to_another_town_is_in_the_new_towns_queue_at_once() {
     let app = TestApp::spawn().await;
-    let (town, county) = (app.demo.town_id.clone(), app.demo.county_id.clone());
+    let county = app.demo.county_id.clone();
     let demo1 = app.demo.branch("demo-1").to_owned();
-    let (now, db) = (app.state.now(), app.state.db.conn());
-    let grant = |member: &str, unit: &str, role: Role| {
-        let (member, unit) = (app.demo.member(member).to_owned(), unit.to_owned());
-        async move {
-            jifen_server::services::orgs::grant_role(db, &member, &unit, role, None, now).await
-        }
-    };
-    // member14 sits on the town's committee, member15 administers the county.
-    grant("member14", &town, Role::Committee).await.unwrap();
-    grant("member15", &county, Role::OrgAdmin).await.unwrap();
-    let old_town = app.login_as("member14").await;
-    let county_admin = app.login_as("member15").await;
+    let (old_town, county_admin) = town_committee_and_county_admin(&app).await;
     let second: serde_json::Value = app
         .post(
             &county_admin,
@@ -246,7 +264,9 @@ async fn a_branch_moved_to_another_town_is_in_the_new_towns_queue_at_once() {
         .unwrap();
     let second = second["id"].as_str().unwrap().to_owned();
     // member13 sits on the new town's committee.
-    grant("member13", &second, Role::Committee).await.unwrap();
+    grant(&app, "member13", &second, Role::Committee)
+        .await
+        .unwrap();
     let new_town = app.login_as("member13").await;
 
     let member = app.login_as("member3").await; // demo-1
@@ -286,19 +306,8 @@ async fn a_branch_moved_to_another_town_is_in_the_new_towns_queue_at_once() {
 #[tokio::test]
 async fn a_branch_opened_under_a_town_is_in_the_towns_queue_at_the_next_request() {
     let app = TestApp::spawn().await;
-    let (town, county) = (app.demo.town_id.clone(), app.demo.county_id.clone());
-    let (now, db) = (app.state.now(), app.state.db.conn());
-    for (member, unit, role) in [
-        ("member14", &town, Role::Committee),
-        ("member15", &county, Role::OrgAdmin),
-    ] {
-        let member = app.demo.member(member).to_owned();
-        jifen_server::services::orgs::grant_role(db, &member, unit, role, None, now)
-            .await
-            .unwrap();
-    }
-    let town_committee = app.login_as("member14").await;
-    let county_admin = app.login_as("member15").await;
+    let town = app.demo.town_id.clone();
+    let (town_committee, county_admin) = town_committee_and_county_admin(&app).await;
     let member = app.login_as("member3").await;
     app.submit(&member, &app.deed_form(SNOW)).await;
     // Read twice: the committee member's reach is kept from here on.
