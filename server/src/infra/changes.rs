@@ -124,7 +124,7 @@ impl Changes {
 
     /// Whether nothing has moved [`EVERYTHING`] since `stamp` (and changes are still being
     /// watched): what answers that depend on roles and the tree alone need.
-    pub fn nothing_everywhere_since(&self, stamp: u64) -> bool {
+    pub fn everything_unmoved_since(&self, stamp: u64) -> bool {
         self.0.watching.load(Ordering::Acquire) && self.0.floor.load(Ordering::Acquire) <= stamp
     }
 

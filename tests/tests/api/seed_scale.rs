@@ -345,3 +345,61 @@ async fn an_empty_database_is_filled_and_keeps_every_key_and_index() {
         assert!(refused.is_err(), "{what}");
     }
 }
+
+/// A database without org units is not necessarily empty: the generator looks at every table it
+/// would write before it empties them for the load, and leaves a history it finds alone.
+#[tokio::test]
+async fn a_database_with_rows_but_no_org_units_is_refused_and_left_as_it_was() {
+    use jifen_server::entity::audit_event;
+    use sea_orm::EntityTrait;
+    let empty = jifen_tests::EmptyDatabase::migrated().await;
+    let db = &empty.db;
+    let kept = audit_event::Model {
+        id: "019b0000-0000-7000-8000-000000000001".into(),
+        chain_id: "019b0000-0000-7000-8000-000000000002".into(),
+        seq: 1,
+        at: chrono::Utc::now(),
+        actor_id: None,
+        action: "org_unit.created".into(),
+        entity_type: "org_unit".into(),
+        entity_id: "019b0000-0000-7000-8000-000000000002".into(),
+        before: None,
+        after: None,
+        reason: None,
+        prev_hash: String::new(),
+        hash: "h".into(),
+    };
+    audit_event::Entity::insert(audit_event::ActiveModel::from(kept))
+        .exec(db.conn())
+        .await
+        .expect("a row of history");
+    let key = SealKey::new(&Secret::new(AUDIT_KEY));
+    let small = Plan {
+        units: 2,
+        members_per_branch: 4,
+        years: 1,
+        deeds_per_member_year: 1,
+        seed: 3,
+    };
+    let refused = scale::run(db, small, PASSWORD, &key, chrono::Utc::now(), false).await;
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        assert!(
+            matches!(
+                refused,
+                Err(ScaleError::TableNotEmpty {
+                    table: "audit_event"
+                })
+            ),
+            "refused: {refused:?}"
+        );
+    }
+    // SQLite adds to what is there (it drops nothing), and PostgreSQL refused: the row stays.
+    assert!(
+        audit_event::Entity::find_by_id("019b0000-0000-7000-8000-000000000001")
+            .one(db.conn())
+            .await
+            .unwrap()
+            .is_some(),
+        "the history found is still there"
+    );
+}

@@ -82,71 +82,18 @@ impl Writer {
             DbBackend::Postgres => {
                 let pool = db.conn().get_postgres_connection_pool();
                 let mut conn = pool.acquire().await?;
-                sqlx::query("BEGIN").execute(&mut *conn).await?;
-                // For the index builds at the end; this transaction only.
-                sqlx::query("SET LOCAL maintenance_work_mem = '512MB'")
-                    .execute(&mut *conn)
-                    .await?;
-                let superuser: String =
-                    sqlx::query_scalar("SELECT current_setting('is_superuser')")
-                        .fetch_one(&mut *conn)
-                        .await?;
-                let replica = superuser == "on";
-                if replica {
-                    sqlx::query("SET LOCAL session_replication_role = replica")
-                        .execute(&mut *conn)
-                        .await?;
+                match prepare(&mut conn, fresh).await {
+                    Ok((rebuild, replica)) => Ok(Writer::Postgres {
+                        conn,
+                        rebuild,
+                        replica,
+                        freeze: fresh,
+                    }),
+                    Err(e) => {
+                        discard(conn).await;
+                        Err(e)
+                    }
                 }
-                let mut rebuild = Vec::new();
-                if fresh {
-                    let tables: Vec<String> =
-                        Table::ALL.iter().map(|t| t.name().to_owned()).collect();
-                    let indexes: Vec<(String, String)> = sqlx::query_as(SECONDARY_INDEXES)
-                        .bind(&tables)
-                        .fetch_all(&mut *conn)
-                        .await?;
-                    let constraints: Vec<(String, String, String, bool)> =
-                        sqlx::query_as(CONSTRAINTS)
-                            .bind(&tables)
-                            .fetch_all(&mut *conn)
-                            .await?;
-                    // Dropped: foreign keys (they lean on the keys), keys, indexes. Made again:
-                    // keys, indexes, foreign keys.
-                    let (mut drops, mut foreign_again) = (Vec::new(), Vec::new());
-                    let mut key_drops = Vec::new();
-                    for (table, name, definition, is_foreign) in constraints {
-                        let (table, name) = (quoted(&table), quoted(&name));
-                        let drop = format!("ALTER TABLE {table} DROP CONSTRAINT {name}");
-                        let again =
-                            format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}");
-                        if is_foreign {
-                            drops.push(drop);
-                            foreign_again.push(again);
-                        } else {
-                            key_drops.push(drop);
-                            rebuild.push(again);
-                        }
-                    }
-                    drops.append(&mut key_drops);
-                    for (name, definition) in indexes {
-                        drops.push(format!("DROP INDEX {}", quoted(&name)));
-                        rebuild.push(definition);
-                    }
-                    rebuild.append(&mut foreign_again);
-                    for drop in drops {
-                        sqlx::query(&drop).execute(&mut *conn).await?;
-                    }
-                    let all = tables.iter().map(|t| quoted(t)).collect::<Vec<_>>();
-                    sqlx::query(&format!("TRUNCATE {}", all.join(", ")))
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                Ok(Writer::Postgres {
-                    conn,
-                    rebuild,
-                    replica,
-                    freeze: fresh,
-                })
             }
             _ => Ok(Writer::Sqlite(db.begin_write().await?)),
         }
@@ -206,12 +153,7 @@ impl Writer {
     /// Gives up: nothing written so far stays.
     pub async fn abort(self) {
         match self {
-            Writer::Postgres { mut conn, .. } => {
-                if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
-                    // A connection in an unknown state must not go back to the pool.
-                    drop(conn.detach());
-                }
-            }
+            Writer::Postgres { conn, .. } => discard(conn).await,
             // Dropping the transaction rolls it back.
             Writer::Sqlite(txn) => drop(txn),
         }
@@ -225,15 +167,10 @@ impl Writer {
                 replica,
                 ..
             } => {
-                if replica {
-                    sqlx::query("SET LOCAL session_replication_role = origin")
-                        .execute(&mut *conn)
-                        .await?;
+                if let Err(e) = finish(&mut conn, &rebuild, replica).await {
+                    discard(conn).await;
+                    return Err(e);
                 }
-                for definition in &rebuild {
-                    sqlx::query(definition).execute(&mut *conn).await?;
-                }
-                sqlx::query("COMMIT").execute(&mut *conn).await?;
                 // Fresh statistics, so the first queries on the new data are planned for its size.
                 for table in Table::ALL {
                     sqlx::query(&format!("ANALYZE {}", table.name()))
@@ -244,5 +181,118 @@ impl Writer {
             Writer::Sqlite(txn) => txn.commit().await?,
         }
         Ok(())
+    }
+}
+
+/// Opens the load's transaction on `conn`; on an empty database (`fresh`) makes room for the
+/// load as the module's doc says. Returns what to make again and whether the foreign-key
+/// triggers are off.
+async fn prepare(
+    conn: &mut PoolConnection<Postgres>,
+    fresh: bool,
+) -> Result<(Vec<String>, bool), ScaleError> {
+    sqlx::query("BEGIN").execute(&mut **conn).await?;
+    // For the index builds at the end; this transaction only.
+    sqlx::query("SET LOCAL maintenance_work_mem = '512MB'")
+        .execute(&mut **conn)
+        .await?;
+    let superuser: String = sqlx::query_scalar("SELECT current_setting('is_superuser')")
+        .fetch_one(&mut **conn)
+        .await?;
+    let replica = superuser == "on";
+    if replica {
+        sqlx::query("SET LOCAL session_replication_role = replica")
+            .execute(&mut **conn)
+            .await?;
+    }
+    let mut rebuild = Vec::new();
+    if !fresh {
+        return Ok((rebuild, replica));
+    }
+    let tables: Vec<String> = Table::ALL.iter().map(|t| t.name().to_owned()).collect();
+    let all = tables
+        .iter()
+        .map(|t| quoted(t))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Nobody writes to the tables until the commit, and they must really be empty: the
+    // TRUNCATE below would take whatever they hold.
+    sqlx::query(&format!("LOCK TABLE {all} IN ACCESS EXCLUSIVE MODE"))
+        .execute(&mut **conn)
+        .await?;
+    for table in Table::ALL {
+        let holds: bool = sqlx::query_scalar(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {})",
+            quoted(table.name())
+        ))
+        .fetch_one(&mut **conn)
+        .await?;
+        if holds {
+            return Err(ScaleError::TableNotEmpty {
+                table: table.name(),
+            });
+        }
+    }
+    let indexes: Vec<(String, String)> = sqlx::query_as(SECONDARY_INDEXES)
+        .bind(&tables)
+        .fetch_all(&mut **conn)
+        .await?;
+    let constraints: Vec<(String, String, String, bool)> = sqlx::query_as(CONSTRAINTS)
+        .bind(&tables)
+        .fetch_all(&mut **conn)
+        .await?;
+    // Dropped: foreign keys (they lean on the keys), keys, indexes. Made again: keys, indexes,
+    // foreign keys.
+    let (mut drops, mut foreign_again, mut key_drops) = (Vec::new(), Vec::new(), Vec::new());
+    for (table, name, definition, is_foreign) in constraints {
+        let (table, name) = (quoted(&table), quoted(&name));
+        let drop = format!("ALTER TABLE {table} DROP CONSTRAINT {name}");
+        let again = format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}");
+        if is_foreign {
+            drops.push(drop);
+            foreign_again.push(again);
+        } else {
+            key_drops.push(drop);
+            rebuild.push(again);
+        }
+    }
+    drops.append(&mut key_drops);
+    for (name, definition) in indexes {
+        drops.push(format!("DROP INDEX {}", quoted(&name)));
+        rebuild.push(definition);
+    }
+    rebuild.append(&mut foreign_again);
+    for drop in drops {
+        sqlx::query(&drop).execute(&mut **conn).await?;
+    }
+    sqlx::query(&format!("TRUNCATE {all}"))
+        .execute(&mut **conn)
+        .await?;
+    Ok((rebuild, replica))
+}
+
+/// Makes again what [`prepare`] dropped, and commits.
+async fn finish(
+    conn: &mut PoolConnection<Postgres>,
+    rebuild: &[String],
+    replica: bool,
+) -> Result<(), ScaleError> {
+    if replica {
+        sqlx::query("SET LOCAL session_replication_role = origin")
+            .execute(&mut **conn)
+            .await?;
+    }
+    for definition in rebuild {
+        sqlx::query(definition).execute(&mut **conn).await?;
+    }
+    sqlx::query("COMMIT").execute(&mut **conn).await?;
+    Ok(())
+}
+
+/// Rolls the load's transaction back; a connection whose state is then unknown is closed
+/// rather than given back to the pool.
+async fn discard(mut conn: PoolConnection<Postgres>) {
+    if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+        drop(conn.detach());
     }
 }

@@ -102,6 +102,11 @@ pub enum ScaleError {
          (pass --into-existing to add to it anyway; generated codes and usernames must be free)"
     )]
     HasData { units: u64 },
+    #[error(
+        "the database has no org units but its table {table} holds rows: seed-scale fills an \
+         empty database (pass --into-existing to add to it anyway)"
+    )]
+    TableNotEmpty { table: &'static str },
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("writing rows: {0}")]

@@ -1,14 +1,16 @@
 //! What a member's roles reach: the units they hold roles on and the branches whose deeds they
 //! review. Every request that decides what its caller may see needs it, and it changes only
 //! when roles or the tree do, so it is kept per member between requests (issue 15): a report
-//! in a branch drops its committee's kept review queues, and the queue read again then costs
-//! one query instead of four (a town committee's walk down the tree included).
+//! in a branch drops its committee's kept review queues, and the queue read again then needs
+//! no query for its reader (their row, their grants and, for a town's committee, the walk down
+//! the tree were three or more), only the page's own (see [`crate::services::deeds::query`]).
 //!
 //! Kept safely because everything that changes a reach moves every scope (see
 //! [`crate::infra::changes::EVERYTHING`]): granting or revoking a role, a transfer, leaving,
 //! a migrant organisation's roll, and creating or moving an org unit. A reach is used only
 //! while nothing of the kind has happened since a stamp read *before* it was read, and never
-//! past [`MAX_AGE`], which bounds a change made behind the server's back.
+//! past [`MAX_AGE`], which bounds a change made behind the server's back (an answer computed
+//! from a reach near that age may be kept for its own maximum age: together 10 s).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -146,7 +148,7 @@ impl KeptReach {
     /// (on a connection outside any transaction, so that what is kept was committed).
     pub async fn of(&self, db: &impl ConnectionTrait, member_id: &str) -> AppResult<Arc<Reach>> {
         if let Some(kept) = self.entries.get(member_id).filter(|k| {
-            k.read.elapsed() < MAX_AGE && self.changes.nothing_everywhere_since(k.stamp)
+            k.read.elapsed() < MAX_AGE && self.changes.everything_unmoved_since(k.stamp)
         }) {
             return Ok(kept.reach);
         }
@@ -154,7 +156,7 @@ impl KeptReach {
         let mut reach = Reach::load(db, member_id).await?;
         reach.reviewable = Some(reach.reviewable_branches(db).await?);
         let reach = Arc::new(reach);
-        if let Some(stamp) = stamp.filter(|s| self.changes.nothing_everywhere_since(*s)) {
+        if let Some(stamp) = stamp.filter(|s| self.changes.everything_unmoved_since(*s)) {
             self.entries.insert(
                 member_id.to_owned(),
                 Kept {

@@ -1,6 +1,7 @@
 //! What the list and one-deed views add to a deed beyond its row: the name of whoever registered
-//! it for its member, and the co-signatures of the migrant members' organisation. Two or three
-//! queries for a whole page, whatever its length.
+//! it for its member, and the co-signatures of the migrant members' organisation. At most three
+//! queries for a whole page, whatever its length; none for a page whose deeds nobody registered
+//! and the list found without co-signatures ([`annotate_known`]).
 
 use std::collections::{HashMap, HashSet};
 
