@@ -278,6 +278,20 @@ impl TestApp {
     }
 
     /// A request without an account: signing in, the public board, the masses' feedback.
+    /// `by` opens an org unit of `kind` under `parent` through the administration API; its id.
+    pub async fn open_unit(&self, by: &User, parent: &str, kind: &str, name: &str) -> String {
+        let res = self
+            .post(
+                by,
+                "/api/v1/orgs",
+                &serde_json::json!({"parent_id": parent, "kind": kind, "name": name}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name} is opened");
+        let unit: serde_json::Value = res.json().await.expect("the new unit");
+        unit["id"].as_str().expect("its id").to_owned()
+    }
+
     pub async fn post_anonymous(&self, path: &str, body: &impl Serialize) -> Response {
         self.client
             .post(self.url(path))

@@ -528,23 +528,16 @@ async fn a_unit_moves_only_where_its_kind_fits_and_never_beneath_itself() {
         .await;
     let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p.errors[0].code, "org_unit.cycle");
-    let second: OrgNode = app
-        .post(
-            &county_admin,
-            "/api/v1/orgs",
-            &json!({"parent_id": county, "kind": "town", "name": "河西镇党委"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let res = patch(&demo2, json!({"parent_id": second.id})).await;
+    let second = app
+        .open_unit(&county_admin, &county, "town", "河西镇党委")
+        .await;
+    let res = patch(&demo2, json!({"parent_id": second})).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = app
         .patch(
             &county_admin,
             &format!("/api/v1/orgs/{demo2}"),
-            &json!({"parent_id": second.id, "name": "西营村党支部（河西）"}),
+            &json!({"parent_id": second, "name": "西营村党支部（河西）"}),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -564,10 +557,10 @@ async fn a_unit_moves_only_where_its_kind_fits_and_never_beneath_itself() {
         .iter()
         .find(|u| u.id == demo2)
         .expect("in the county");
-    assert_eq!(moved.parent_id.as_deref(), Some(second.id.as_str()));
+    assert_eq!(moved.parent_id.as_deref(), Some(second.as_str()));
     assert_eq!(moved.name, "西营村党支部（河西）");
     let at = tree.units.iter().position(|u| u.id == demo2).unwrap();
-    let parent_at = tree.units.iter().position(|u| u.id == second.id).unwrap();
+    let parent_at = tree.units.iter().position(|u| u.id == second).unwrap();
     assert!(parent_at < at, "parents come first");
 }
 

@@ -252,17 +252,9 @@ async fn a_branch_moved_to_another_town_is_in_the_new_towns_queue_at_once() {
     let county = app.demo.county_id.clone();
     let demo1 = app.demo.branch("demo-1").to_owned();
     let (old_town, county_admin) = town_committee_and_county_admin(&app).await;
-    let second: serde_json::Value = app
-        .post(
-            &county_admin,
-            "/api/v1/orgs",
-            &json!({"parent_id": county, "kind": "town", "name": "河西镇党委"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let second = second["id"].as_str().unwrap().to_owned();
+    let second = app
+        .open_unit(&county_admin, &county, "town", "河西镇党委")
+        .await;
     // member13 sits on the new town's committee.
     grant(&app, "member13", &second, Role::Committee)
         .await
@@ -315,17 +307,9 @@ async fn a_branch_opened_under_a_town_is_in_the_towns_queue_at_the_next_request(
         assert!(!queue(&app, &town_committee).await.items.is_empty());
     }
 
-    let opened: serde_json::Value = app
-        .post(
-            &county_admin,
-            "/api/v1/orgs",
-            &json!({"parent_id": town, "kind": "branch", "name": "新村党支部"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let opened = opened["id"].as_str().unwrap().to_owned();
+    let opened = app
+        .open_unit(&county_admin, &town, "branch", "新村党支部")
+        .await;
     let res = app
         .get(
             &town_committee,

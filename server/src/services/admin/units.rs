@@ -8,14 +8,12 @@ use jifen_shared::api::{NewOrgUnit, OrgNode, OrgTree, OrgUnitView, PatchOrgUnit}
 use jifen_shared::domain::{OrgCode, OrgKind, Role, RuleName};
 use jifen_shared::words::Word;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, SqlErr, Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 use serde_json::{json, Map, Value};
 
 use super::{codes, scope, tree};
 use crate::entity::org_unit;
-use crate::error::{AppError, AppResult, FieldIssue, OrgRefusal, Refusal};
+use crate::error::{AppError, AppResult, FieldIssue, Refusal};
 use crate::infra::db::Db;
 use crate::infra::ids;
 use crate::services::access::Access;
@@ -104,14 +102,6 @@ fn parse_code(raw: &str, kind: OrgKind) -> AppResult<OrgCode> {
     OrgCode::parse(raw).map_err(|e| AppError::field("code", &e))
 }
 
-/// A unique-key failure on the code is someone else taking it at the same moment.
-fn code_race(e: DbErr) -> AppError {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Organisation(OrgRefusal::CodeTaken),
-        _ => e.into(),
-    }
-}
-
 /// Creates a unit under a parent the caller administers.
 pub async fn create(
     db: &Db,
@@ -146,29 +136,7 @@ pub async fn create(
         code: code.map(OrgCode::into_inner),
         created_at: now,
     };
-    org_unit::Entity::insert(org_unit::ActiveModel::from(row.clone()))
-        .exec(&*txn)
-        .await
-        .map_err(code_race)?;
-    // A town's committee reviews the branches beneath it: kept reaches and queues may change.
-    crate::infra::changes::touch(&*txn, crate::infra::changes::EVERYTHING).await?;
-    audit::record(
-        &*txn,
-        Event {
-            chain_id: &row.id,
-            actor_id: Some(access.id()),
-            action: "org_unit.created",
-            entity_type: "org_unit",
-            entity_id: &row.id,
-            before: None,
-            after: Some(
-                json!({"parent_id": row.parent_id, "kind": row.kind, "name": row.name, "code": row.code}),
-            ),
-            reason: None,
-        },
-        now,
-    )
-    .await?;
+    crate::services::orgs::insert_unit(&*txn, &row, Some(access.id()), now).await?;
     txn.commit().await?;
     node(row, parent.role)
 }
@@ -281,7 +249,7 @@ pub async fn patch(
         .filter(org_unit::Column::Id.eq(unit.id.as_str()))
         .exec(&*txn)
         .await
-        .map_err(code_race)?;
+        .map_err(crate::services::orgs::code_race)?;
     audit::record(
         &*txn,
         Event {

@@ -50,27 +50,53 @@ pub async fn create_org(
         code: code.map(jifen_shared::domain::OrgCode::into_inner),
         created_at: now,
     };
+    insert_unit(db, &row, None, now).await?;
+    Ok(row)
+}
+
+/// Writes a new unit and its chain's first event; the one writer of new org units (the
+/// administration's and `jifen admin`'s). A unique-key failure on the code is someone else taking
+/// it at the same moment.
+pub async fn insert_unit(
+    db: &impl ConnectionTrait,
+    row: &org_unit::Model,
+    actor: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     org_unit::Entity::insert(org_unit::ActiveModel::from(row.clone()))
         .exec(db)
-        .await?;
-    // Who reviews which branches follows the tree (see crate::services::access::KeptReach).
+        .await
+        .map_err(code_race)?;
+    // Who reviews which branches follows the tree: a town committee's kept reach grows (see
+    // crate::services::access::KeptReach), so every kept answer goes.
     crate::infra::changes::touch(db, crate::infra::changes::EVERYTHING).await?;
     audit::record(
         db,
         Event {
             chain_id: &row.id,
-            actor_id: None,
+            actor_id: actor,
             action: "org_unit.created",
             entity_type: "org_unit",
             entity_id: &row.id,
             before: None,
-            after: Some(json!({"parent_id": row.parent_id, "kind": row.kind, "name": row.name, "code": row.code})),
+            after: Some(
+                json!({"parent_id": row.parent_id, "kind": row.kind, "name": row.name, "code": row.code}),
+            ),
             reason: None,
         },
         now,
     )
-    .await?;
-    Ok(row)
+    .await
+}
+
+/// A unique-key failure on a unit's code is someone else taking it at the same moment.
+pub(crate) fn code_race(e: sea_orm::DbErr) -> AppError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Organisation(crate::error::OrgRefusal::CodeTaken)
+        }
+        _ => e.into(),
+    }
 }
 
 /// Looks an org unit up by id or by public code.
